@@ -1,0 +1,212 @@
+"""TopicModel: fitting real text, tables, transform, persistence and errors."""
+
+import json
+import pickle
+import re
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import normalized_mutual_info_score
+
+from topicnmf import NMF, TextVectorizer, TopicModel, read_corpus
+from topicnmf.coherence import coherence
+from topicnmf.errors import InputError
+
+DOCS = [
+    "the striker scored a goal and the goalkeeper could not stop the penalty",
+    "the referee gave a penalty after the defender fouled the striker in the match",
+    "fans cheered as the team won the league match with a late goal",
+    "bake the bread in a hot oven until the crust is golden and crisp",
+    "knead the dough, let the bread rise, then bake it in the oven",
+    "a pinch of salt and fresh herbs season the sauce before it simmers",
+    "the telescope showed saturn's rings and the moons of jupiter",
+    "astronomers watched the comet cross the night sky through a telescope",
+    "the planet orbits its star and the telescope measured its moons",
+] * 3
+
+
+@pytest.fixture(scope="module")
+def sample_corpus(sample_corpus_dir):
+    return read_corpus(sample_corpus_dir)
+
+
+@pytest.fixture(scope="module")
+def sample_model(sample_corpus):
+    return TopicModel(n_topics=8, random_state=0).fit(sample_corpus)
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return TopicModel(n_topics=3, random_state=0).fit(DOCS)
+
+
+def test_recovers_the_themes_of_the_sample_corpus(sample_corpus, sample_model):
+    labels = sample_model.doc_topics()["top_topic"]
+    assert len(set(sample_corpus.labels)) == 8
+    assert normalized_mutual_info_score(sample_corpus.labels, labels) >= 0.8
+
+
+def test_topic_words_is_one_tidy_table(small_model):
+    table = small_model.topic_words(n=4)
+    assert table.columns.tolist() == ["topic", "rank", "word", "weight"]
+    assert len(table) == 12
+    assert table["topic"].tolist() == sorted(table["topic"].tolist())
+    for _, group in table.groupby("topic"):
+        assert group["rank"].tolist() == [0, 1, 2, 3]
+        assert np.all(np.diff(group["weight"].to_numpy()) <= 0)
+    assert set(table["word"]) <= set(small_model.vocabulary_)
+
+
+def test_the_three_planted_topics_are_found(small_model):
+    words = [set(w) for w in small_model.top_words(4)]
+    themes = [{"striker", "goal", "penalty", "match", "referee", "league"},
+              {"bread", "oven", "bake", "dough", "sauce"},
+              {"telescope", "moons", "comet", "planet", "star"}]
+    for theme in themes:
+        assert any(len(w & theme) >= 2 for w in words), (theme, words)
+
+
+def test_topics_are_numbered_by_share(sample_model):
+    W, H = sample_model.doc_topic_, sample_model.components_
+    mass = W.sum(axis=0) * H.sum(axis=1)
+    assert np.all(np.diff(mass) <= 0)
+
+
+def test_doc_topics_table(small_model):
+    table = small_model.doc_topics()
+    assert table.columns.tolist() == ["doc_id", "topic_0", "topic_1", "topic_2", "top_topic"]
+    assert len(table) == len(DOCS)
+    weights = table[["topic_0", "topic_1", "topic_2"]].to_numpy()
+    np.testing.assert_array_equal(table["top_topic"], weights.argmax(axis=1))
+    normalized = small_model.doc_topics(normalize=True)[["topic_0", "topic_1", "topic_2"]].to_numpy()
+    np.testing.assert_allclose(normalized.sum(axis=1), 1.0)
+
+
+def test_doc_topics_carries_labels_and_marks_empty_documents(sample_corpus):
+    from topicnmf import Corpus
+
+    corpus = Corpus.from_texts(DOCS + [""], labels=["x"] * (len(DOCS) + 1))
+    table = TopicModel(n_topics=3, random_state=0).fit(corpus).doc_topics(normalize=True)
+    assert "label" in table.columns
+    assert table["top_topic"].iloc[-1] == -1
+    assert table.filter(like="topic_").iloc[-1, :3].sum() == 0
+
+
+def test_transform_agrees_with_fit(small_model):
+    W_new = small_model.transform(DOCS)
+    assert W_new.shape == (len(DOCS), 3)
+    assert np.all(W_new >= 0)
+    error = np.linalg.norm(W_new - small_model.doc_topic_) / np.linalg.norm(small_model.doc_topic_)
+    assert error < 1e-2
+    football = small_model.transform(["a late penalty decided the match for the league leaders"])
+    assert football.argmax() == small_model.transform([DOCS[0]]).argmax()
+
+
+def test_same_seed_same_topics():
+    a = TopicModel(n_topics=3, random_state=1).fit(DOCS)
+    b = TopicModel(n_topics=3, random_state=1).fit(DOCS)
+    np.testing.assert_array_equal(a.components_, b.components_)
+
+
+def test_components_are_passed_by_duck_typing():
+    vectorizer = TextVectorizer(min_df=2)
+    nmf = NMF(solver="mu", max_iter=500)
+    model = TopicModel(n_topics=3, vectorizer=vectorizer, nmf=nmf, random_state=0).fit(DOCS)
+    assert model.nmf_.get_params()["solver"] == "mu"
+    assert model.nmf_.n_components_ == 3
+    assert nmf.get_params()["n_components"] == 10, "the given NMF is not mutated"
+    assert not hasattr(nmf, "components_")
+    assert model.vectorizer_ is not vectorizer
+
+
+def test_init_only_stores_parameters_and_clones():
+    model = TopicModel(n_topics=4, random_state=3)
+    assert model.get_params()["n_topics"] == 4
+    assert not hasattr(model, "nmf_")
+    twin = clone(model).set_params(n_topics=5)
+    assert twin.n_topics == 5 and model.n_topics == 4
+
+
+def test_coherence_scores_the_training_tokens(small_model):
+    scores = small_model.coherence("c_npmi", top_n=5)
+    expected = coherence(small_model.top_words(5), small_model.tokenized_texts(), "c_npmi")
+    np.testing.assert_allclose(scores, expected)
+    assert scores.shape == (3,)
+    assert np.all(np.isfinite(scores))
+
+
+def test_tokenized_texts_keep_positions(small_model):
+    texts = small_model.tokenized_texts()
+    assert len(texts) == len(DOCS)
+    expected = small_model.vectorizer_.tokenize(DOCS[:1])[0]
+    vocabulary = set(small_model.vocabulary_)
+    assert texts[0] == [tok if tok in vocabulary else "" for tok in expected]
+
+
+def test_save_and_load_round_trip(small_model, tmp_path):
+    small_model.save(tmp_path / "model")
+    loaded = TopicModel.load(tmp_path / "model")
+    assert loaded.topic_words(5).equals(small_model.topic_words(5))
+    assert loaded.doc_topics().equals(small_model.doc_topics())
+    np.testing.assert_allclose(loaded.transform(DOCS[:4]), small_model.transform(DOCS[:4]), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(loaded.coherence("c_v"), small_model.coherence("c_v"))
+    state = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert state["versions"]["numpy"] == np.__version__
+    assert loaded.doc_snippets_ == small_model.doc_snippets_
+
+
+def test_model_pickles(small_model):
+    again = pickle.loads(pickle.dumps(small_model))
+    np.testing.assert_array_equal(again.transform(DOCS[:2]), small_model.transform(DOCS[:2]))
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda d: (d / "model.json").write_text("{not json"), "is corrupt"),
+        (lambda d: (d / "model.json").write_text('{"format": "other"}'), "is not a topicnmf model file"),
+        (lambda d: (d / "arrays.npz").write_bytes(b"garbage"), "holds a corrupt model"),
+        (lambda d: (d / "arrays.npz").unlink(), "it lacks model.json or arrays.npz"),
+    ],
+)
+def test_load_rejects_corrupt_or_foreign_folders(small_model, tmp_path, damage, message):
+    small_model.save(tmp_path / "model")
+    damage(tmp_path / "model")
+    with pytest.raises(InputError, match=re.escape(message)):
+        TopicModel.load(tmp_path / "model")
+
+
+def test_load_rejects_arrays_that_do_not_match(small_model, tmp_path):
+    small_model.save(tmp_path / "model")
+    np.savez(tmp_path / "model" / "arrays.npz", components=np.ones((2, 2)), doc_topic=np.ones((3, 2)))
+    with pytest.raises(InputError, match=re.escape("holds a corrupt model (array shapes do not match")):
+        TopicModel.load(tmp_path / "model")
+
+
+def test_load_missing_folder(tmp_path):
+    msg = f"No model folder at '{tmp_path / 'nope'}'; pass the 'model' folder written by 'topicnmf fit'."
+    with pytest.raises(InputError, match=re.escape(msg)):
+        TopicModel.load(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    "params, docs, message",
+    [
+        ({"n_topics": 0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got 0."),
+        ({"n_topics": 40}, DOCS, "n_topics=40 is more than the corpus supports (27 documents"),
+        ({"n_topics": 2}, "just one string", "TopicModel.fit takes a Corpus or a list of str; got str."),
+        ({"n_topics": 2}, [], "The corpus has no documents"),
+    ],
+)
+def test_fit_errors(params, docs, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        TopicModel(**params).fit(docs)
+
+
+def test_fit_reports_progress():
+    seen = []
+    TopicModel(n_topics=2, random_state=0).fit(DOCS, callback=seen.append)
+    assert seen[0] == {"stage": "vectorize"}
+    iterations = [info["iteration"] for info in seen if info["stage"] == "factorize"]
+    assert iterations and iterations == sorted(iterations)

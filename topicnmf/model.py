@@ -1,0 +1,496 @@
+"""TopicModel: preprocessing, the NMF core and the vocabulary in one estimator."""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from topicnmf.corpus import Corpus
+from topicnmf.errors import InputError
+from topicnmf.nmf import NMF
+from topicnmf.preprocessing import TextVectorizer
+
+__all__ = ["TopicModel"]
+
+FORMAT = "topicnmf-model"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.json"
+ARRAYS_FILE = "arrays.npz"
+SNIPPET_CHARS = 300
+
+
+def _library_versions() -> dict[str, str]:
+    found = {}
+    for name in ("topicnmf", "numpy", "scipy", "scikit-learn", "nltk", "pandas"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def _as_corpus(documents) -> Corpus:
+    if isinstance(documents, Corpus):
+        return documents
+    if isinstance(documents, str) or not isinstance(documents, Sequence):
+        raise InputError(
+            "TopicModel.fit takes a Corpus or a list of str; got "
+            f"{type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
+        )
+    return Corpus.from_texts(list(documents))
+
+
+def _encode_tokens(token_lists, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token streams as vocabulary indices (-1 elsewhere) plus document offsets."""
+    index = {word: i for i, word in enumerate(vocabulary.tolist())}
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    ids = np.fromiter(
+        (index.get(tok, -1) for tokens in token_lists for tok in tokens),
+        dtype=np.int32,
+        count=int(offsets[-1]),
+    )
+    return ids, offsets
+
+
+class TopicModel(BaseEstimator):
+    """Topics of a collection of documents by non-negative matrix factorization.
+
+    The documents go through a :class:`~topicnmf.preprocessing.TextVectorizer`
+    (tokenizing, stop words, TF-IDF) into a matrix ``X (n_docs, n_terms)`` that
+    :class:`~topicnmf.nmf.NMF` factorises as ``W (n_docs, n_topics) @ H (n_topics, n_terms)``.
+    Topics are numbered by their share of the corpus, the largest first.
+
+    Parameters
+    ----------
+    n_topics : int, default=10
+        Number of topics.
+    vectorizer : object or None, default=None
+        Turns texts into a non-negative matrix. Anything with ``fit_transform``,
+        ``transform``, ``get_feature_names_out`` and ``tokenize`` works; ``None``
+        means ``TextVectorizer()`` with its defaults.
+    nmf : object or None, default=None
+        The factorisation, an estimator like :class:`~topicnmf.nmf.NMF` (its
+        ``n_components`` is set to ``n_topics``); ``None`` means ``NMF()`` with
+        ``init="nndsvda"``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the factorisation's initialisation; passed to ``nmf``.
+    keep_tokens : bool, default=True
+        Keep the tokenised training texts so that :meth:`coherence` can score
+        the topics (also after :meth:`save` and :meth:`load`).
+
+    Attributes
+    ----------
+    vectorizer_ : object
+        The fitted vectorizer.
+    nmf_ : object
+        The fitted factorisation; its ``components_`` are ordered as the topics.
+    components_ : ndarray of shape (n_topics, n_terms)
+        Topic-term weights ``H``.
+    doc_topic_ : ndarray of shape (n_docs, n_topics)
+        Document-topic weights ``W`` of the training documents.
+    vocabulary_ : ndarray of str of shape (n_terms,)
+        The terms, as shown to people (readable words for stems, ``new_york`` for phrases).
+    doc_ids_ : list of str
+        Ids of the training documents.
+    doc_labels_ : list of str or None
+        Labels of the training documents, where the corpus has them.
+    n_topics_ : int
+        Number of topics fitted.
+
+    Examples
+    --------
+    >>> docs = ["the cat sat on the mat", "dogs and cats are pets",
+    ...         "stocks fell on the market", "the market rallied as stocks rose"] * 5
+    >>> model = TopicModel(n_topics=2, random_state=0).fit(docs)
+    >>> model.topic_words(n=3).columns.tolist()
+    ['topic', 'rank', 'word', 'weight']
+    """
+
+    def __init__(
+        self,
+        n_topics: int = 10,
+        *,
+        vectorizer: Any = None,
+        nmf: Any = None,
+        random_state: int | np.random.RandomState | None = None,
+        keep_tokens: bool = True,
+    ):
+        self.n_topics = n_topics
+        self.vectorizer = vectorizer
+        self.nmf = nmf
+        self.random_state = random_state
+        self.keep_tokens = keep_tokens
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def _make_nmf(self, callback):
+        nmf = NMF(init="nndsvda") if self.nmf is None else clone(self.nmf)
+        params = {"n_components": self.n_topics}
+        if self.random_state is not None:
+            params["random_state"] = self.random_state
+        if callback is not None:
+            params["callback"] = callback
+        return nmf.set_params(**params)
+
+    def fit(self, documents, y=None, *, callback: Callable[[dict], None] | None = None):
+        """Learn the vocabulary and the topics of ``documents``.
+
+        Parameters
+        ----------
+        documents : Corpus or list of str
+            The training documents.
+        y : None
+            Ignored.
+        callback : callable or None, default=None
+            Called with a dict as the work goes on: ``{"stage": "vectorize"}``
+            before tokenizing, then once per NMF iteration with ``"stage":
+            "factorize"`` and the solver's ``iteration``, ``loss`` and ``elapsed``.
+
+        Returns
+        -------
+        self : TopicModel
+            The fitted model.
+        """
+        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
+            raise InputError(
+                f"The 'n_topics' parameter of TopicModel must be an int >= 1. Got {self.n_topics!r}."
+            )
+        corpus = _as_corpus(documents)
+        if len(corpus) == 0:
+            raise InputError("The corpus has no documents; give at least as many documents as topics.")
+        notify = callback or (lambda info: None)
+        timings = {}
+
+        start = time.perf_counter()
+        notify({"stage": "vectorize"})
+        vectorizer = TextVectorizer() if self.vectorizer is None else clone(self.vectorizer)
+        X = vectorizer.fit_transform(corpus.texts)
+        vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
+        timings["vectorize"] = time.perf_counter() - start
+
+        n_docs, n_terms = X.shape
+        if self.n_topics > min(n_docs, n_terms):
+            raise InputError(
+                f"n_topics={self.n_topics} is more than the corpus supports ({n_docs} documents, "
+                f"{n_terms} terms after preprocessing); ask for at most {min(n_docs, n_terms)} topics "
+                "or lower min_df."
+            )
+
+        start = time.perf_counter()
+        nmf = self._make_nmf(
+            None if callback is None else (lambda info: notify({"stage": "factorize", **info}))
+        )
+        W = nmf.fit_transform(X)
+        timings["factorize"] = time.perf_counter() - start
+
+        order = self._topic_order(W, nmf.components_)
+        nmf.components_ = np.ascontiguousarray(nmf.components_[order])
+        if callback is not None:
+            nmf.set_params(callback=None)
+        self.nmf_ = nmf
+        self.vectorizer_ = vectorizer
+        self.doc_topic_ = np.ascontiguousarray(W[:, order])
+        self.vocabulary_ = vocabulary
+        self.n_topics_ = int(self.n_topics)
+        self.doc_ids_ = list(corpus.ids)
+        self.doc_labels_ = None if corpus.labels is None else list(corpus.labels)
+        self.doc_snippets_ = [" ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS] for text in corpus.texts]
+        if self.keep_tokens:
+            start = time.perf_counter()
+            self._token_ids, self._token_offsets = _encode_tokens(vectorizer.tokenize(corpus.texts), vocabulary)
+            timings["tokenize"] = time.perf_counter() - start
+        else:
+            self._token_ids = self._token_offsets = None
+        self.timings_ = timings
+        return self
+
+    @staticmethod
+    def _topic_order(W: np.ndarray, H: np.ndarray) -> np.ndarray:
+        """Topics by their total mass in the reconstruction ``W @ H``, largest first."""
+        mass = np.asarray(W.sum(axis=0), dtype=np.float64) * np.asarray(H.sum(axis=1), dtype=np.float64)
+        return np.argsort(-mass, kind="stable")
+
+    def fit_transform(self, documents, y=None, **fit_params) -> np.ndarray:
+        """Fit the model and return the document-topic weights ``W`` of ``documents``.
+
+        Returns
+        -------
+        W : ndarray of shape (n_docs, n_topics)
+        """
+        return self.fit(documents, **fit_params).doc_topic_
+
+    def transform(self, documents) -> np.ndarray:
+        """Document-topic weights of new documents, for the fitted topics.
+
+        Parameters
+        ----------
+        documents : Corpus or list of str
+            New documents.
+
+        Returns
+        -------
+        W : ndarray of shape (n_docs, n_topics)
+            Non-negative topic weights, solved to convergence with the topics fixed.
+        """
+        check_is_fitted(self, "nmf_")
+        corpus = _as_corpus(documents)
+        return self.nmf_.transform(self.vectorizer_.transform(corpus.texts))
+
+    # -- results ---------------------------------------------------------------------------
+
+    @property
+    def components_(self) -> np.ndarray:
+        check_is_fitted(self, "nmf_")
+        return self.nmf_.components_
+
+    def topic_words(self, n: int = 10) -> pd.DataFrame:
+        """The top words of every topic as one tidy table.
+
+        Parameters
+        ----------
+        n : int, default=10
+            Words per topic.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic, rank, word, weight``; ``n_topics * n`` rows sorted by
+            topic, then rank (0 is the heaviest word). Words of zero weight are left out.
+        """
+        check_is_fitted(self, "nmf_")
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise InputError(f"The 'n' parameter of topic_words must be an int >= 1. Got {n!r}.")
+        H = self.components_
+        n = min(int(n), H.shape[1])
+        top = np.argsort(-H, axis=1, kind="stable")[:, :n]
+        weights = np.take_along_axis(H, top, axis=1)
+        table = pd.DataFrame(
+            {
+                "topic": np.repeat(np.arange(H.shape[0]), n),
+                "rank": np.tile(np.arange(n), H.shape[0]),
+                "word": self.vocabulary_[top.ravel()],
+                "weight": weights.ravel().astype(np.float64),
+            }
+        )
+        return table[table["weight"] > 0].reset_index(drop=True)
+
+    def top_words(self, n: int = 10) -> list[list[str]]:
+        """Top ``n`` words of each topic, best first (the input of :func:`topicnmf.coherence`)."""
+        table = self.topic_words(n)
+        return [table.loc[table["topic"] == t, "word"].tolist() for t in range(self.n_topics_)]
+
+    def doc_topics(self, *, normalize: bool = False) -> pd.DataFrame:
+        """The document-topic table of the training documents.
+
+        Parameters
+        ----------
+        normalize : bool, default=False
+            Scale each document's weights to sum to 1 (documents with no weight stay at 0).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``doc_id``, ``label`` (only where the corpus has labels),
+            ``topic_0 ... topic_{K-1}`` and ``top_topic`` (-1 for a document with
+            no weight on any topic, such as an empty one). One row per document,
+            in corpus order.
+        """
+        check_is_fitted(self, "nmf_")
+        return self._doc_topic_frame(self.doc_topic_, self.doc_ids_, self.doc_labels_, normalize)
+
+    @staticmethod
+    def _doc_topic_frame(W, ids, labels, normalize) -> pd.DataFrame:
+        W = np.asarray(W, dtype=np.float64)
+        totals = W.sum(axis=1)
+        if normalize:
+            W = W / np.where(totals > 0, totals, 1.0)[:, None]
+        table = pd.DataFrame({"doc_id": list(ids)})
+        if labels is not None:
+            table["label"] = list(labels)
+        topics = pd.DataFrame(W, columns=[f"topic_{t}" for t in range(W.shape[1])])
+        table = pd.concat([table, topics], axis=1)
+        table["top_topic"] = np.where(totals > 0, W.argmax(axis=1), -1)
+        return table
+
+    def tokenized_texts(self) -> list[list[str]]:
+        """The training texts as the token streams the model saw.
+
+        Tokens outside the vocabulary (rare or too common words) are kept as
+        ``""`` so that every token keeps its position, which sliding-window
+        coherence measures depend on.
+        """
+        check_is_fitted(self, "nmf_")
+        if self._token_ids is None:
+            raise InputError(
+                "This TopicModel was fitted with keep_tokens=False; refit with keep_tokens=True "
+                "to score coherence on its training texts."
+            )
+        words = np.append(self.vocabulary_, "").astype(object)
+        tokens = words[self._token_ids].tolist()
+        offsets = self._token_offsets.tolist()
+        return [tokens[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+
+    def coherence(self, measure: str = "c_npmi", *, top_n: int = 10, window_size: int | None = None) -> np.ndarray:
+        """Coherence of each topic on the model's own tokenised training texts.
+
+        Parameters
+        ----------
+        measure : {"c_npmi", "c_v", "c_uci", "u_mass"}, default="c_npmi"
+            The measure, as defined by gensim's ``CoherenceModel``.
+        top_n : int, default=10
+            Top words per topic that are scored.
+        window_size : int or None, default=None
+            Sliding-window size; ``None`` takes the measure's default.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_topics,)
+        """
+        from topicnmf.coherence import coherence
+
+        return coherence(self.top_words(top_n), self.tokenized_texts(), measure, window_size=window_size)
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to the folder ``path`` (created if needed).
+
+        The folder holds ``model.json`` (parameters, vocabulary, vectorizer state,
+        document ids, library versions) and ``arrays.npz`` (the topic and
+        document weights and the token streams). Nothing is pickled.
+
+        Returns
+        -------
+        path : Path
+            The folder written.
+        """
+        check_is_fitted(self, "nmf_")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        nmf_params = {
+            key: value
+            for key, value in self.nmf_.get_params(deep=False).items()
+            if value is None or isinstance(value, (str, int, float, bool))
+        }
+        state = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "versions": _library_versions(),
+            "params": {
+                "n_topics": self.n_topics_,
+                "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None,
+                "keep_tokens": self.keep_tokens,
+            },
+            "nmf": {
+                "class": type(self.nmf_).__name__,
+                "params": nmf_params,
+                "n_iter": int(getattr(self.nmf_, "n_iter_", 0)),
+                "reconstruction_err": float(getattr(self.nmf_, "reconstruction_err_", float("nan"))),
+                "loss_history": [float(v) for v in getattr(self.nmf_, "loss_history_", [])],
+            },
+            "vectorizer": self.vectorizer_.to_dict(),
+            "vocabulary": self.vocabulary_.tolist(),
+            "doc_ids": self.doc_ids_,
+            "doc_labels": self.doc_labels_,
+            "doc_snippets": self.doc_snippets_,
+            "timings": self.timings_,
+        }
+        arrays = {"components": self.components_, "doc_topic": self.doc_topic_}
+        if self._token_ids is not None:
+            arrays.update(token_ids=self._token_ids, token_offsets=self._token_offsets)
+        np.savez_compressed(path / ARRAYS_FILE, **arrays)
+        (path / MODEL_FILE).write_text(json.dumps(state), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TopicModel":
+        """Read a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            The model folder.
+
+        Returns
+        -------
+        model : TopicModel
+            A fitted model that transforms and reports like the saved one.
+        """
+        path = Path(path)
+        model_file, arrays_file = path / MODEL_FILE, path / ARRAYS_FILE
+        if not path.is_dir():
+            raise InputError(f"No model folder at '{path}'; pass the 'model' folder written by 'topicnmf fit'.")
+        if not model_file.is_file() or not arrays_file.is_file():
+            raise InputError(
+                f"'{path}' is not a topicnmf model: it lacks {MODEL_FILE} or {ARRAYS_FILE}; "
+                "pass the 'model' folder written by 'topicnmf fit'."
+            )
+        try:
+            state = json.loads(model_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InputError(f"'{model_file}' is corrupt ({error}); fit and save the model again.") from None
+        if not isinstance(state, dict) or state.get("format") != FORMAT:
+            raise InputError(f"'{model_file}' is not a topicnmf model file; pass a folder written by TopicModel.save.")
+        if state.get("format_version") != FORMAT_VERSION:
+            raise InputError(
+                f"'{model_file}' has format version {state.get('format_version')!r}, this topicnmf reads "
+                f"{FORMAT_VERSION}; fit and save the model again with this version."
+            )
+        try:
+            with np.load(arrays_file, allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+            model = cls._from_state(state, arrays)
+        except (KeyError, TypeError, ValueError, OSError) as error:
+            if isinstance(error, InputError):
+                raise
+            raise InputError(f"'{path}' holds a corrupt model ({error}); fit and save the model again.") from None
+        return model
+
+    @classmethod
+    def _from_state(cls, state: dict, arrays: dict) -> "TopicModel":
+        params = state["params"]
+        nmf_state = state["nmf"]
+        nmf = NMF().set_params(**nmf_state["params"])
+        model = cls(
+            n_topics=params["n_topics"],
+            nmf=clone(nmf),
+            random_state=params["random_state"],
+            keep_tokens=params["keep_tokens"],
+        )
+        vectorizer = TextVectorizer.from_dict(state["vectorizer"])
+        model.vectorizer = clone(vectorizer)
+        H = arrays["components"]
+        W = arrays["doc_topic"]
+        vocabulary = np.asarray(state["vocabulary"], dtype=str)
+        if H.ndim != 2 or H.shape != (params["n_topics"], len(vocabulary)) or W.shape[1:] != (H.shape[0],):
+            raise ValueError("array shapes do not match the vocabulary and the number of topics")
+        if W.shape[0] != len(state["doc_ids"]):
+            raise ValueError("the document weights do not match the document ids")
+        nmf.components_ = H
+        nmf.n_components_ = H.shape[0]
+        nmf.n_features_in_ = H.shape[1]
+        nmf.n_iter_ = nmf_state["n_iter"]
+        nmf.reconstruction_err_ = nmf_state["reconstruction_err"]
+        nmf.loss_history_ = list(nmf_state["loss_history"])
+        model.nmf_ = nmf
+        model.vectorizer_ = vectorizer
+        model.doc_topic_ = W
+        model.vocabulary_ = vocabulary
+        model.n_topics_ = int(params["n_topics"])
+        model.doc_ids_ = list(state["doc_ids"])
+        model.doc_labels_ = state["doc_labels"]
+        model.doc_snippets_ = list(state["doc_snippets"])
+        model.timings_ = dict(state.get("timings", {}))
+        model._token_ids = arrays.get("token_ids")
+        model._token_offsets = arrays.get("token_offsets")
+        return model

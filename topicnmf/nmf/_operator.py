@@ -1,0 +1,160 @@
+"""The data seam: the few operations the solvers apply to ``X``.
+
+Solvers never touch ``X`` itself. They see it through an operator with
+
+- ``matmul(Ht)``: ``X @ Ht`` of shape ``(n_samples, k)`` (that is ``X @ H.T``),
+- ``rmatmul(W)``: ``X.T @ W`` of shape ``(n_features, k)`` (that is ``(W.T @ X).T``),
+- ``sq_norm``: ``||X||_F^2`` as a Python float, and ``total``: the sum of all entries,
+- for the beta-divergences other than Frobenius, the stored entries:
+  ``data`` (their values), ``dot_at_data(W, Ht)`` (``W @ H`` at those entries)
+  and ``with_data(values)`` (an operator with the same pattern and new values).
+
+``H`` is kept transposed (``Ht``, shape ``(n_features, k)``, C-ordered) inside the
+solvers so that the updates of ``W`` and of ``H`` are the same code applied to
+``X`` and to ``X.T``.
+
+A dense array, a CSR or a CSC matrix each have an operator here; a memory-mapped
+or a row-partitioned matrix plugs in by implementing the same methods.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _kernels
+
+
+class DenseOperator:
+    """Operator over a dense C- or F-ordered 2-D array (an image, a small matrix)."""
+
+    is_sparse = False
+
+    def __init__(self, X: np.ndarray):
+        self.X = X
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self._sq_norm = None
+
+    def matmul(self, Ht: np.ndarray) -> np.ndarray:
+        return self.X @ Ht
+
+    def rmatmul(self, W: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(self.X.T @ W)
+
+    @property
+    def sq_norm(self) -> float:
+        if self._sq_norm is None:
+            self._sq_norm = _kernels.sq_norm(self.X)
+        return self._sq_norm
+
+    @property
+    def total(self) -> float:
+        return float(self.X.sum(dtype=np.float64))
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.X
+
+    def dot_at_data(self, W: np.ndarray, Ht: np.ndarray) -> np.ndarray:
+        return W @ Ht.T
+
+    def with_data(self, values: np.ndarray) -> "DenseOperator":
+        return DenseOperator(values)
+
+    @property
+    def nnz(self) -> int:
+        return self.X.size
+
+
+class SparseOperator:
+    """Operator over a CSR or a CSC matrix, without densifying or copying it.
+
+    A CSC matrix is handled as the CSR matrix of ``X.T`` with the two products
+    swapped, so both formats use the same row-wise kernels.
+    """
+
+    is_sparse = True
+
+    def __init__(self, X):
+        if X.format == "csr":
+            self._transposed = False
+            csr = X
+        else:  # csc: its arrays are those of the CSR matrix of X.T
+            self._transposed = True
+            csr = X.T  # a view, not a copy
+        if not csr.has_sorted_indices:
+            csr = csr.sorted_indices()
+        self.X = X
+        self._indptr = csr.indptr
+        self._indices = csr.indices
+        self._data = csr.data
+        self._inner_shape = csr.shape
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self._sq_norm = None
+        self._column_split = None
+
+    # the two products ------------------------------------------------------
+    def _column_ranges(self) -> np.ndarray:
+        if self._column_split is None:
+            self._column_split = _kernels.balanced_column_split(
+                self._indices, self._inner_shape[1]
+            )
+        return self._column_split
+
+    def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
+        return _kernels.csr_dot(self._indptr, self._indices, self._data, B)
+
+    def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
+        return _kernels.csr_tdot(
+            self._indptr, self._indices, self._data, B, self._inner_shape[1],
+            self._column_ranges(),
+        )
+
+    def matmul(self, Ht: np.ndarray) -> np.ndarray:
+        return self._tdot(Ht) if self._transposed else self._dot(Ht)
+
+    def rmatmul(self, W: np.ndarray) -> np.ndarray:
+        return self._dot(W) if self._transposed else self._tdot(W)
+
+    # scalars ---------------------------------------------------------------
+    @property
+    def sq_norm(self) -> float:
+        if self._sq_norm is None:
+            self._sq_norm = _kernels.sq_norm(self._data)
+        return self._sq_norm
+
+    @property
+    def total(self) -> float:
+        return float(self._data.sum(dtype=np.float64))
+
+    # stored entries (for the beta-divergences) -----------------------------
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @property
+    def nnz(self) -> int:
+        return self._data.size
+
+    def dot_at_data(self, W: np.ndarray, Ht: np.ndarray) -> np.ndarray:
+        """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
+        if self._transposed:
+            W, Ht = Ht, W
+        return _kernels.csr_dot_at(self._indptr, self._indices, W, Ht)
+
+    def with_data(self, values: np.ndarray) -> "SparseOperator":
+        new = object.__new__(SparseOperator)
+        new.__dict__.update(self.__dict__)
+        new._data = values
+        new._sq_norm = None
+        new.X = None
+        return new
+
+
+def as_operator(X):
+    """The operator for a validated ``X`` (dense ndarray, CSR or CSC)."""
+    if sp.issparse(X):
+        return SparseOperator(X)
+    return DenseOperator(X)
