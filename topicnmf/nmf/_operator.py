@@ -22,7 +22,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from . import _kernels
+
+def _kernels():
+    from . import _kernels as kernels  # imports numba on first use only
+
+    return kernels
 
 
 class DenseOperator:
@@ -45,7 +49,7 @@ class DenseOperator:
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
-            self._sq_norm = _kernels.sq_norm(self.X)
+            self._sq_norm = _kernels().sq_norm(self.X)
         return self._sq_norm
 
     @property
@@ -98,16 +102,16 @@ class SparseOperator:
     # the two products ------------------------------------------------------
     def _column_ranges(self) -> np.ndarray:
         if self._column_split is None:
-            self._column_split = _kernels.balanced_column_split(
+            self._column_split = _kernels().balanced_column_split(
                 self._indices, self._inner_shape[1]
             )
         return self._column_split
 
     def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
-        return _kernels.csr_dot(self._indptr, self._indices, self._data, B)
+        return _kernels().csr_dot(self._indptr, self._indices, self._data, B)
 
     def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
-        return _kernels.csr_tdot(
+        return _kernels().csr_tdot(
             self._indptr, self._indices, self._data, B, self._inner_shape[1],
             self._column_ranges(),
         )
@@ -122,7 +126,7 @@ class SparseOperator:
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
-            self._sq_norm = _kernels.sq_norm(self._data)
+            self._sq_norm = _kernels().sq_norm(self._data)
         return self._sq_norm
 
     @property
@@ -142,7 +146,7 @@ class SparseOperator:
         """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
         if self._transposed:
             W, Ht = Ht, W
-        return _kernels.csr_dot_at(self._indptr, self._indices, W, Ht)
+        return _kernels().csr_dot_at(self._indptr, self._indices, W, Ht)
 
     def with_data(self, values: np.ndarray) -> "SparseOperator":
         new = object.__new__(SparseOperator)
