@@ -434,7 +434,8 @@ def _read_folder(root: Path, source: str, callback: ProgressCallback | None) -> 
             ".txt, .csv, .tsv or .jsonl file."
         )
     outside: list[str] = []
-    if any(len(parts) > 1 for parts, _ in found):
+    labelled = any(len(parts) > 1 for parts, _ in found)
+    if labelled:
         outside = [parts[0] for parts, _ in found if len(parts) == 1]
         found = [(parts, file_path) for parts, file_path in found if len(parts) > 1]
     total = len(found)
@@ -477,7 +478,7 @@ def _read_folder(root: Path, source: str, callback: ProgressCallback | None) -> 
             UserWarning,
             stacklevel=3,
         )
-    labels = [parts[0] for parts in label_parts] if outside or total and len(found[0][0]) > 1 else None
+    labels = [parts[0] for parts in label_parts] if labelled else None
     return Corpus(
         ids=ids,
         texts=texts,
@@ -569,11 +570,12 @@ def _read_table(
     label_column: str | None,
 ) -> Corpus:
     if kind in ("csv", "tsv"):
-        columns, column_values = _parse_delimited(data, "," if kind == "csv" else "\t", source)
+        parsed = _parse_delimited(data, "," if kind == "csv" else "\t", source)
     else:
-        columns, column_values = _parse_json(data, kind, source)
-    # Bytes that were not UTF-8 arrive as lone surrogates (surrogateescape); fixed below.
-    escaped = any(_ESCAPED_BYTE.search(name) for name in columns)
+        parsed = _parse_json(data, kind, source)
+    columns, column_values, escaped = parsed
+    # With escaped=True, bytes that were not UTF-8 arrive as lone surrogates (surrogateescape)
+    # and are decoded again below.
     if escaped:
         columns = [_fix_escaped(name)[0] for name in columns]
 
@@ -600,7 +602,7 @@ def _read_table(
     labels = None if label_name is None else [_cell(v) for v in column_values(label_name)]
 
     n_fallback = 0
-    if escaped or _any_escaped(texts, ids, labels):
+    if escaped:
         for row in range(len(texts)):
             fixed = False
             for values in (texts, ids, labels):
@@ -616,17 +618,17 @@ def _read_table(
     return Corpus(ids=ids, texts=texts, labels=labels, source=source, n_fallback_decoded=n_fallback)
 
 
-def _any_escaped(*columns: list[str] | None) -> bool:
-    return any(
-        _ESCAPED_BYTE.search(value) for values in columns if values for value in values
-    )
-
-
 def _parse_delimited(
     data: bytes, sep: str, source: str
-) -> tuple[list[str], Callable[[str], list[Any]]]:
+) -> tuple[list[str], Callable[[str], list[Any]], bool]:
+    """Columns, a function from a column name to its values, and whether bytes were escaped."""
     import pandas as pd
 
+    try:
+        data.decode("utf-8")
+        escaped = False
+    except UnicodeDecodeError:
+        escaped = True
     try:
         frame = pd.read_csv(
             io.BytesIO(data),
@@ -647,16 +649,19 @@ def _parse_delimited(
             f"({detail}). Check the quoting and the number of fields on that line."
         ) from None
     columns = [str(name) for name in frame.columns]
-    return columns, lambda name: frame[name].tolist()
+    return columns, lambda name: frame[name].tolist(), escaped
 
 
 def _parse_json(
     data: bytes, kind: str, source: str
-) -> tuple[list[str], Callable[[str], list[Any]]]:
+) -> tuple[list[str], Callable[[str], list[Any]], bool]:
+    """Columns, a function from a column name to its values, and whether bytes were escaped."""
     try:
         text = data.decode("utf-8-sig")
+        escaped = False
     except UnicodeDecodeError:
         text = data.decode("utf-8-sig", "surrogateescape")
+        escaped = True
     records: list[Any] | None = None
     if kind == "json":
         try:
@@ -704,7 +709,7 @@ def _parse_json(
     for record in records:
         for key in record:
             columns.setdefault(key, None)
-    return list(columns), lambda name: [record.get(name) for record in records]
+    return list(columns), lambda name: [record.get(name) for record in records], escaped
 
 
 def _json_type(value: Any) -> str:
@@ -764,8 +769,8 @@ def _listing(names: list[str]) -> str:
     return shown + more
 
 
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _progress(callback: ProgressCallback | None, done: int, total: int | None) -> None:

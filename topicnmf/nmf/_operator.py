@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def _kernels():
+def _kern():
     from . import _kernels as kernels  # imports numba on first use only
 
     return kernels
@@ -49,7 +49,7 @@ class DenseOperator:
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
-            self._sq_norm = _kernels().sq_norm(self.X)
+            self._sq_norm = _kern().sq_norm(self.X)
         return self._sq_norm
 
     @property
@@ -98,20 +98,26 @@ class SparseOperator:
         self.dtype = X.dtype
         self._sq_norm = None
         self._column_split = None
+        self._row_split = None
 
     # the two products ------------------------------------------------------
     def _column_ranges(self) -> np.ndarray:
         if self._column_split is None:
-            self._column_split = _kernels().balanced_column_split(
+            self._column_split = _kern().balanced_column_split(
                 self._indices, self._inner_shape[1]
             )
         return self._column_split
 
+    def _row_ranges(self) -> np.ndarray:
+        if self._row_split is None:
+            self._row_split = _kern().balanced_row_split(self._indptr)
+        return self._row_split
+
     def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
-        return _kernels().csr_dot(self._indptr, self._indices, self._data, B)
+        return _kern().csr_dot(self._indptr, self._indices, self._data, B, self._row_ranges())
 
     def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
-        return _kernels().csr_tdot(
+        return _kern().csr_tdot(
             self._indptr, self._indices, self._data, B, self._inner_shape[1],
             self._column_ranges(),
         )
@@ -126,7 +132,7 @@ class SparseOperator:
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
-            self._sq_norm = _kernels().sq_norm(self._data)
+            self._sq_norm = _kern().sq_norm(self._data)
         return self._sq_norm
 
     @property
@@ -146,7 +152,7 @@ class SparseOperator:
         """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
         if self._transposed:
             W, Ht = Ht, W
-        return _kernels().csr_dot_at(self._indptr, self._indices, W, Ht)
+        return _kern().csr_dot_at(self._indptr, self._indices, W, Ht, self._row_ranges())
 
     def with_data(self, values: np.ndarray) -> "SparseOperator":
         new = object.__new__(SparseOperator)
