@@ -256,9 +256,10 @@ def read_corpus(
         sits directly in ``path`` these are the documents and there are no labels (None);
         otherwise, as in scikit-learn's ``load_files``, only files inside sub-folders are
         documents, and files directly in ``path`` (a ``README.md``, say) are left out and
-        listed in ``Corpus.skipped``, without a warning. Binary files (a NUL byte in the first 8192 bytes; files
-        with a UTF-16 byte order mark are decoded instead) and unreadable files are skipped
-        with one ``UserWarning`` that names them, and listed in ``Corpus.skipped``.
+        listed in ``Corpus.skipped``, without a warning. Binary files (a NUL byte in the
+        first 8192 bytes; files with a UTF-16 byte order mark are decoded instead) and
+        unreadable files are skipped with one ``UserWarning`` that names them, and listed in
+        ``Corpus.skipped``.
     ``.txt`` file
         One document per line (``\\n`` or ``\\r\\n``). Lines that are empty or whitespace only
         are not documents and are left out; ids are the 1-based line numbers of the file,
@@ -354,7 +355,7 @@ def read_corpus(
         _progress(callback, 1, 1)
     if corpus.empty == len(corpus):
         read = f"{len(corpus)} documents read, all empty" if len(corpus) else "no document read"
-        skipped = f", {len(corpus.skipped)} files skipped" if corpus.skipped else ""
+        skipped = f", {_count(len(corpus.skipped), 'file')} skipped" if corpus.skipped else ""
         raise InputError(
             f"The corpus {source!r} has no readable documents ({read}{skipped}). "
             "Pass documents that hold text."
@@ -410,7 +411,12 @@ def _walk(root: Path) -> tuple[list[tuple[tuple[str, ...], str]], list[str]]:
             visited.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as scan:
                 entries = list(scan)
-        except OSError:
+        except OSError as exc:
+            if not parts:
+                raise InputError(
+                    f"The folder {os.fspath(root)!r} could not be read ({exc.strerror}). "
+                    "Check its permissions."
+                ) from None
             unreadable.append("/".join(parts))
             continue
         for entry in entries:
@@ -502,7 +508,8 @@ def _file_kind(name: str) -> tuple[str | None, bool]:
 
 
 def _suffix_for_message(name: str) -> str:
-    suffix = "".join(Path(name).suffixes[-2:]) if name.lower().endswith(".gz") else Path(name).suffix
+    suffixes = Path(name).suffixes[-2 if name.lower().endswith(".gz") else -1 :]
+    suffix = "".join(suffixes)
     return repr(suffix) if suffix else "(no suffix)"
 
 

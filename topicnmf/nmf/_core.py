@@ -1,0 +1,251 @@
+"""``factorize``: the one code path behind ``NMF.fit``, ``NMF.transform`` and the function.
+
+Validation returns derived values and never changes the parameters it checks.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+from ..errors import ConvergenceWarning, InputError
+from ._init import INITS, initialize
+from ._loss import beta_divergence
+from ._operator import as_operator
+from ._solvers import SOLVERS, Monitor, Problem, solve_w
+
+BETA_LOSSES = {"frobenius": 2.0, "kullback-leibler": 1.0}
+
+
+def _fmt(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _one_of(name: str, owner: str, choices, value) -> InputError:
+    listed = ", ".join(repr(c) for c in sorted(choices))
+    return InputError(
+        f"The '{name}' parameter of {owner} must be one of {listed}. Got {_fmt(value)}."
+    )
+
+
+def _check_int(name, owner, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise InputError(
+            f"The '{name}' parameter of {owner} must be an int >= {low}. Got {_fmt(value)}."
+        )
+    return int(value)
+
+
+def _check_real(name, owner, value, low=0.0, high=None):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and value >= low and (high is None or value <= high)
+    if not ok:
+        bounds = f">= {low:g}" if high is None else f"in [{low:g}, {high:g}]"
+        raise InputError(
+            f"The '{name}' parameter of {owner} must be a float {bounds}. Got {_fmt(value)}."
+        )
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated, derived settings of one factorisation (the parameters stay untouched)."""
+
+    n_components: int
+    solver: str
+    beta: float
+    init: str | None
+    tol: float
+    max_iter: int
+    alpha_W: float
+    alpha_H: float
+    l1_ratio: float
+    random_state: Any
+    callback: Callable | None
+
+    def problem(self, shape) -> Problem:
+        """The regularisation scaled as scikit-learn scales it (by the other dimension)."""
+        n, m = shape
+        return Problem(
+            beta=self.beta,
+            l1_W=m * self.alpha_W * self.l1_ratio,
+            l1_H=n * self.alpha_H * self.l1_ratio,
+            l2_W=m * self.alpha_W * (1.0 - self.l1_ratio),
+            l2_H=n * self.alpha_H * (1.0 - self.l1_ratio),
+        )
+
+
+def check_params(*, n_components, solver, beta_loss, init, tol, max_iter, alpha_W,
+                 alpha_H, l1_ratio, random_state, callback, owner="NMF") -> Settings:
+    """Check the parameters; return the derived ``Settings`` or raise ``InputError``."""
+    k = _check_int("n_components", owner, n_components, 1)
+    if not isinstance(solver, str) or solver not in SOLVERS:
+        raise _one_of("solver", owner, SOLVERS, solver)
+    if isinstance(beta_loss, str) and beta_loss in BETA_LOSSES:
+        beta = BETA_LOSSES[beta_loss]
+    elif (isinstance(beta_loss, numbers.Real) and not isinstance(beta_loss, bool)
+          and float(beta_loss) in BETA_LOSSES.values()):
+        beta = float(beta_loss)
+    else:
+        raise InputError(
+            f"The 'beta_loss' parameter of {owner} must be one of 'frobenius', "
+            f"'kullback-leibler', 1.0 or 2.0. Got {_fmt(beta_loss)}."
+        )
+    supported = SOLVERS[solver].betas
+    if beta not in supported:
+        names = {v: k_ for k_, v in BETA_LOSSES.items()}
+        ok = [s for s, e in sorted(SOLVERS.items()) if beta in e.betas]
+        raise InputError(
+            f"The '{solver}' solver of {owner} does not support "
+            f"beta_loss={names[beta]!r}; use solver={ok[0]!r} for it."
+        )
+    if init is not None and (not isinstance(init, str) or init not in INITS):
+        listed = ", ".join(repr(c) for c in INITS)
+        raise InputError(
+            f"The 'init' parameter of {owner} must be one of {listed} or None. Got {_fmt(init)}."
+        )
+    tol = _check_real("tol", owner, tol)
+    max_iter = _check_int("max_iter", owner, max_iter, 1)
+    alpha_W = _check_real("alpha_W", owner, alpha_W)
+    if isinstance(alpha_H, str) and alpha_H == "same":
+        alpha_H_value = alpha_W
+    else:
+        try:
+            alpha_H_value = _check_real("alpha_H", owner, alpha_H)
+        except InputError:
+            raise InputError(
+                f"The 'alpha_H' parameter of {owner} must be a float >= 0 or 'same'. "
+                f"Got {_fmt(alpha_H)}."
+            ) from None
+    l1_ratio = _check_real("l1_ratio", owner, l1_ratio, 0.0, 1.0)
+    if not (random_state is None or isinstance(random_state, (numbers.Integral, np.random.RandomState))
+            ) or isinstance(random_state, bool):
+        raise InputError(
+            f"The 'random_state' parameter of {owner} must be None, an int or a "
+            f"numpy.random.RandomState. Got {_fmt(random_state)}."
+        )
+    if callback is not None and not callable(callback):
+        raise InputError(
+            f"The 'callback' parameter of {owner} must be None or a callable. "
+            f"Got {_fmt(callback)}."
+        )
+    return Settings(k, solver, beta, init, tol, max_iter, alpha_W, alpha_H_value, l1_ratio,
+                    random_state, callback)
+
+
+def check_data(X, whom: str):
+    """Reject negative, NaN and infinite entries of an already converted ``X``."""
+    values = X.data if sp.issparse(X) else X
+    if values.size and not np.isfinite(values).all():
+        raise InputError(
+            f"X passed to {whom} contains NaN or infinity; remove or impute those entries first."
+        )
+    if values.size and values.min() < 0:
+        raise InputError(
+            f"Negative values in X passed to {whom}; NMF needs non-negative data "
+            f"(shift or clip it first)."
+        )
+
+
+def _check_factor(name, A, shape, dtype, whom):
+    A = np.asarray(A)
+    if A.shape != shape:
+        raise InputError(
+            f"{name} passed to {whom} must have shape {shape}. Got {A.shape}."
+        )
+    if not np.isfinite(A).all():
+        raise InputError(f"{name} passed to {whom} contains NaN or infinity.")
+    if A.size and A.min() < 0:
+        raise InputError(f"Negative values in {name} passed to {whom}.")
+    return np.array(A, dtype=dtype, order="C", copy=True)
+
+
+def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
+        whom: str = "NMF.fit"):
+    """Factorise a validated ``X``; return ``(W, H, info)``.
+
+    ``X`` is a float32/float64 ndarray or CSR/CSC matrix, already checked with
+    ``check_data``. With ``update_H=False``, ``H`` is fixed and only ``W`` is
+    solved for (that is ``transform``).
+    """
+    t0 = time.perf_counter()
+    op = as_operator(X)
+    n, m = op.shape
+    k = settings.n_components
+    dtype = op.dtype
+    problem = settings.problem((n, m))
+
+    if not update_H:
+        if H is None:
+            raise InputError(f"H must be given to {whom} when update_H=False.")
+        Ht = np.ascontiguousarray(_check_factor("H", H, (k, m), dtype, whom).T)
+        W0 = None
+        if W is not None:
+            W0 = _check_factor("W", W, (n, k), dtype, whom)
+        W = solve_w(op, Ht, problem, W0)
+        err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
+        info = {"n_iter": 0, "loss_history": [], "reconstruction_err": float(err),
+                "converged": True, "elapsed": time.perf_counter() - t0}
+        return W, np.ascontiguousarray(Ht.T), info
+
+    init = settings.init
+    if init is None:
+        init = "custom" if (W is not None and H is not None) else (
+            "nndsvda" if k <= min(n, m) else "random")
+    if init == "custom":
+        if W is None or H is None:
+            raise InputError(
+                f"init='custom' needs both W and H passed to {whom}."
+            )
+        W = _check_factor("W", W, (n, k), dtype, whom)
+        Ht = np.ascontiguousarray(_check_factor("H", H, (k, m), dtype, whom).T)
+    else:
+        if W is not None or H is not None:
+            raise InputError(
+                f"W and H passed to {whom} are used only with init='custom' (or init=None); "
+                f"got init={init!r}."
+            )
+        if init.startswith("nndsvd") and k > min(n, m):
+            raise InputError(
+                f"init={init!r} needs n_components <= min(n_samples, n_features) = "
+                f"{min(n, m)}. Got {k}; use init='random'."
+            )
+        rng = check_random_state(settings.random_state)
+        W, Ht = initialize(op, k, init, rng)
+    if settings.solver == "mu" and init == "nndsvd":
+        warnings.warn(
+            "init='nndsvd' with solver='mu' keeps the zeros of the initial factors at zero; "
+            "use init='nndsvda' or 'nndsvdar'.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
+    W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
+    # The returned W solves the W-problem for the final H, exactly as transform
+    # does; it never raises the objective.
+    W = solve_w(op, Ht, problem, W)
+    err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
+    if not monitor.converged:
+        warnings.warn(
+            f"Maximum number of iterations {settings.max_iter} reached before the "
+            f"objective converged (tol={settings.tol:g}); increase max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    info = {
+        "n_iter": monitor.n_iter,
+        "loss_history": list(monitor.history),
+        "initial_loss": monitor.initial_loss,
+        "reconstruction_err": float(err),
+        "converged": bool(monitor.converged),
+        "elapsed": time.perf_counter() - t0,
+    }
+    return W, np.ascontiguousarray(Ht.T), info

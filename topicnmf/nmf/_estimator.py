@@ -1,0 +1,292 @@
+"""The scikit-learn estimator ``NMF`` and the function ``factorize``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._core import check_data, check_params, run
+
+_ARRAY_KW = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32],
+                 ensure_all_finite=False)
+
+
+def factorize(
+    X,
+    n_components: int = 10,
+    *,
+    W: np.ndarray | None = None,
+    H: np.ndarray | None = None,
+    update_H: bool = True,
+    solver: str = "hals",
+    beta_loss: str | float = "frobenius",
+    init: str | None = None,
+    tol: float = 1e-4,
+    max_iter: int = 200,
+    alpha_W: float = 0.0,
+    alpha_H: float | str = "same",
+    l1_ratio: float = 0.0,
+    random_state: int | np.random.RandomState | None = None,
+    callback: Callable[[dict], Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Factorise a non-negative matrix: ``X ~= W @ H``.
+
+    The function behind :class:`NMF`; the parameters mean the same.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Non-negative data. CSR and CSC matrices are used as they are (never
+        densified); float32 stays float32.
+    n_components : int, default=10
+        Rank ``k`` of the factorisation.
+    W : array-like of shape (n_samples, n_components), default=None
+        Starting ``W`` (with ``init='custom'`` or ``init=None``), or the start
+        of the ``W`` solve when ``update_H=False``.
+    H : array-like of shape (n_components, n_features), default=None
+        Starting ``H``; with ``update_H=False`` the fixed ``H``.
+    update_H : bool, default=True
+        If False, ``H`` stays fixed and only ``W`` is solved for (as in
+        :meth:`NMF.transform`).
+    solver, beta_loss, init, tol, max_iter, alpha_W, alpha_H, l1_ratio, random_state, callback
+        As in :class:`NMF`.
+
+    Returns
+    -------
+    W : ndarray of shape (n_samples, n_components)
+    H : ndarray of shape (n_components, n_features)
+    info : dict
+        ``n_iter`` (int), ``loss_history`` (list of float: the objective after
+        each iteration), ``initial_loss`` (float or None), ``reconstruction_err``
+        (float), ``converged`` (bool), ``elapsed`` (seconds, whole call).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from topicnmf.nmf import factorize
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(30, 2) @ rng.rand(2, 20)
+    >>> W, H, info = factorize(X, n_components=2, random_state=0, tol=1e-8, max_iter=1000)
+    >>> W.shape, H.shape, info["reconstruction_err"] < 1e-3
+    ((30, 2), (2, 20), True)
+    """
+    settings = check_params(
+        n_components=n_components, solver=solver, beta_loss=beta_loss, init=init, tol=tol,
+        max_iter=max_iter, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio,
+        random_state=random_state, callback=callback, owner="factorize",
+    )
+    X = check_array(X, **_ARRAY_KW)
+    check_data(X, "factorize")
+    return run(X, settings, W=W, H=H, update_H=bool(update_H), whom="factorize")
+
+
+class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Non-negative matrix factorisation ``X ~= W @ H``.
+
+    Minimises ``D_beta(X, W H) + l1_W |W|_1 + l1_H |H|_1 + 0.5 l2_W |W|_F^2 +
+    0.5 l2_H |H|_F^2`` over ``W >= 0``, ``H >= 0``, where ``D_2 = 0.5 |X - W H|_F^2``
+    (Frobenius), ``D_1`` is the generalised Kullback-Leibler divergence, and the
+    penalties are scaled as in scikit-learn: ``l1_W = n_features * alpha_W *
+    l1_ratio``, ``l2_W = n_features * alpha_W * (1 - l1_ratio)``,
+    ``l1_H = n_samples * alpha_H * l1_ratio``, ``l2_H = n_samples * alpha_H *
+    (1 - l1_ratio)``.
+
+    Stopping rule (all solvers): stop after iteration ``t`` once
+    ``f[t-1] - f[t] <= tol * f[t-1]`` (``f`` the objective above, ``f[0]`` at the
+    starting point), or after ``max_iter`` iterations with a
+    ``ConvergenceWarning``. At the end ``W`` is re-solved for the final ``H``
+    exactly as :meth:`transform` solves it, so ``fit(X).transform(X)`` equals
+    ``fit_transform(X)``.
+
+    Parameters
+    ----------
+    n_components : int, default=10
+        Number of components ``k``.
+    solver : {'hals', 'mu', 'als'}, default='hals'
+        ``'hals'``: accelerated hierarchical alternating least squares
+        (Frobenius loss). ``'mu'``: multiplicative updates (Frobenius and
+        Kullback-Leibler). ``'als'``: alternating non-negative least squares with
+        an exact solve per block (Frobenius), for high-accuracy solutions.
+    beta_loss : {'frobenius', 'kullback-leibler'} or float, default='frobenius'
+        The divergence; ``2.0`` and ``1.0`` are the same two losses.
+    init : {'random', 'nndsvd', 'nndsvda', 'nndsvdar', 'custom'}, default=None
+        Starting point. None: ``'custom'`` when ``W`` and ``H`` are passed to
+        :meth:`fit_transform`, else ``'nndsvda'`` if ``n_components <=
+        min(n_samples, n_features)``, else ``'random'``.
+    tol : float, default=1e-4
+        Relative decrease of the objective below which iterations stop; 0
+        disables the rule.
+    max_iter : int, default=200
+        Maximum number of iterations (one iteration updates ``W`` and ``H``).
+    alpha_W : float, default=0.0
+        Regularisation strength of ``W``.
+    alpha_H : float or 'same', default='same'
+        Regularisation strength of ``H``; ``'same'`` uses ``alpha_W``.
+    l1_ratio : float, default=0.0
+        Share of L1 in the regularisation, in [0, 1].
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation (the randomized SVD of the ``nndsvd`` family too).
+    callback : callable, default=None
+        Called after every iteration with a dict ``{"iteration": int, "loss":
+        float, "elapsed": float}`` (seconds since the iterations started).
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        ``H``.
+    n_components_ : int
+        Number of components.
+    n_iter_ : int
+        Iterations run.
+    reconstruction_err_ : float
+        ``||X - W H||_F`` for Frobenius, ``sqrt(2 D_beta(X, W H))`` otherwise.
+    loss_history_ : list of float
+        Objective after each iteration.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from topicnmf.nmf import NMF
+    >>> X = np.array([[1, 1], [2, 1], [3, 1.2], [4, 1], [5, 0.8], [6, 1]])
+    >>> model = NMF(n_components=2, init="random", random_state=0)
+    >>> W = model.fit_transform(X)
+    >>> W.shape, model.components_.shape
+    ((6, 2), (2, 2))
+    """
+
+    def __init__(
+        self,
+        n_components: int = 10,
+        *,
+        solver: str = "hals",
+        beta_loss: str | float = "frobenius",
+        init: str | None = None,
+        tol: float = 1e-4,
+        max_iter: int = 200,
+        alpha_W: float = 0.0,
+        alpha_H: float | str = "same",
+        l1_ratio: float = 0.0,
+        random_state: int | np.random.RandomState | None = None,
+        callback: Callable[[dict], Any] | None = None,
+    ):
+        self.n_components = n_components
+        self.solver = solver
+        self.beta_loss = beta_loss
+        self.init = init
+        self.tol = tol
+        self.max_iter = max_iter
+        self.alpha_W = alpha_W
+        self.alpha_H = alpha_H
+        self.l1_ratio = l1_ratio
+        self.random_state = random_state
+        self.callback = callback
+
+    def _settings(self):
+        return check_params(
+            n_components=self.n_components, solver=self.solver, beta_loss=self.beta_loss,
+            init=self.init, tol=self.tol, max_iter=self.max_iter, alpha_W=self.alpha_W,
+            alpha_H=self.alpha_H, l1_ratio=self.l1_ratio, random_state=self.random_state,
+            callback=self.callback, owner="NMF",
+        )
+
+    def fit_transform(self, X, y=None, W: np.ndarray | None = None,
+                      H: np.ndarray | None = None) -> np.ndarray:
+        """Learn the factorisation of ``X`` and return ``W``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative data.
+        y : Ignored
+        W : array-like of shape (n_samples, n_components), default=None
+            Starting ``W`` for ``init='custom'`` (or ``init=None``).
+        H : array-like of shape (n_components, n_features), default=None
+            Starting ``H`` for ``init='custom'`` (or ``init=None``).
+
+        Returns
+        -------
+        W : ndarray of shape (n_samples, n_components)
+        """
+        settings = self._settings()
+        X = validate_data(self, X, reset=True, **_ARRAY_KW)
+        check_data(X, "NMF.fit")
+        W, H, info = run(X, settings, W=W, H=H, whom="NMF.fit")
+        self.components_ = H
+        self.n_components_ = H.shape[0]
+        self.n_iter_ = info["n_iter"]
+        self.reconstruction_err_ = info["reconstruction_err"]
+        self.loss_history_ = info["loss_history"]
+        self._settings_ = settings
+        return W
+
+    def fit(self, X, y=None, **params) -> "NMF":
+        """Learn the factorisation of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative data.
+        y : Ignored
+        **params
+            ``W`` and ``H`` for ``init='custom'``, passed to :meth:`fit_transform`.
+
+        Returns
+        -------
+        self : NMF
+        """
+        self.fit_transform(X, **params)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Solve for ``W`` with ``H = components_`` fixed, to convergence.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Non-negative data.
+
+        Returns
+        -------
+        W : ndarray of shape (n_samples, n_components)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, **_ARRAY_KW)
+        check_data(X, "NMF.transform")
+        W, _, _ = run(X, self._settings_, H=self.components_, update_H=False,
+                      whom="NMF.transform")
+        return W
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """``W @ components_``: data back in the original space.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_components)
+            ``W``, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        W = check_array(X, dtype=[np.float64, np.float32])
+        return W @ self.components_
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.components_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

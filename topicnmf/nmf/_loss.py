@@ -1,0 +1,62 @@
+"""Objectives, computed through the data operator and accumulated in float64.
+
+``beta_divergence(op, W, Ht, beta)`` is scikit-learn's ``_beta_divergence``:
+``0.5 ||X - W H||_F^2`` for ``beta=2`` and the generalised Kullback-Leibler
+divergence for ``beta=1``; ``reconstruction_err_`` is ``sqrt(2 * it)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EPS = float(np.finfo(np.float32).eps)
+
+
+def _kern():
+    from . import _kernels  # imports numba on first use only
+
+    return _kernels
+
+
+def penalty(V: np.ndarray, l1: float, l2: float) -> float:
+    """``l1 * sum(V) + 0.5 * l2 * ||V||_F^2``."""
+    out = 0.0
+    if l1 > 0:
+        out += l1 * float(V.sum(dtype=np.float64))
+    if l2 > 0:
+        out += 0.5 * l2 * _kern().sq_norm(V)
+    return out
+
+
+def frobenius_objective(sq_norm_X: float, V, P, WtW, HtH) -> float:
+    """``0.5 ||X - W H||^2`` from ``<W, X H.T>`` (``V``, ``P``) and the two Gram matrices.
+
+    ``(V, P)`` is ``(W, X @ H.T)`` or ``(H.T, X.T @ W)``: both give
+    ``trace(W.T X H.T)``. The result is clipped at 0 (rounding can push an exact
+    fit slightly below).
+    """
+    kern = _kern()
+    value = 0.5 * sq_norm_X - kern.fdot(V, P) + 0.5 * kern.fdot(WtW, HtH)
+    return max(value, 0.0)
+
+
+def kl_divergence(op, WH: np.ndarray, W: np.ndarray, Ht: np.ndarray) -> float:
+    """Generalised KL divergence ``sum(X log(X / WH) - X + WH)``.
+
+    ``WH`` holds ``W @ H`` at the stored entries of ``X`` (``op.dot_at_data``);
+    it is overwritten. Entries of ``X`` at or below EPS contribute only ``WH``.
+    """
+    X = op.data
+    keep = X > EPS
+    x = X[keep].astype(np.float64)
+    wh = np.maximum(WH[keep], EPS).astype(np.float64)
+    sum_wh = float(np.dot(W.sum(axis=0, dtype=np.float64), Ht.sum(axis=0, dtype=np.float64)))
+    value = float(np.dot(x, np.log(x / wh))) + sum_wh - float(x.sum())
+    return max(value, 0.0)
+
+
+def beta_divergence(op, W: np.ndarray, Ht: np.ndarray, beta: float) -> float:
+    """``D_beta(X, W H)`` computed from scratch (no regularisation)."""
+    if beta == 2.0:
+        return frobenius_objective(op.sq_norm, W, op.matmul(Ht), W.T @ W, Ht.T @ Ht)
+    return kl_divergence(op, op.dot_at_data(W, Ht), W, Ht)

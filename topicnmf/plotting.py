@@ -1,0 +1,289 @@
+"""Matplotlib figures from a fitted TopicModel.
+
+Every function takes the fitted model first and returns a
+:class:`matplotlib.figure.Figure`. Functions that draw on one axes accept
+``ax=None``: given an axes they draw on it and return its figure, otherwise they
+make a new :class:`~matplotlib.figure.Figure` that is not registered with
+pyplot, so nothing leaks into pyplot's global state and nothing needs closing.
+None of them shows or saves a figure. This module works on any backend,
+including Agg; ``import topicnmf`` does not import it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from sklearn.utils import check_random_state
+
+from topicnmf.errors import InputError
+
+__all__ = [
+    "plot_coherence",
+    "plot_convergence",
+    "plot_doc_topics",
+    "plot_prevalence",
+    "plot_top_words",
+]
+
+MAX_COLUMNS = 5
+
+
+def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _topic_colors(n_topics: int) -> list:
+    cmap = colormaps["tab20" if n_topics > 10 else "tab10"]
+    return [cmap(t % cmap.N) for t in range(n_topics)]
+
+
+def _check_positive_int(value, name: str, function: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"The '{name}' parameter of {function} must be an int >= 1. Got {value!r}.")
+    return int(value)
+
+
+def _topic_labels(model, n_words: int = 3) -> list[str]:
+    return [" ".join(words[:n_words]) for words in model.top_words(n_words)]
+
+
+def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figure:
+    """Horizontal bar charts of the top words of every topic, one panel per topic.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    top_n : int, default=10
+        Words per topic; the heaviest is at the top of its panel.
+    fig : Figure or None, default=None
+        Figure to draw on (it should be empty); ``None`` makes a new one sized
+        for the grid.
+
+    Returns
+    -------
+    fig : Figure
+        A grid of ``min(n_topics, 5)`` columns and as many rows as needed, with
+        one axes per topic (panels beyond the last topic are not created).
+
+    Examples
+    --------
+    >>> from topicnmf import TopicModel
+    >>> docs = ["cats purr and cats sleep", "dogs bark and dogs run"] * 5
+    >>> model = TopicModel(n_topics=2, random_state=0).fit(docs)
+    >>> len(plot_top_words(model, top_n=3).axes)
+    2
+    """
+    top_n = _check_positive_int(top_n, "top_n", "plot_top_words")
+    n_topics = model.n_topics_
+    ncols = min(n_topics, MAX_COLUMNS)
+    nrows = math.ceil(n_topics / ncols)
+    words = model.topic_words(top_n)
+    n_rows_shown = int(words.groupby("topic").size().max()) if len(words) else top_n
+    if fig is None:
+        fig = Figure(
+            figsize=(2.6 * ncols, (0.22 * n_rows_shown + 0.7) * nrows),
+            layout="constrained",
+        )
+    colors = _topic_colors(n_topics)
+    grid = fig.add_gridspec(nrows, ncols)
+    by_topic = {topic: group for topic, group in words.groupby("topic", sort=True)}
+    for topic in range(n_topics):
+        ax = fig.add_subplot(grid[topic // ncols, topic % ncols])
+        group = by_topic.get(topic)
+        if group is None or group.empty:
+            ax.set_yticks([])
+        else:
+            positions = np.arange(len(group))[::-1]
+            ax.barh(positions, group["weight"].to_numpy(), color=colors[topic], height=0.75)
+            ax.set_yticks(positions, group["word"].tolist(), fontsize=8)
+        ax.set_ylim(-0.6, n_rows_shown - 0.4)
+        ax.set_title(f"Topic {topic}", fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.margins(x=0.05)
+    fig.suptitle(f"Top {top_n} words per topic")
+    return fig
+
+
+def plot_prevalence(model, *, ax: Axes | None = None) -> Figure:
+    """Bar chart of each topic's share of the corpus.
+
+    The share of topic ``k`` is its part of the total weight of ``W @ H``,
+    ``W[:, k].sum() * H[k].sum()`` over the sum for all topics (the order in
+    which topics are numbered).
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    ax : Axes or None, default=None
+        Axes to draw on; ``None`` makes a new figure.
+
+    Returns
+    -------
+    fig : Figure
+        The figure of ``ax`` or a new one; one horizontal bar per topic,
+        topic 0 at the top, labelled with its three top words.
+    """
+    W = np.asarray(model.doc_topic_, dtype=np.float64)
+    mass = W.sum(axis=0) * np.asarray(model.components_, dtype=np.float64).sum(axis=1)
+    share = mass / mass.sum() if mass.sum() > 0 else mass
+    n_topics = model.n_topics_
+    fig, ax = _figure_and_axes(ax, (6.4, 0.28 * n_topics + 1.2))
+    positions = np.arange(n_topics)[::-1]
+    ax.barh(positions, share, color=_topic_colors(n_topics), height=0.75)
+    labels = [f"{t}: {label}" for t, label in enumerate(_topic_labels(model))]
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_xlabel("share of total weight")
+    ax.set_title("Topic prevalence")
+    ax.margins(y=0.01)
+    return fig
+
+
+def plot_doc_topics(
+    model,
+    *,
+    max_docs: int = 2000,
+    random_state: int | np.random.RandomState | None = 0,
+    ax: Axes | None = None,
+) -> Figure:
+    """Heatmap of the normalised document-topic weights.
+
+    Rows are documents, grouped by their top topic (topic 0 first; documents
+    with no weight last) and, within a group, by their weight on that topic,
+    heaviest first. Columns are topics. Each row is scaled to sum to 1.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    max_docs : int, default=2000
+        Most documents drawn; a larger corpus is sampled uniformly without
+        replacement, which keeps the picture and the drawing time bounded.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the sample (unused when all documents fit).
+    ax : Axes or None, default=None
+        Axes to draw on; ``None`` makes a new figure.
+
+    Returns
+    -------
+    fig : Figure
+        The figure of ``ax`` or a new one with a colour bar; the image array
+        has shape ``(min(n_docs, max_docs), n_topics)``.
+    """
+    max_docs = _check_positive_int(max_docs, "max_docs", "plot_doc_topics")
+    W = np.asarray(model.doc_topic_, dtype=np.float64)
+    n_docs, n_topics = W.shape
+    rows = np.arange(n_docs)
+    if n_docs > max_docs:
+        rows = np.sort(check_random_state(random_state).choice(n_docs, size=max_docs, replace=False))
+    W = W[rows]
+    totals = W.sum(axis=1)
+    W = W / np.where(totals > 0, totals, 1.0)[:, None]
+    top = np.where(totals > 0, W.argmax(axis=1), n_topics)
+    top_weight = W[np.arange(len(W)), np.minimum(top, n_topics - 1)]
+    order = np.lexsort((-top_weight, top))
+    W = W[order]
+
+    fig, ax = _figure_and_axes(ax, (max(4.0, 0.35 * n_topics + 2.0), 5.0))
+    image = ax.imshow(W, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
+    ax.set_xticks(np.arange(n_topics), [str(t) for t in range(n_topics)], fontsize=8)
+    ax.set_xlabel("topic")
+    ax.set_ylabel("documents (by top topic)")
+    ax.set_yticks([])
+    sampled = f"{len(rows)} of {n_docs} documents" if len(rows) < n_docs else f"{n_docs} documents"
+    ax.set_title(f"Document-topic weights ({sampled})")
+    fig.colorbar(image, ax=ax, label="normalised weight", shrink=0.8)
+    return fig
+
+
+def plot_coherence(
+    model,
+    *,
+    measure: str = "c_npmi",
+    scores=None,
+    top_n: int = 10,
+    ax: Axes | None = None,
+) -> Figure:
+    """Bar chart of the coherence of each topic, with the mean as a dashed line.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    measure : str, default="c_npmi"
+        The coherence measure (see :meth:`TopicModel.coherence`); it names the
+        axis, and is computed unless ``scores`` are given.
+    scores : array-like of shape (n_topics,) or None, default=None
+        Precomputed scores of ``measure``, to avoid computing them again.
+    top_n : int, default=10
+        Top words per topic that are scored when ``scores`` is None.
+    ax : Axes or None, default=None
+        Axes to draw on; ``None`` makes a new figure.
+
+    Returns
+    -------
+    fig : Figure
+        The figure of ``ax`` or a new one; one bar per topic.
+    """
+    n_topics = model.n_topics_
+    if scores is None:
+        scores = model.coherence(measure, top_n=top_n)
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.shape != (n_topics,):
+        raise InputError(
+            f"The 'scores' parameter of plot_coherence must have one score per topic ({n_topics}). "
+            f"Got shape {scores.shape}."
+        )
+    fig, ax = _figure_and_axes(ax, (max(4.0, 0.35 * n_topics + 1.5), 3.6))
+    topics = np.arange(n_topics)
+    ax.bar(topics, np.nan_to_num(scores), color=_topic_colors(n_topics), width=0.75)
+    if np.isfinite(scores).any():
+        mean = float(np.nanmean(scores))
+        ax.axhline(mean, color="0.3", linestyle="--", linewidth=1, label=f"mean {mean:.3f}")
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    ax.axhline(0.0, color="0.6", linewidth=0.8)
+    ax.set_xticks(topics, [str(t) for t in topics], fontsize=8)
+    ax.set_xlabel("topic")
+    ax.set_ylabel(measure)
+    ax.set_title(f"Coherence per topic ({measure})")
+    return fig
+
+
+def plot_convergence(model, *, ax: Axes | None = None) -> Figure:
+    """The factorisation's loss at each iteration (``model.nmf_.loss_history_``).
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    ax : Axes or None, default=None
+        Axes to draw on; ``None`` makes a new figure.
+
+    Returns
+    -------
+    fig : Figure
+        The figure of ``ax`` or a new one with one line: x is the position in
+        ``loss_history_`` (0, 1, ...), y the loss. The y axis is logarithmic when
+        every loss is positive. Without a recorded history the axes says so.
+    """
+    history = getattr(model.nmf_, "loss_history_", None)
+    history = np.asarray([] if history is None else history, dtype=np.float64).ravel()
+    fig, ax = _figure_and_axes(ax, (6.0, 3.6))
+    if history.size:
+        ax.plot(np.arange(history.size), history, marker="." if history.size <= 60 else None, linewidth=1.2)
+        if np.all(history > 0) and history.max() / history.min() > 10:
+            ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "no loss history recorded", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss")
+    ax.set_title("Convergence")
+    return fig
