@@ -36,9 +36,14 @@ def sample_model(sample_corpus):
     return TopicModel(n_topics=8, random_state=0).fit(sample_corpus)
 
 
+def small(n_topics=3, **params):
+    """A model for the small corpus above: every word counts (min_df=1)."""
+    return TopicModel(n_topics, vectorizer=TextVectorizer(min_df=1), random_state=0, **params)
+
+
 @pytest.fixture(scope="module")
 def small_model():
-    return TopicModel(n_topics=3, random_state=0).fit(DOCS)
+    return small().fit(DOCS)
 
 
 def test_recovers_the_themes_of_the_sample_corpus(sample_corpus, sample_model):
@@ -87,7 +92,7 @@ def test_doc_topics_carries_labels_and_marks_empty_documents(sample_corpus):
     from topicnmf import Corpus
 
     corpus = Corpus.from_texts(DOCS + [""], labels=["x"] * (len(DOCS) + 1))
-    table = TopicModel(n_topics=3, random_state=0).fit(corpus).doc_topics(normalize=True)
+    table = small().fit(corpus).doc_topics(normalize=True)
     assert "label" in table.columns
     assert table["top_topic"].iloc[-1] == -1
     assert table.filter(like="topic_").iloc[-1, :3].sum() == 0
@@ -104,8 +109,8 @@ def test_transform_agrees_with_fit(small_model):
 
 
 def test_same_seed_same_topics():
-    a = TopicModel(n_topics=3, random_state=1).fit(DOCS)
-    b = TopicModel(n_topics=3, random_state=1).fit(DOCS)
+    a = small().set_params(random_state=1).fit(DOCS)
+    b = small().set_params(random_state=1).fit(DOCS)
     np.testing.assert_array_equal(a.components_, b.components_)
 
 
@@ -201,12 +206,12 @@ def test_load_missing_folder(tmp_path):
 )
 def test_fit_errors(params, docs, message):
     with pytest.raises(InputError, match=re.escape(message)):
-        TopicModel(**params).fit(docs)
+        TopicModel(vectorizer=TextVectorizer(min_df=1)).set_params(**params).fit(docs)
 
 
 def test_fit_reports_progress():
     seen = []
-    TopicModel(n_topics=2, random_state=0).fit(DOCS, callback=seen.append)
+    small(2).fit(DOCS, callback=seen.append)
     assert seen[0] == {"stage": "vectorize"}
     iterations = [info["iteration"] for info in seen if info["stage"] == "factorize"]
     assert iterations and iterations == sorted(iterations)

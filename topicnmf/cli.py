@@ -114,6 +114,21 @@ def _fitting_callback(progress: Progress, max_iter: int):
     return callback
 
 
+def _report_reading(corpus) -> None:
+    """One line on stderr: what was read, and what needed care."""
+    notes = [
+        f"{count} {what}"
+        for count, what in (
+            (corpus.empty, "empty"),
+            (corpus.n_fallback_decoded, "not UTF-8 (decoded as cp1252/latin-1)"),
+            (len(corpus.skipped), "files skipped"),
+        )
+        if count
+    ]
+    detail = f" ({', '.join(notes)})" if notes else ""
+    err.print(f"Read {len(corpus)} documents from {corpus.source}{detail}", highlight=False, soft_wrap=True)
+
+
 def _topics_table(summary, title: str) -> Table:
     table = Table(title=title, show_lines=False)
     table.add_column("topic", justify="right")
@@ -174,6 +189,7 @@ def fit(
                 label_column=label_column,
                 callback=_reading_callback(progress),
             )
+            _report_reading(docs)
             model.fit(docs, callback=_fitting_callback(progress, max_iter))
             summary = reporting.write_outputs(
                 model, target, top_n=top_words, force=force, corpus=docs
@@ -209,6 +225,7 @@ def transform(
         Path, typer.Option("--output", "-o", help="Where to write the document-topic table (CSV).")
     ] = Path("doc_topics_new.csv"),
     text_column: Annotated[str, typer.Option("--text-column", help="Text column of a CSV/TSV/JSONL file.")] = "text",
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Id column of a table file.")] = None,
     normalize: Annotated[bool, typer.Option("--normalize/--raw", help="Weights summing to 1 per document.")] = False,
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output file.")] = False,
 ):
@@ -219,7 +236,7 @@ def transform(
         if output.exists() and not force:
             raise InputError(f"'{output}' exists; pass --force to replace it or choose another --output.")
         model = topicnmf.TopicModel.load(_model_folder(model_dir))
-        corpus = topicnmf.read_corpus(docs, text_column=text_column)
+        corpus = topicnmf.read_corpus(docs, text_column=text_column, id_column=id_column)
         table = reporting.new_doc_topics(model, corpus, normalize=normalize)
         reporting.write_csv_atomic(table, output)
     err.print(f"Wrote {output} ({len(table)} documents)", highlight=False)

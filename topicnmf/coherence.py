@@ -169,8 +169,7 @@ MEASURES: dict[str, Callable[[np.ndarray, np.ndarray, int], float]] = {
 
 # -- counting: compiled kernels ---------------------------------------------------------------
 
-_FNV_OFFSET = 0xCBF29CE484222325
-_FNV_PRIME = 0x100000001B3
+_HASH_MULTIPLIER = 0x9E3779B97F4A7C15
 
 
 def _encode_buffer(buf, lengths, word_buf, word_offsets, word_ids, ids):  # pragma: no cover - compiled
@@ -180,24 +179,34 @@ def _encode_buffer(buf, lengths, word_buf, word_offsets, word_ids, ids):  # prag
     by byte 1; ``lengths`` gives the number of tokens of each document. Fills
     ``ids`` (one entry a token, ``-1`` for tokens that are not topic words) and
     returns False where the buffer does not have the layout ``lengths`` says
-    (a token holds a separator byte), True otherwise.
+    (a token holds a separator byte), True otherwise. The topic words
+    (``word_buf`` cut at ``word_offsets``, ids ``word_ids``) go into an
+    open-addressing hash table that keeps each word's full hash, so that most
+    other tokens are turned down without comparing bytes.
     """
     n_table_words = word_ids.shape[0]
-    size = 8
-    while size < 2 * n_table_words:
+    size = 1024
+    while size < 8 * n_table_words:
         size *= 2
-    umask = np.uint64(size - 1)
+    shift = np.uint64(64)
+    while (np.uint64(1) << (np.uint64(64) - shift)) < np.uint64(size):
+        shift -= np.uint64(1)
     imask = size - 1
-    prime = np.uint64(_FNV_PRIME)
+    multiplier = np.uint64(_HASH_MULTIPLIER)
+    seven = np.uint64(7)
+    fifty_seven = np.uint64(57)
     table = np.full(size, -1, np.int64)
+    table_hash = np.zeros(size, np.uint64)
     for k in range(n_table_words):
-        h = np.uint64(_FNV_OFFSET)
+        h = np.uint64(0)
         for p in range(word_offsets[k], word_offsets[k + 1]):
-            h = (h ^ np.uint64(word_buf[p])) * prime
-        slot = np.int64(h & umask)
+            h = ((h << seven) | (h >> fifty_seven)) ^ np.uint64(word_buf[p])
+        h = (h ^ np.uint64(word_offsets[k + 1] - word_offsets[k])) * multiplier
+        slot = np.int64(h >> shift)
         while table[slot] != -1:
             slot = (slot + 1) & imask
         table[slot] = k
+        table_hash[slot] = h
 
     n_bytes = buf.shape[0]
     pos = 0
@@ -213,25 +222,27 @@ def _encode_buffer(buf, lengths, word_buf, word_offsets, word_ids, ids):  # prag
                     return False
                 pos += 1
             start = pos
-            h = np.uint64(_FNV_OFFSET)
+            h = np.uint64(0)
             while pos < n_bytes and buf[pos] > 1:
-                h = (h ^ np.uint64(buf[pos])) * prime
+                h = ((h << seven) | (h >> fifty_seven)) ^ np.uint64(buf[pos])
                 pos += 1
             length = pos - start
+            h = (h ^ np.uint64(length)) * multiplier
             found = -1
-            slot = np.int64(h & umask)
+            slot = np.int64(h >> shift)
             while table[slot] != -1:
-                k = table[slot]
-                first = word_offsets[k]
-                if word_offsets[k + 1] - first == length:
-                    same = True
-                    for q in range(length):
-                        if buf[start + q] != word_buf[first + q]:
-                            same = False
+                if table_hash[slot] == h:
+                    k = table[slot]
+                    first = word_offsets[k]
+                    if word_offsets[k + 1] - first == length:
+                        same = True
+                        for q in range(length):
+                            if buf[start + q] != word_buf[first + q]:
+                                same = False
+                                break
+                        if same:
+                            found = word_ids[k]
                             break
-                    if same:
-                        found = word_ids[k]
-                        break
                 slot = (slot + 1) & imask
             ids[token] = found
             token += 1
@@ -333,19 +344,16 @@ def _encode_texts(texts: list, lengths: np.ndarray, words: list) -> np.ndarray:
     ids = np.empty(int(lengths.sum()), dtype=np.int32)
     try:
         joined = _DOC_SEP.join(map(_TOKEN_SEP.join, texts))
-    except TypeError:  # some token is not a str
-        joined = None
-    if joined is not None:
-        if joined.isascii():
-            codec = "ascii"
-        else:
-            try:
-                joined.encode("latin-1")
-                codec = "latin-1"
-            except UnicodeEncodeError:
-                codec = "utf-8"
-        buf = np.frombuffer(joined.encode(codec, "surrogatepass"), dtype=np.uint8)
+    except TypeError:  # some token is not a str: look tokens up one by one
+        raw = None
+    else:
+        try:  # a plain copy for texts in ASCII or Latin-1, the usual case
+            codec, raw = "latin-1", joined.encode("latin-1")
+        except UnicodeEncodeError:
+            codec, raw = "utf-8", joined.encode("utf-8", "surrogatepass")
         del joined
+    if raw is not None:
+        buf = np.frombuffer(raw, dtype=np.uint8)
         encoded, word_ids = [], []
         for i, word in enumerate(words):
             if isinstance(word, str):
@@ -433,6 +441,11 @@ def _as_topics(topics, function: str) -> list[list]:
     return result
 
 
+def _show(words: list) -> str:
+    """Words for a message, str subclasses (numpy's str_) shown as plain str."""
+    return ", ".join(repr(str(word)) if isinstance(word, str) else repr(word) for word in words)
+
+
 def coherence(
     topics: Sequence[Sequence[str]],
     texts: Sequence[Sequence[str]],
@@ -506,17 +519,17 @@ def coherence(
       ``top_n``. gensim cuts after leaving them out, and cuts no topic at all
       when the first topic is not longer than ``topn``.
     - A word repeated in a topic counts once, at its first place (gensim
-      scores repeats as pairs of a word with itself).
+      keeps the repeats and pairs such a word with itself).
 
     Examples
     --------
     >>> from topicnmf.coherence import coherence
     >>> texts = [["sun", "moon", "star"], ["sun", "star"], ["bread", "oven"], ["oven", "bread", "flour"]]
-    >>> topics = [["sun", "star", "moon"], ["bread", "oven", "flour"]]
-    >>> coherence(topics, texts, "c_npmi", window_size=3).round(3)
-    array([0.638, 0.638])
-    >>> coherence(topics, texts, "u_mass").round(3)
-    array([-0.231, -0.231])
+    >>> topics = [["sun", "star", "moon"], ["oven", "sun", "flour"]]
+    >>> coherence(topics, texts, "c_npmi").round(3)
+    array([ 0.667, -0.458])
+    >>> coherence(topics, texts, "c_v").round(3)
+    array([0.958, 0.315])
     """
     if measure not in MEASURES:
         names = ", ".join(repr(name) for name in sorted(MEASURES))
@@ -527,7 +540,7 @@ def coherence(
     if isinstance(texts, str):
         raise ValueError(f"The 'texts' parameter of coherence must be a list of token lists. Got {texts!r}.")
     texts = texts if isinstance(texts, (list, tuple)) else list(texts)
-    if any(isinstance(text, str) for text in texts):
+    if any(map(isinstance, texts, repeat(str))):
         raise ValueError(
             "The 'texts' parameter of coherence must be a list of token lists; some texts are str. "
             "Tokenize them first, e.g. [text.split() for text in texts]."
@@ -562,7 +575,7 @@ def coherence(
         topics_ids.append(np.asarray(ids, dtype=np.int64))
     if repeated:
         warnings.warn(
-            f"Topics passed to coherence repeat words ({', '.join(map(repr, sorted(repeated, key=str)))}); "
+            f"Topics passed to coherence repeat words ({_show(sorted(repeated, key=str))}); "
             "each word counts once, at its first place.",
             UserWarning,
             stacklevel=2,
@@ -574,7 +587,7 @@ def coherence(
     if unseen:
         warnings.warn(
             f"{len(unseen)} topic words never occur in the texts passed to coherence and are left out "
-            f"of their topics: {', '.join(map(repr, unseen[:20]))}{', ...' if len(unseen) > 20 else ''}.",
+            f"of their topics: {_show(unseen[:20])}{', ...' if len(unseen) > 20 else ''}.",
             UserWarning,
             stacklevel=2,
         )

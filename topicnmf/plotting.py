@@ -32,11 +32,30 @@ __all__ = [
 MAX_COLUMNS = 5
 
 
-def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+# Margins are fixed in inches rather than found by a layout engine: a layout
+# engine draws every text twice, which is most of the cost of these figures.
+def _figure_and_axes(
+    ax: Axes | None,
+    figsize: tuple[float, float],
+    *,
+    left: float = 0.8,
+    right: float = 0.2,
+    bottom: float = 0.55,
+    top: float = 0.35,
+) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new figure with one axes inside margins given in inches."""
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.add_subplot()
+    width, height = figsize
+    fig = Figure(figsize=figsize)
+    rect = (left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height)
+    return fig, fig.add_axes(rect)
+
+
+def _text_width(texts, fontsize: float = 8.0) -> float:
+    """A generous estimate of the width in inches of the longest of ``texts``."""
+    longest = max((len(t) for t in texts), default=0)
+    return 0.62 * fontsize / 72 * longest
 
 
 def _topic_colors(n_topics: int) -> list:
@@ -51,18 +70,25 @@ def _check_positive_int(value, name: str, function: str) -> int:
 
 
 def _topic_labels(model, n_words: int = 3) -> list[str]:
-    return [" ".join(words[:n_words]) for words in model.top_words(n_words)]
+    """``"t: w1 w2 w3"`` for every topic, from the tidy topic-word table."""
+    words = model.topic_words(n_words).groupby("topic", sort=True)["word"].agg(" ".join)
+    return [f"{t}: {words.get(t, '')}" for t in range(model.n_topics_)]
 
 
 def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figure:
     """Horizontal bar charts of the top words of every topic, one panel per topic.
+
+    Each panel shows a topic's ``top_n`` heaviest words, the heaviest at the
+    top, as bars whose length is the word's weight in ``components_``; the
+    words are written on the bars. The weight axis has no ticks: the scale of
+    ``H`` is arbitrary, only the lengths within a panel compare.
 
     Parameters
     ----------
     model : TopicModel
         A fitted model.
     top_n : int, default=10
-        Words per topic; the heaviest is at the top of its panel.
+        Words per topic.
     fig : Figure or None, default=None
         Figure to draw on (it should be empty); ``None`` makes a new one sized
         for the grid.
@@ -71,7 +97,7 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
     -------
     fig : Figure
         A grid of ``min(n_topics, 5)`` columns and as many rows as needed, with
-        one axes per topic (panels beyond the last topic are not created).
+        one axes per topic (no axes for the empty cells of the last row).
 
     Examples
     --------
@@ -86,29 +112,42 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
     ncols = min(n_topics, MAX_COLUMNS)
     nrows = math.ceil(n_topics / ncols)
     words = model.topic_words(top_n)
-    n_rows_shown = int(words.groupby("topic").size().max()) if len(words) else top_n
+    slots = min(top_n, len(model.vocabulary_))
     if fig is None:
-        fig = Figure(
-            figsize=(2.6 * ncols, (0.22 * n_rows_shown + 0.7) * nrows),
-            layout="constrained",
+        fig = Figure(figsize=(2.4 * ncols, (0.2 * slots + 0.45) * nrows + 0.5))
+    if fig.get_layout_engine() is None:
+        # Fixed margins in inches: much cheaper to draw than a layout engine.
+        width, height = fig.get_size_inches()
+        row_height = (height - 0.5) / nrows
+        grid = fig.add_gridspec(
+            nrows,
+            ncols,
+            left=0.05 / width,
+            right=1 - 0.05 / width,
+            bottom=0.05 / height,
+            top=1 - 0.5 / height,
+            wspace=0.06,
+            hspace=0.3 / max(row_height - 0.3, 0.1),
         )
+    else:
+        grid = fig.add_gridspec(nrows, ncols)
     colors = _topic_colors(n_topics)
-    grid = fig.add_gridspec(nrows, ncols)
     by_topic = {topic: group for topic, group in words.groupby("topic", sort=True)}
     for topic in range(n_topics):
         ax = fig.add_subplot(grid[topic // ncols, topic % ncols])
         group = by_topic.get(topic)
-        if group is None or group.empty:
-            ax.set_yticks([])
-        else:
+        if group is not None and not group.empty:
+            weights = group["weight"].to_numpy()
             positions = np.arange(len(group))[::-1]
-            ax.barh(positions, group["weight"].to_numpy(), color=colors[topic], height=0.75)
-            ax.set_yticks(positions, group["word"].tolist(), fontsize=8)
-        ax.set_ylim(-0.6, n_rows_shown - 0.4)
-        ax.set_title(f"Topic {topic}", fontsize=9)
-        ax.tick_params(axis="x", labelsize=7)
-        ax.margins(x=0.05)
-    fig.suptitle(f"Top {top_n} words per topic")
+            ax.barh(positions, weights, color=colors[topic], alpha=0.45, height=0.85)
+            for y, word in zip(positions, group["word"].tolist()):
+                ax.text(0.02 * weights[0], y, word, va="center", ha="left", fontsize=8, clip_on=True)
+            ax.set_xlim(0, weights[0] * 1.02)
+        ax.set_ylim(-0.6, slots - 0.4)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"Topic {topic}", fontsize=9, pad=3)
+    fig.suptitle(f"Top {top_n} words per topic", fontsize=11)
     return fig
 
 
@@ -136,14 +175,16 @@ def plot_prevalence(model, *, ax: Axes | None = None) -> Figure:
     mass = W.sum(axis=0) * np.asarray(model.components_, dtype=np.float64).sum(axis=1)
     share = mass / mass.sum() if mass.sum() > 0 else mass
     n_topics = model.n_topics_
-    fig, ax = _figure_and_axes(ax, (6.4, 0.28 * n_topics + 1.2))
+    labels = _topic_labels(model)
+    fig, ax = _figure_and_axes(
+        ax, (6.4, 0.22 * n_topics + 0.9), left=_text_width(labels) + 0.2, bottom=0.5, top=0.35
+    )
     positions = np.arange(n_topics)[::-1]
     ax.barh(positions, share, color=_topic_colors(n_topics), height=0.75)
-    labels = [f"{t}: {label}" for t, label in enumerate(_topic_labels(model))]
     ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_ylim(-0.6, n_topics - 0.4)
     ax.set_xlabel("share of total weight")
     ax.set_title("Topic prevalence")
-    ax.margins(y=0.01)
     return fig
 
 
@@ -192,7 +233,8 @@ def plot_doc_topics(
     order = np.lexsort((-top_weight, top))
     W = W[order]
 
-    fig, ax = _figure_and_axes(ax, (max(4.0, 0.35 * n_topics + 2.0), 5.0))
+    own_figure = ax is None
+    fig, ax = _figure_and_axes(ax, (max(4.5, 0.3 * n_topics + 2.2), 5.0), left=0.4, right=1.1, top=0.4)
     image = ax.imshow(W, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.0, vmax=1.0)
     ax.set_xticks(np.arange(n_topics), [str(t) for t in range(n_topics)], fontsize=8)
     ax.set_xlabel("topic")
@@ -200,7 +242,12 @@ def plot_doc_topics(
     ax.set_yticks([])
     sampled = f"{len(rows)} of {n_docs} documents" if len(rows) < n_docs else f"{n_docs} documents"
     ax.set_title(f"Document-topic weights ({sampled})")
-    fig.colorbar(image, ax=ax, label="normalised weight", shrink=0.8)
+    if own_figure:
+        width, height = fig.get_size_inches()
+        cax = fig.add_axes((1 - 0.95 / width, 0.55 / height, 0.15 / width, 1 - 0.95 / height))
+        fig.colorbar(image, cax=cax, label="normalised weight")
+    else:
+        fig.colorbar(image, ax=ax, label="normalised weight", shrink=0.8)
     return fig
 
 
@@ -231,7 +278,8 @@ def plot_coherence(
     Returns
     -------
     fig : Figure
-        The figure of ``ax`` or a new one; one bar per topic.
+        The figure of ``ax`` or a new one; one bar per topic (of no height
+        where the score is NaN).
     """
     n_topics = model.n_topics_
     if scores is None:
@@ -242,9 +290,9 @@ def plot_coherence(
             f"The 'scores' parameter of plot_coherence must have one score per topic ({n_topics}). "
             f"Got shape {scores.shape}."
         )
-    fig, ax = _figure_and_axes(ax, (max(4.0, 0.35 * n_topics + 1.5), 3.6))
+    fig, ax = _figure_and_axes(ax, (max(4.5, 0.3 * n_topics + 1.2), 3.6))
     topics = np.arange(n_topics)
-    ax.bar(topics, np.nan_to_num(scores), color=_topic_colors(n_topics), width=0.75)
+    ax.bar(topics, scores, color=_topic_colors(n_topics), width=0.75)
     if np.isfinite(scores).any():
         mean = float(np.nanmean(scores))
         ax.axhline(mean, color="0.3", linestyle="--", linewidth=1, label=f"mean {mean:.3f}")
@@ -276,7 +324,7 @@ def plot_convergence(model, *, ax: Axes | None = None) -> Figure:
     """
     history = getattr(model.nmf_, "loss_history_", None)
     history = np.asarray([] if history is None else history, dtype=np.float64).ravel()
-    fig, ax = _figure_and_axes(ax, (6.0, 3.6))
+    fig, ax = _figure_and_axes(ax, (6.0, 3.6), left=0.9)
     if history.size:
         ax.plot(np.arange(history.size), history, marker="." if history.size <= 60 else None, linewidth=1.2)
         if np.all(history > 0) and history.max() / history.min() > 10:

@@ -661,7 +661,11 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
                 f"The 'dtype' parameter of {owner} must be one of 'float32', 'float64'. "
                 f"Got {self.dtype!r}."
             )
-        tokenizer = Tokenizer(**self._tokenizer_params())
+        try:
+            tokenizer = Tokenizer(**self._tokenizer_params())
+        except InputError as exc:
+            message = str(exc).replace(" of Tokenizer ", f" of {owner} ", 1)
+            raise InputError(message) from None
         return {"dtype": dtype.type, "tokenizer": tokenizer, **df}
 
     def _tokenizer_params(self) -> dict[str, Any]:

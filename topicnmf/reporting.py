@@ -14,6 +14,7 @@ import html
 import io
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -57,6 +58,12 @@ def _topic_shares(model: TopicModel) -> np.ndarray:
     return mass / total if total > 0 else mass
 
 
+def _top_words(model: TopicModel, n: int) -> list[list[str]]:
+    """``model.top_words(n)`` from one pass over the tidy topic-word table."""
+    words = model.topic_words(n).groupby("topic", sort=True)["word"].agg(list)
+    return [words.get(t, []) for t in range(model.n_topics_)]
+
+
 def topic_summary(
     model: TopicModel,
     *,
@@ -97,7 +104,7 @@ def topic_summary(
     ['topic', 'label', 'size', 'share', 'top_words']
     """
     top_n = _check_positive_int(top_n, "top_n", "topic_summary")
-    words = model.top_words(top_n)
+    words = _top_words(model, top_n)
     top = model.doc_topics()["top_topic"].to_numpy()
     table = pd.DataFrame(
         {
@@ -125,7 +132,7 @@ def _coherence_scores(model: TopicModel, measures: Sequence[str], top_n: int, te
     """Scores of each measure, with the token streams and top words prepared once."""
     from topicnmf.coherence import coherence
 
-    words = model.top_words(top_n)
+    words = _top_words(model, top_n)
     if texts is None:
         texts = model.tokenized_texts()
     return {measure: np.asarray(coherence(words, texts, measure), dtype=np.float64) for measure in measures}
@@ -261,11 +268,25 @@ def check_output_dir(path: str | Path, *, force: bool = False) -> Path:
     return path
 
 
+def _umask() -> int:
+    """The process's file-mode creation mask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 @contextmanager
 def _staging(target: Path):
     """A temporary folder beside ``target``, removed unless the caller moved it into place."""
     target.resolve().parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.resolve().parent))
+    # mkdtemp makes a private (0o700) folder; the run folder gets the usual permissions.
+    staging.chmod(0o777 & ~_umask())
     try:
         yield staging
     finally:
@@ -283,30 +304,36 @@ def _replace_dir(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
+@contextmanager
+def _atomic_file(path: Path):
+    """Yield a temporary path beside ``path``; move it onto ``path`` if the block succeeds.
+
+    The temporary file is opened like any new file (so it gets the usual
+    permissions under the umask) and removed if the block fails.
+    """
+    path = Path(path)
+    temporary = path.resolve().parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
 def write_csv_atomic(table: pd.DataFrame, path: str | Path) -> Path:
     """Write ``table`` as CSV to ``path`` through a temporary file, so no half-written file is left."""
     path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
-    os.close(handle)
-    try:
-        table.to_csv(name, index=False)
-        os.replace(name, path)
-    finally:
-        if os.path.exists(name):
-            os.remove(name)
+    with _atomic_file(path) as temporary:
+        table.to_csv(temporary, index=False)
     return path
 
 
 def _write_bytes_atomic(data: bytes, path: Path) -> Path:
     """Write ``data`` to ``path`` through a temporary file beside it, then ``os.replace`` it into place."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    with _atomic_file(path) as temporary:
+        with open(temporary, "xb") as stream:
             stream.write(data)
-        os.replace(name, path)
-    finally:
-        if os.path.exists(name):
-            os.remove(name)
     return path
 
 
@@ -601,7 +628,7 @@ def write_report(
         coherence, scores = None, np.full(model.n_topics_, np.nan)
     summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
     representatives = representative_docs(model, n=n_docs)
-    diversity = _topic_diversity(model.top_words(top_n))
+    diversity = _topic_diversity(_top_words(model, top_n))
     images = _render_plots(
         model, top_n=top_n, measure=None if coherence is None else measures[0], scores=scores, max_docs=max_docs, dpi=dpi
     )
@@ -683,7 +710,7 @@ def write_outputs(
             "corpus": {} if corpus is None else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
             "n_iter": int(getattr(model.nmf_, "n_iter_", 0)),
             "reconstruction_err": float(getattr(model.nmf_, "reconstruction_err_", float("nan"))),
-            "topic_diversity": _topic_diversity(model.top_words(top_n)),
+            "topic_diversity": _topic_diversity(_top_words(model, top_n)),
             "versions": _library_versions(),
             "timings": dict(model.timings_),
             **(run_info or {}),

@@ -149,8 +149,8 @@ def check_data(X, whom: str):
         )
     if values.size and values.min() < 0:
         raise InputError(
-            f"Negative values in X passed to {whom}; NMF needs non-negative data "
-            f"(shift or clip it first)."
+            f"Negative values in data passed to {whom}: X must be non-negative; "
+            f"shift or clip it first."
         )
 
 
@@ -229,9 +229,11 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
 
     monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
     W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
-    # The returned W solves the W-problem for the final H, exactly as transform
-    # does; it never raises the objective.
-    W = solve_w(op, Ht, problem, W)
+    # The returned W solves the W-problem for the final H exactly as transform
+    # does (Frobenius: the same exact solve from the same start, so the two agree
+    # to rounding even when the solution is not unique; other losses: warm-started
+    # from the fitted W, so the objective never rises).
+    W = solve_w(op, Ht, problem, None if problem.beta == 2.0 else W)
     err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
     if not monitor.converged:
         warnings.warn(

@@ -3,13 +3,15 @@
 Nothing here is compiled at import: the functions carry no signatures, so numba
 compiles each one the first time it is called with a given set of dtypes and
 writes the result to its on-disk cache, which later processes load.
-
 Importing this module imports numba; the rest of the package imports it lazily,
 so ``import topicnmf.nmf`` stays light.
 
+Each kernel is a body over a range of rows (or columns) and two drivers: a
+parallel one (``prange`` over chunks of about equal work) and a serial one used
+when the work is too small to pay for waking threads.
+
 The sparse kernels work on the arrays of a CSR matrix (``indptr``, ``indices``,
-``data``) with sorted column indices. They are parallel over the available
-threads (``numba.get_num_threads()``) and never allocate ``nnz x k`` or
+``data``) with sorted column indices; they never allocate ``nnz x k`` or
 ``n_rows x n_cols`` temporaries.
 """
 
@@ -20,11 +22,22 @@ import numpy as np
 from numba import njit, prange
 
 _OPTS = dict(cache=True, nogil=True)
+#: below this many multiply-adds a kernel runs on one thread
+PARALLEL_MIN_WORK = 200_000
 
 
-# --------------------------------------------------------------------- helpers
 def _n_chunks() -> int:
     return max(1, 4 * numba.get_num_threads())
+
+
+def _parallel(work: float) -> bool:
+    return work >= PARALLEL_MIN_WORK and numba.get_num_threads() > 1
+
+
+def even_split(n: int, n_chunks: int | None = None) -> np.ndarray:
+    """Boundaries of ``n_chunks`` ranges of about equal length over ``range(n)``."""
+    n_chunks = min(max(n, 1), n_chunks or _n_chunks())
+    return np.linspace(0, n, n_chunks + 1).astype(np.int64)
 
 
 def balanced_row_split(indptr: np.ndarray, n_chunks: int | None = None) -> np.ndarray:
@@ -48,17 +61,27 @@ def balanced_column_split(indices: np.ndarray, n_cols: int, n_chunks: int | None
     return np.unique(np.clip(split, 0, n_cols))
 
 
-# ----------------------------------------------------------- sparse products
-@njit(parallel=True, **_OPTS)
-def _csr_dot(indptr, indices, data, B, row_split, out):
+# ------------------------------------------------------------ X @ B (CSR rows)
+@njit(**_OPTS)
+def _csr_dot_body(indptr, indices, data, B, r0, r1, out):
     k = B.shape[1]
-    for c in prange(row_split.shape[0] - 1):
-        for i in range(row_split[c], row_split[c + 1]):
-            for jj in range(indptr[i], indptr[i + 1]):
-                j = indices[jj]
-                v = data[jj]
-                for l in range(k):
-                    out[i, l] += v * B[j, l]
+    for i in range(r0, r1):
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            v = data[jj]
+            for l in range(k):
+                out[i, l] += v * B[j, l]
+
+
+@njit(parallel=True, **_OPTS)
+def _csr_dot_par(indptr, indices, data, B, split, out):
+    for c in prange(split.shape[0] - 1):
+        _csr_dot_body(indptr, indices, data, B, split[c], split[c + 1], out)
+
+
+@njit(**_OPTS)
+def _csr_dot_ser(indptr, indices, data, B, out):
+    _csr_dot_body(indptr, indices, data, B, 0, indptr.shape[0] - 1, out)
 
 
 def csr_dot(indptr, indices, data, B, row_split=None):
@@ -66,27 +89,29 @@ def csr_dot(indptr, indices, data, B, row_split=None):
     n_rows = indptr.shape[0] - 1
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
+    data = data.astype(dtype, copy=False)
     out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
-    if row_split is None:
-        row_split = balanced_row_split(indptr)
-    _csr_dot(indptr, indices, data.astype(dtype, copy=False), B, row_split, out)
+    if _parallel(data.shape[0] * B.shape[1]):
+        if row_split is None:
+            row_split = balanced_row_split(indptr)
+        _csr_dot_par(indptr, indices, data, B, row_split, out)
+    else:
+        _csr_dot_ser(indptr, indices, data, B, out)
     return out
 
 
-@njit(parallel=True, **_OPTS)
-def _csr_tdot(indptr, indices, data, B, col_split, out):
+# --------------------------------------------------------- X.T @ B (CSR rows)
+@njit(**_OPTS)
+def _csr_tdot_body(indptr, indices, data, B, c0, c1, is_sorted, out):
     n_rows = indptr.shape[0] - 1
     k = B.shape[1]
-    for c in prange(col_split.shape[0] - 1):
-        c0 = col_split[c]
-        c1 = col_split[c + 1]
-        for i in range(n_rows):
-            lo = indptr[i]
-            hi = indptr[i + 1]
+    for i in range(n_rows):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        if is_sorted:
             if lo == hi or indices[hi - 1] < c0 or indices[lo] >= c1:
                 continue
-            # first stored entry of row i with column >= c0 (indices are sorted)
-            a = lo
+            a = lo  # first stored entry of row i with column >= c0
             b = hi
             while a < b:
                 m = (a + b) >> 1
@@ -94,63 +119,111 @@ def _csr_tdot(indptr, indices, data, B, col_split, out):
                     a = m + 1
                 else:
                     b = m
-            jj = a
-            while jj < hi:
-                j = indices[jj]
-                if j >= c1:
+            lo = a
+        for jj in range(lo, hi):
+            j = indices[jj]
+            if j < c0:
+                continue
+            if j >= c1:
+                if is_sorted:
                     break
-                v = data[jj]
-                for l in range(k):
-                    out[j, l] += v * B[i, l]
-                jj += 1
-
-
-def csr_tdot(indptr, indices, data, B, n_cols, col_split=None):
-    """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k).
-
-    Threads own disjoint column ranges of ``X`` (rows of the result), so no
-    thread-private copies of the result are needed.
-    """
-    dtype = np.result_type(data.dtype, B.dtype)
-    B = np.ascontiguousarray(B, dtype=dtype)
-    out = np.zeros((n_cols, B.shape[1]), dtype=dtype)
-    if col_split is None:
-        col_split = balanced_column_split(indices, n_cols)
-    _csr_tdot(indptr, indices, data.astype(dtype, copy=False), B, col_split, out)
-    return out
+                continue
+            v = data[jj]
+            for l in range(k):
+                out[j, l] += v * B[i, l]
 
 
 @njit(parallel=True, **_OPTS)
-def _csr_dot_at(indptr, indices, W, Ht, row_split, out):
+def _csr_tdot_par(indptr, indices, data, B, split, is_sorted, out):
+    for c in prange(split.shape[0] - 1):
+        _csr_tdot_body(indptr, indices, data, B, split[c], split[c + 1], is_sorted, out)
+
+
+@njit(**_OPTS)
+def _csr_tdot_ser(indptr, indices, data, B, out):
+    k = B.shape[1]
+    for i in range(indptr.shape[0] - 1):
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            v = data[jj]
+            for l in range(k):
+                out[j, l] += v * B[i, l]
+
+
+def csr_tdot(indptr, indices, data, B, n_cols, col_split=None, is_sorted=False):
+    """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k).
+
+    Threads own disjoint column ranges of ``X`` (rows of the result), so no
+    thread-private copies of the result are needed. With sorted column indices
+    (``is_sorted``) a thread finds its range in each row by bisection; otherwise
+    it scans the row, so the split should then have one range per thread.
+    """
+    dtype = np.result_type(data.dtype, B.dtype)
+    B = np.ascontiguousarray(B, dtype=dtype)
+    data = data.astype(dtype, copy=False)
+    out = np.zeros((n_cols, B.shape[1]), dtype=dtype)
+    if _parallel(data.shape[0] * B.shape[1]):
+        if col_split is None:
+            col_split = balanced_column_split(
+                indices, n_cols, None if is_sorted else numba.get_num_threads())
+        _csr_tdot_par(indptr, indices, data, B, col_split, bool(is_sorted), out)
+    else:
+        _csr_tdot_ser(indptr, indices, data, B, out)
+    return out
+
+
+# ------------------------------------------------ (W @ H) at the stored entries
+@njit(**_OPTS)
+def _csr_dot_at_body(indptr, indices, W, Ht, r0, r1, out):
     k = W.shape[1]
-    for c in prange(row_split.shape[0] - 1):
-        for i in range(row_split[c], row_split[c + 1]):
-            for jj in range(indptr[i], indptr[i + 1]):
-                j = indices[jj]
-                acc = 0.0
-                for l in range(k):
-                    acc += W[i, l] * Ht[j, l]
-                out[jj] = acc
+    for i in range(r0, r1):
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            acc = 0.0
+            for l in range(k):
+                acc += W[i, l] * Ht[j, l]
+            out[jj] = acc
+
+
+@njit(parallel=True, **_OPTS)
+def _csr_dot_at_par(indptr, indices, W, Ht, split, out):
+    for c in prange(split.shape[0] - 1):
+        _csr_dot_at_body(indptr, indices, W, Ht, split[c], split[c + 1], out)
+
+
+@njit(**_OPTS)
+def _csr_dot_at_ser(indptr, indices, W, Ht, out):
+    _csr_dot_at_body(indptr, indices, W, Ht, 0, indptr.shape[0] - 1, out)
 
 
 def csr_dot_at(indptr, indices, W, Ht, row_split=None):
     """``(W @ Ht.T)[i, j]`` at the stored entries of a CSR pattern, in storage order."""
     dtype = np.result_type(W.dtype, Ht.dtype)
+    W = np.ascontiguousarray(W, dtype=dtype)
+    Ht = np.ascontiguousarray(Ht, dtype=dtype)
     out = np.empty(indices.shape[0], dtype=dtype)
-    if row_split is None:
-        row_split = balanced_row_split(indptr)
-    _csr_dot_at(
-        indptr, indices, np.ascontiguousarray(W, dtype=dtype),
-        np.ascontiguousarray(Ht, dtype=dtype), row_split, out,
-    )
+    if _parallel(indices.shape[0] * W.shape[1]):
+        if row_split is None:
+            row_split = balanced_row_split(indptr)
+        _csr_dot_at_par(indptr, indices, W, Ht, row_split, out)
+    else:
+        _csr_dot_at_ser(indptr, indices, W, Ht, out)
     return out
 
 
 # ------------------------------------------------------------------ reductions
 @njit(parallel=True, **_OPTS)
-def _fdot(a, b):
+def _fdot_par(a, b):
     acc = 0.0
     for i in prange(a.shape[0]):
+        acc += np.float64(a[i]) * np.float64(b[i])
+    return acc
+
+
+@njit(**_OPTS)
+def _fdot_ser(a, b):
+    acc = 0.0
+    for i in range(a.shape[0]):
         acc += np.float64(a[i]) * np.float64(b[i])
     return acc
 
@@ -159,7 +232,11 @@ def fdot(a: np.ndarray, b: np.ndarray) -> float:
     """``sum(a * b)`` accumulated in float64, for arrays of the same shape."""
     if a.dtype == np.float64 and b.dtype == np.float64:
         return float(np.dot(a.ravel(), b.ravel()))
-    return float(_fdot(a.ravel(), b.ravel()))
+    a = a.ravel()
+    b = b.ravel()
+    if _parallel(a.shape[0]):
+        return float(_fdot_par(a, b))
+    return float(_fdot_ser(a, b))
 
 
 def sq_norm(a: np.ndarray) -> float:
@@ -169,44 +246,326 @@ def sq_norm(a: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------------------ HALS
-@njit(parallel=True, **_OPTS)
-def _hals_rows(V, A, B, l1, l2, max_inner, eps2, row_split):
+@njit(**_OPTS)
+def _hals_body(V, A, B, l1, l2, max_inner, eps2, r0, r1):
+    """Sweeps over rows r0..r1; returns the squared projected gradient seen in the first sweep."""
     k = V.shape[1]
-    for c in prange(row_split.shape[0] - 1):
-        for i in range(row_split[c], row_split[c + 1]):
-            first = 0.0
-            for it in range(max_inner):
-                delta = 0.0
-                for j in range(k):
-                    d = B[j, j] + l2
-                    if d <= 0.0:
-                        continue
-                    g = 0.0
-                    for l in range(k):
-                        g += B[j, l] * V[i, l]
-                    old = V[i, j]
-                    new = old - (g - A[i, j] + l1 + l2 * old) / d
-                    if new < 0.0:
-                        new = 0.0
-                    V[i, j] = new
-                    delta += (new - old) * (new - old)
-                if it == 0:
-                    first = delta
-                    if delta == 0.0:
-                        break
-                elif delta <= eps2 * first:
+    pg2 = 0.0
+    for i in range(r0, r1):
+        first = 0.0
+        for it in range(max_inner):
+            delta = 0.0
+            for j in range(k):
+                d = B[j, j] + l2
+                old = V[i, j]
+                g = 0.0
+                for l in range(k):
+                    g += B[j, l] * V[i, l]
+                grad = g - A[i, j] + l1 + l2 * old
+                if it == 0 and (old > 0.0 or grad < 0.0):
+                    pg2 += grad * grad
+                if d <= 0.0:
+                    continue
+                new = old - grad / d
+                if new < 0.0:
+                    new = 0.0
+                V[i, j] = new
+                delta += (new - old) * (new - old)
+            if it == 0:
+                first = delta
+                if delta == 0.0:
                     break
+            elif delta <= eps2 * first:
+                break
+    return pg2
 
 
-def hals_rows(V, A, B, l1, l2, max_inner, eps, row_split=None):
+@njit(parallel=True, **_OPTS)
+def _hals_par(V, A, B, l1, l2, max_inner, eps2, split):
+    n_chunks = split.shape[0] - 1
+    pg2 = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        pg2[c] = _hals_body(V, A, B, l1, l2, max_inner, eps2, split[c], split[c + 1])
+    return pg2.sum()
+
+
+@njit(**_OPTS)
+def _hals_ser(V, A, B, l1, l2, max_inner, eps2):
+    return _hals_body(V, A, B, l1, l2, max_inner, eps2, 0, V.shape[0])
+
+
+def hals_rows(V, A, B, l1, l2, max_inner, eps):
     """Coordinate-descent sweeps over the rows of ``V``, in place.
 
     Each row ``v`` of ``V`` solves ``min 0.5 v B v' - a v' + l1 sum(v) + 0.5 l2 |v|^2``
     over ``v >= 0`` (``a`` the matching row of ``A``). A row stops after
     ``max_inner`` sweeps, or once a sweep moves it by at most ``eps`` times what
     its first sweep moved it.
+
+    Returns the squared norm of the projected gradient met by the first sweep
+    (each coordinate's, just before its update), as a float.
     """
-    if row_split is None:
-        n = V.shape[0]
-        row_split = np.linspace(0, n, min(n, _n_chunks()) + 1).astype(np.int64)
-    _hals_rows(V, A, B, float(l1), float(l2), int(max_inner), float(eps) ** 2, row_split)
+    n, k = V.shape
+    B = np.ascontiguousarray(B, dtype=V.dtype)
+    args = (float(l1), float(l2), int(max_inner), float(eps) ** 2)
+    if _parallel(n * k * k):
+        return float(_hals_par(V, A, B, *args, even_split(n)))
+    return float(_hals_ser(V, A, B, *args))
+
+
+# ------------------------------------------------ NNLS: block principal pivoting
+@njit(**_OPTS)
+def _bpp_body(V, A, G, l1, max_pivots, r0, r1):
+    """Exact NNLS per row (Kim & Park 2011), ``G`` float64 with ``l2`` on its diagonal."""
+    k = G.shape[0]
+    passive = np.zeros(k, dtype=np.bool_)
+    idx = np.empty(k, dtype=np.int64)
+    M = np.empty((k, k))
+    rhs = np.empty(k)
+    x = np.empty(k)
+    y = np.empty(k)
+    b = np.empty(k)
+    gmax = 0.0
+    for j in range(k):
+        if G[j, j] > gmax:
+            gmax = G[j, j]
+    tiny = 1e-13 * gmax + 1e-300
+    for i in range(r0, r1):
+        bmax = 0.0
+        for j in range(k):
+            b[j] = A[i, j] - l1
+            passive[j] = V[i, j] > 0.0
+            if abs(b[j]) > bmax:
+                bmax = abs(b[j])
+        ytol = 1e-12 * (bmax + 1e-300)
+        ninf_best = k + 1
+        backup = 3
+        for _ in range(max_pivots):
+            # x_F solves G_FF x_F = b_F (Cholesky), x_G = 0
+            nf = 0
+            for j in range(k):
+                x[j] = 0.0
+                if passive[j]:
+                    idx[nf] = j
+                    nf += 1
+            for p in range(nf):
+                rhs[p] = b[idx[p]]
+                for q in range(p + 1):
+                    M[p, q] = G[idx[p], idx[q]]
+            for p in range(nf):  # in-place Cholesky, lower triangle
+                s = M[p, p]
+                for q in range(p):
+                    s -= M[p, q] * M[p, q]
+                if s < tiny:
+                    s = tiny
+                s = np.sqrt(s)
+                M[p, p] = s
+                for r in range(p + 1, nf):
+                    t = M[r, p]
+                    for q in range(p):
+                        t -= M[r, q] * M[p, q]
+                    M[r, p] = t / s
+            for p in range(nf):  # forward
+                t = rhs[p]
+                for q in range(p):
+                    t -= M[p, q] * rhs[q]
+                rhs[p] = t / M[p, p]
+            for p in range(nf - 1, -1, -1):  # backward
+                t = rhs[p]
+                for q in range(p + 1, nf):
+                    t -= M[q, p] * rhs[q]
+                rhs[p] = t / M[p, p]
+            for p in range(nf):
+                x[idx[p]] = rhs[p]
+            # y = G x - b on the active set; count the infeasible variables
+            ninf = 0
+            last = -1
+            for j in range(k):
+                if passive[j]:
+                    y[j] = 0.0
+                    if x[j] < 0.0:
+                        ninf += 1
+                        last = j
+                else:
+                    t = -b[j]
+                    for p in range(nf):
+                        t += G[j, idx[p]] * rhs[p]
+                    y[j] = t
+                    if t < -ytol:
+                        ninf += 1
+                        last = j
+            if ninf == 0:
+                break
+            if ninf < ninf_best:
+                ninf_best = ninf
+                backup = 3
+                full = True
+            elif backup >= 1:
+                backup -= 1
+                full = True
+            else:
+                full = False
+            if full:
+                for j in range(k):
+                    if (passive[j] and x[j] < 0.0) or (not passive[j] and y[j] < -ytol):
+                        passive[j] = not passive[j]
+            else:
+                passive[last] = not passive[last]
+        for j in range(k):
+            V[i, j] = x[j] if x[j] > 0.0 else 0.0
+
+
+@njit(parallel=True, **_OPTS)
+def _bpp_par(V, A, G, l1, max_pivots, split):
+    for c in prange(split.shape[0] - 1):
+        _bpp_body(V, A, G, l1, max_pivots, split[c], split[c + 1])
+
+
+@njit(**_OPTS)
+def _bpp_ser(V, A, G, l1, max_pivots):
+    _bpp_body(V, A, G, l1, max_pivots, 0, V.shape[0])
+
+
+def nnls_rows(V, A, B, l1, l2):
+    """Exact non-negative least squares for every row, in place, warm-started from ``V``.
+
+    Each row ``v`` of ``V`` becomes ``argmin_{v >= 0} 0.5 v B v' - a v' + l1 sum(v)
+    + 0.5 l2 |v|^2`` (``a`` the matching row of ``A``), found by block principal
+    pivoting (Kim & Park 2011); the support of the incoming row is the first guess
+    of the passive set. ``B`` is symmetric positive semi-definite (k, k).
+    """
+    n, k = V.shape
+    G = np.array(B, dtype=np.float64)
+    # A ridge at the rounding level of the data's dtype keeps G_FF positive
+    # definite when B is singular (more components than the rank of X, dead
+    # components); it leaves well-posed solutions unchanged to that precision.
+    ridge = 10.0 * np.finfo(V.dtype).eps * max(float(np.max(np.diag(G), initial=0.0)), 1e-300)
+    G[np.diag_indices(k)] += l2 + ridge
+    A = np.ascontiguousarray(A)
+    max_pivots = 10 * k + 50
+    if _parallel(n * k * k * 4):
+        _bpp_par(V, A, G, float(l1), max_pivots, even_split(n))
+    else:
+        _bpp_ser(V, A, G, float(l1), max_pivots)
+
+
+# -------------------------------------------------------------------------- MU
+@njit(**_OPTS)
+def _mu_body(V, numer, denom, colsum, l1, l2, eps, r0, r1):
+    """``V *= numer / (denom + l1 + l2 V)`` on rows r0..r1; returns the squared projected gradient.
+
+    ``denom`` is (n, k), or (1, k) with ``colsum`` True to broadcast its one row.
+    """
+    k = V.shape[1]
+    pg2 = 0.0
+    for i in range(r0, r1):
+        di = 0 if colsum else i
+        for j in range(k):
+            v = V[i, j]
+            d = denom[di, j] + l1 + l2 * v
+            g = d - numer[i, j]
+            if v > 0.0 or g < 0.0:
+                pg2 += g * g
+            if d == 0.0:
+                d = eps
+            V[i, j] = v * (numer[i, j] / d)
+    return pg2
+
+
+@njit(parallel=True, **_OPTS)
+def _mu_par(V, numer, denom, colsum, l1, l2, eps, split):
+    n_chunks = split.shape[0] - 1
+    pg2 = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        pg2[c] = _mu_body(V, numer, denom, colsum, l1, l2, eps, split[c], split[c + 1])
+    return pg2.sum()
+
+
+@njit(**_OPTS)
+def _mu_ser(V, numer, denom, colsum, l1, l2, eps):
+    return _mu_body(V, numer, denom, colsum, l1, l2, eps, 0, V.shape[0])
+
+
+def mu_update(V, numer, denom, l1, l2, eps):
+    """Multiplicative update ``V *= numer / (denom + l1 + l2 V)``, in place.
+
+    ``denom`` is (n, k) or a (k,) row broadcast over the rows of ``V``; a zero
+    denominator is replaced by ``eps``. Returns the squared norm of the projected
+    gradient ``denom + l1 + l2 V - numer`` at the incoming ``V``.
+    """
+    n, k = V.shape
+    colsum = denom.ndim == 1
+    denom = np.ascontiguousarray(denom.reshape(1, k) if colsum else denom, dtype=V.dtype)
+    numer = np.ascontiguousarray(numer, dtype=V.dtype)
+    args = (colsum, float(l1), float(l2), float(eps))
+    if _parallel(n * k * 4):
+        return float(_mu_par(V, numer, denom, *args, even_split(n)))
+    return float(_mu_ser(V, numer, denom, *args))
+
+
+# -------------------------------------------------------------- KL divergence
+@njit(**_OPTS)
+def _kl_body(x, wh, eps, lo, hi):
+    acc = 0.0
+    for p in range(lo, hi):
+        xv = np.float64(x[p])
+        if xv > eps:
+            w = np.float64(wh[p])
+            if w < eps:
+                w = eps
+            acc += xv * np.log(xv / w) - xv
+    return acc
+
+
+@njit(parallel=True, **_OPTS)
+def _kl_par(x, wh, eps, split):
+    n_chunks = split.shape[0] - 1
+    acc = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        acc[c] = _kl_body(x, wh, eps, split[c], split[c + 1])
+    return acc.sum()
+
+
+@njit(**_OPTS)
+def _kl_ser(x, wh, eps):
+    return _kl_body(x, wh, eps, 0, x.shape[0])
+
+
+def kl_data_term(x, wh, eps):
+    """``sum(x log(x / wh) - x)`` over entries with ``x > eps`` (``wh`` floored at ``eps``), float64."""
+    x = x.ravel()
+    wh = wh.ravel()
+    if _parallel(x.shape[0] * 20):
+        return float(_kl_par(x, wh, float(eps), even_split(x.shape[0])))
+    return float(_kl_ser(x, wh, float(eps)))
+
+
+@njit(**_OPTS)
+def _ratio_body(x, wh, eps, lo, hi):
+    for p in range(lo, hi):
+        w = wh[p]
+        if w < eps:
+            w = eps
+        wh[p] = x[p] / w
+
+
+@njit(parallel=True, **_OPTS)
+def _ratio_par(x, wh, eps, split):
+    for c in prange(split.shape[0] - 1):
+        _ratio_body(x, wh, eps, split[c], split[c + 1])
+
+
+@njit(**_OPTS)
+def _ratio_ser(x, wh, eps):
+    _ratio_body(x, wh, eps, 0, x.shape[0])
+
+
+def kl_ratio(x, wh, eps):
+    """``wh <- x / max(wh, eps)`` in place (flat arrays of the same length)."""
+    xf = x.reshape(-1)
+    whf = wh.reshape(-1)
+    if _parallel(xf.shape[0] * 4):
+        _ratio_par(xf, whf, float(eps), even_split(xf.shape[0]))
+    else:
+        _ratio_ser(xf, whf, float(eps))
+    return wh

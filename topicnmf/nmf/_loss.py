@@ -44,14 +44,11 @@ def kl_divergence(op, WH: np.ndarray, W: np.ndarray, Ht: np.ndarray) -> float:
     """Generalised KL divergence ``sum(X log(X / WH) - X + WH)``.
 
     ``WH`` holds ``W @ H`` at the stored entries of ``X`` (``op.dot_at_data``);
-    it is overwritten. Entries of ``X`` at or below EPS contribute only ``WH``.
+    entries of ``X`` at or below EPS contribute only ``WH``; ``WH`` is floored at
+    EPS as scikit-learn does.
     """
-    X = op.data
-    keep = X > EPS
-    x = X[keep].astype(np.float64)
-    wh = np.maximum(WH[keep], EPS).astype(np.float64)
     sum_wh = float(np.dot(W.sum(axis=0, dtype=np.float64), Ht.sum(axis=0, dtype=np.float64)))
-    value = float(np.dot(x, np.log(x / wh))) + sum_wh - float(x.sum())
+    value = _kern().kl_data_term(op.data, WH, EPS) + sum_wh
     return max(value, 0.0)
 
 

@@ -61,7 +61,7 @@ class DenseOperator:
         return self.X
 
     def dot_at_data(self, W: np.ndarray, Ht: np.ndarray) -> np.ndarray:
-        return W @ Ht.T
+        return np.ascontiguousarray(W @ Ht.T)
 
     def with_data(self, values: np.ndarray) -> "DenseOperator":
         return DenseOperator(values)
@@ -87,8 +87,9 @@ class SparseOperator:
         else:  # csc: its arrays are those of the CSR matrix of X.T
             self._transposed = True
             csr = X.T  # a view, not a copy
-        if not csr.has_sorted_indices:
-            csr = csr.sorted_indices()
+        # Sorted column indices let X.T @ B bisect rows; unsorted ones are used as
+        # they are (never copied), at the price of a scan per thread.
+        self._is_sorted = bool(csr.has_sorted_indices)
         self.X = X
         self._indptr = csr.indptr
         self._indices = csr.indices
@@ -103,8 +104,10 @@ class SparseOperator:
     # the two products ------------------------------------------------------
     def _column_ranges(self) -> np.ndarray:
         if self._column_split is None:
-            self._column_split = _kern().balanced_column_split(
-                self._indices, self._inner_shape[1]
+            kern = _kern()
+            n_chunks = None if self._is_sorted else kern.numba.get_num_threads()
+            self._column_split = kern.balanced_column_split(
+                self._indices, self._inner_shape[1], n_chunks
             )
         return self._column_split
 
@@ -119,7 +122,7 @@ class SparseOperator:
     def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
         return _kern().csr_tdot(
             self._indptr, self._indices, self._data, B, self._inner_shape[1],
-            self._column_ranges(),
+            self._column_ranges(), self._is_sorted,
         )
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
