@@ -21,10 +21,10 @@ def invoke(*args):
 def assert_one_line_error(result, fragment):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    assert fragment in lines[0], lines[0]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    assert result.stderr.rstrip().endswith(errors[0]), "the error is the last line"
+    assert fragment in errors[0], errors[0]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from topicnmf import TopicModel, plotting, read_corpus  # noqa: E402
+from topicnmf import TextVectorizer, TopicModel, plotting, read_corpus  # noqa: E402
 from topicnmf.errors import InputError  # noqa: E402
 
 DOCS = [
@@ -34,7 +34,7 @@ def model(sample_corpus_dir):
 
 @pytest.fixture(scope="module")
 def small_model():
-    return TopicModel(n_topics=3, random_state=0).fit(DOCS)
+    return TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(DOCS)
 
 
 def _png(fig):
@@ -185,7 +185,7 @@ def test_convergence_plots_the_loss_history(model):
 def test_convergence_without_history_says_so():
     fake = SimpleNamespace(nmf_=SimpleNamespace(loss_history_=[]))
     ax = plotting.plot_convergence(fake).axes[0]
-    assert ax.lines == [] and [t.get_text() for t in ax.texts] == ["no loss history recorded"]
+    assert len(ax.lines) == 0 and [t.get_text() for t in ax.texts] == ["no loss history recorded"]
 
 
 # -- errors and state ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import topicnmf.coherence
-from topicnmf import TopicModel, read_corpus, reporting
+from topicnmf import Corpus, TextVectorizer, TopicModel, read_corpus, reporting
 from topicnmf.errors import InputError
 
 PLOTS = ["coherence", "convergence", "doc_topics", "prevalence", "top_words"]
@@ -35,7 +35,7 @@ def model(sample_corpus_dir):
 
 @pytest.fixture(scope="module")
 def small_model():
-    return TopicModel(n_topics=3, random_state=0).fit(DOCS)
+    return TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(DOCS)
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +175,25 @@ def test_representative_docs_checks_n(small_model):
         reporting.representative_docs(small_model, n=0)
 
 
+# -- new_doc_topics --------------------------------------------------------------------------
+
+
+def test_new_doc_topics_takes_a_corpus_or_texts(small_model):
+    texts = ["the telescope showed the moons of jupiter", "knead the dough and bake the bread"]
+    table = reporting.new_doc_topics(small_model, texts, normalize=True)
+    assert table.columns.tolist() == ["doc_id", "topic_0", "topic_1", "topic_2", "top_topic"]
+    assert table["doc_id"].tolist() == ["0", "1"]
+    np.testing.assert_allclose(table.filter(like="topic_").sum(axis=1), 1.0)
+    assert table["top_topic"].nunique() == 2
+    corpus = Corpus.from_texts(texts, ids=["sky", "oven"], labels=["space", "food"])
+    raw = reporting.new_doc_topics(small_model, corpus)
+    assert raw[["doc_id", "label"]].values.tolist() == [["sky", "space"], ["oven", "food"]]
+    np.testing.assert_allclose(raw.filter(like="topic_"), small_model.transform(texts))
+    message = "new_doc_topics takes a Corpus or a list of str; got one str. Wrap it in a list: [text]."
+    with pytest.raises(InputError, match=re.escape(message)):
+        reporting.new_doc_topics(small_model, texts[0])
+
+
 # -- write_report ----------------------------------------------------------------------------
 
 
@@ -223,8 +242,8 @@ def test_report_html_shows_every_topic_coherence_and_documents(model, report_dir
 
 def test_report_escapes_html_in_documents(tmp_path):
     docs = DOCS + ["<script>alert('goal')</script> the striker & the goalkeeper <b>penalty</b> goal"] * 4
-    model = TopicModel(n_topics=3, random_state=0).fit(docs)
-    reporting.write_report(model, tmp_path, n_docs=20)
+    model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(docs)
+    reporting.write_report(model, tmp_path, n_representative=20)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "<b>" not in page
     assert "&lt;script&gt;alert(&#x27;goal&#x27;)&lt;/script&gt; the striker &amp; the goalkeeper" in page
@@ -266,7 +285,7 @@ def test_rebuilding_a_report_replaces_files_whole(small_model, tmp_path, monkeyp
 
 
 def test_report_without_tokens_has_no_coherence(tmp_path):
-    model = TopicModel(n_topics=3, random_state=0, keep_tokens=False).fit(DOCS)
+    model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0, keep_tokens=False).fit(DOCS)
     summary = reporting.write_report(model, tmp_path)
     assert summary["coherence"].isna().all()
     assert not (tmp_path / "coherence.csv").exists()

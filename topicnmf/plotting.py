@@ -59,8 +59,12 @@ def _text_width(texts, fontsize: float = 8.0) -> float:
 
 
 def _topic_colors(n_topics: int) -> list:
-    cmap = colormaps["tab20" if n_topics > 10 else "tab10"]
-    return [cmap(t % cmap.N) for t in range(n_topics)]
+    """One colour per topic: tab10's, then tab20's light shades from topic 10 on."""
+    if n_topics <= 10:
+        return [colormaps["tab10"](t) for t in range(n_topics)]
+    cmap = colormaps["tab20"]
+    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
+    return [cmap(order[t % 20]) for t in range(n_topics)]
 
 
 def _check_positive_int(value, name: str, function: str) -> int:
@@ -113,19 +117,20 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
     nrows = math.ceil(n_topics / ncols)
     words = model.topic_words(top_n)
     slots = min(top_n, len(model.vocabulary_))
+    header = 0.65  # inches above the grid, for the figure title and the first row's titles
     if fig is None:
-        fig = Figure(figsize=(2.4 * ncols, (0.2 * slots + 0.45) * nrows + 0.5))
+        fig = Figure(figsize=(2.4 * ncols, (0.2 * slots + 0.45) * nrows + header))
+    width, height = fig.get_size_inches()
     if fig.get_layout_engine() is None:
         # Fixed margins in inches: much cheaper to draw than a layout engine.
-        width, height = fig.get_size_inches()
-        row_height = (height - 0.5) / nrows
+        row_height = (height - header - 0.05) / nrows
         grid = fig.add_gridspec(
             nrows,
             ncols,
             left=0.05 / width,
             right=1 - 0.05 / width,
             bottom=0.05 / height,
-            top=1 - 0.5 / height,
+            top=1 - header / height,
             wspace=0.06,
             hspace=0.3 / max(row_height - 0.3, 0.1),
         )
@@ -139,7 +144,7 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
         if group is not None and not group.empty:
             weights = group["weight"].to_numpy()
             positions = np.arange(len(group))[::-1]
-            ax.barh(positions, weights, color=colors[topic], alpha=0.45, height=0.85)
+            ax.barh(positions, weights, color=colors[topic], alpha=0.55, height=0.85)
             for y, word in zip(positions, group["word"].tolist()):
                 ax.text(0.02 * weights[0], y, word, va="center", ha="left", fontsize=8, clip_on=True)
             ax.set_xlim(0, weights[0] * 1.02)
@@ -147,7 +152,7 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"Topic {topic}", fontsize=9, pad=3)
-    fig.suptitle(f"Top {top_n} words per topic", fontsize=11)
+    fig.suptitle(f"Top {top_n} words per topic", fontsize=11, y=1 - 0.08 / height, va="top")
     return fig
 
 
@@ -240,8 +245,8 @@ def plot_doc_topics(
     ax.set_xlabel("topic")
     ax.set_ylabel("documents (by top topic)")
     ax.set_yticks([])
-    sampled = f"{len(rows)} of {n_docs} documents" if len(rows) < n_docs else f"{n_docs} documents"
-    ax.set_title(f"Document-topic weights ({sampled})")
+    sampled = f"{len(rows):,} of {n_docs:,} documents" if len(rows) < n_docs else f"{n_docs:,} documents"
+    ax.set_title(f"Document-topic weights ({sampled})", fontsize=10)
     if own_figure:
         width, height = fig.get_size_inches()
         cax = fig.add_axes((1 - 0.95 / width, 0.55 / height, 0.15 / width, 1 - 0.95 / height))

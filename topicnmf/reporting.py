@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from topicnmf.corpus import Corpus
 from topicnmf.errors import InputError
 from topicnmf.model import TopicModel, _library_versions
 
@@ -239,7 +240,30 @@ def representative_docs(model: TopicModel, *, n: int = 3) -> pd.DataFrame:
 
 
 def new_doc_topics(model: TopicModel, corpus, *, normalize: bool = False) -> pd.DataFrame:
-    """The document-topic table of new documents (same columns as ``TopicModel.doc_topics``)."""
+    """The document-topic table of new documents.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    corpus : Corpus or list of str
+        The new documents; a list of str gets the ids ``"0"``, ``"1"``, ...
+    normalize : bool, default=False
+        Scale each document's weights to sum to 1.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :meth:`TopicModel.doc_topics`: ``doc_id``, ``label``
+        (where the corpus has labels), ``topic_0 ... topic_{K-1}``, ``top_topic``
+        (-1 for a document with no weight); one row per document, in order.
+    """
+    if not isinstance(corpus, Corpus):
+        if isinstance(corpus, str):
+            raise InputError(
+                "new_doc_topics takes a Corpus or a list of str; got one str. Wrap it in a list: [text]."
+            )
+        corpus = Corpus.from_texts(list(corpus))
     W = model.transform(corpus)
     return TopicModel._doc_topic_frame(W, corpus.ids, corpus.labels, normalize)
 
@@ -354,7 +378,9 @@ def _topic_diversity(words: list[list[str]]) -> float:
     return float(topic_diversity(words))
 
 
-def _render_plots(model: TopicModel, *, top_n: int, measure: str | None, scores, max_docs: int, dpi: int) -> dict[str, bytes]:
+def _render_plots(
+    model: TopicModel, *, top_n: int, measure: str | None, scores, max_docs: int, dpi: int
+) -> dict[str, bytes]:
     """Each plot of the report as PNG bytes (plotting is imported here, not with this module)."""
     from topicnmf import plotting
 
@@ -404,7 +430,9 @@ def _number(value, digits: int = 3) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.{digits}f}"
 
 
-def _html_table(header: list[str], rows: list[list[str]], *, numeric: set[int] = frozenset(), foot: list[str] | None = None) -> str:
+def _html_table(
+    header: list[str], rows: list[list[str]], *, numeric: set[int] = frozenset(), foot: list[str] | None = None
+) -> str:
     """An HTML table from cells that are already escaped."""
 
     def cells(values, tag):
@@ -419,6 +447,18 @@ def _html_table(header: list[str], rows: list[list[str]], *, numeric: set[int] =
         parts.append(f"<tfoot><tr>{cells(foot, 'td')}</tr></tfoot>")
     parts.append("</table>")
     return "\n".join(parts)
+
+
+def _plain(value) -> str:
+    """A parameter value as text: strings as they are, JSON values as JSON, anything else by ``str``."""
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (bool, int, float, list, tuple, dict)):
+        try:
+            return json.dumps(value)
+        except (TypeError, ValueError):
+            pass
+    return str(value)
 
 
 def _flatten(mapping: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -535,11 +575,13 @@ def _render_html(
             meta = f"<strong>{_e(doc.doc_id)}</strong> &middot; weight {_number(doc.weight)}"
             if labels is not None:
                 meta += f" &middot; label {_e(labels.get(doc.doc_id, ''))}"
-            out.append(f'<div class="doc"><div class="meta">{meta}</div><blockquote>{_e(doc.snippet)}</blockquote></div>')
+            out.append(
+                f'<div class="doc"><div class="meta">{meta}</div><blockquote>{_e(doc.snippet)}</blockquote></div>'
+            )
 
     # -- run parameters
     out.append('<h2 id="run">Run</h2>')
-    rows = [[_e(k), _e(v if isinstance(v, str) else json.dumps(v, default=str))] for k, v in _flatten(run_info)]
+    rows = [[_e(k), _e(_plain(v))] for k, v in _flatten(run_info)]
     out.append(_html_table(["parameter", "value"], rows))
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
@@ -559,7 +601,7 @@ def write_report(
     *,
     top_n: int = 10,
     measures: Sequence[str] = MEASURES,
-    n_docs: int = 3,
+    n_representative: int = 3,
     max_docs: int = 2000,
     dpi: int = 80,
     run_info: dict | None = None,
@@ -591,7 +633,7 @@ def write_report(
     measures : sequence of str, default=("c_npmi", "c_v", "u_mass", "c_uci")
         Coherence measures of ``coherence.csv``; the first is the ``coherence``
         column of the summary and the measure of the coherence plot.
-    n_docs : int, default=3
+    n_representative : int, default=3
         Representative documents per topic in the report.
     max_docs : int, default=2000
         Most documents drawn in the heatmap (a larger corpus is sampled).
@@ -611,7 +653,7 @@ def write_report(
         raise InputError(f"No output folder at '{run_dir}'; pass a folder written by 'topicnmf fit'.")
     top_n = _check_positive_int(top_n, "top_n", "write_report")
     measures = _check_measures(measures, "write_report")
-    n_docs = _check_positive_int(n_docs, "n_docs", "write_report")
+    n_representative = _check_positive_int(n_representative, "n_representative", "write_report")
     dpi = _check_positive_int(dpi, "dpi", "write_report")
 
     try:
@@ -627,10 +669,15 @@ def write_report(
     else:
         coherence, scores = None, np.full(model.n_topics_, np.nan)
     summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
-    representatives = representative_docs(model, n=n_docs)
+    representatives = representative_docs(model, n=n_representative)
     diversity = _topic_diversity(_top_words(model, top_n))
     images = _render_plots(
-        model, top_n=top_n, measure=None if coherence is None else measures[0], scores=scores, max_docs=max_docs, dpi=dpi
+        model,
+        top_n=top_n,
+        measure=None if coherence is None else measures[0],
+        scores=scores,
+        max_docs=max_docs,
+        dpi=dpi,
     )
     if run_info is None:
         run_info = _read_run_info(run_dir) or {
@@ -707,7 +754,9 @@ def write_outputs(
             "topicnmf_run": 1,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "parameters": _model_parameters(model, top_n),
-            "corpus": {} if corpus is None else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
+            "corpus": {}
+            if corpus is None
+            else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
             "n_iter": int(getattr(model.nmf_, "n_iter_", 0)),
             "reconstruction_err": float(getattr(model.nmf_, "reconstruction_err_", float("nan"))),
             "topic_diversity": _topic_diversity(_top_words(model, top_n)),

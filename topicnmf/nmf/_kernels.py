@@ -23,7 +23,7 @@ from numba import njit, prange
 
 _OPTS = dict(cache=True, nogil=True)
 #: below this many multiply-adds a kernel runs on one thread
-PARALLEL_MIN_WORK = 200_000
+PARALLEL_MIN_WORK = 1_000_000
 
 
 def _n_chunks() -> int:
@@ -247,8 +247,24 @@ def sq_norm(a: np.ndarray) -> float:
 
 # ------------------------------------------------------------------------ HALS
 @njit(**_OPTS)
+def _kkt(v, g, c):
+    """Stationarity residual of one coordinate: gradient ``g``, curvature ``c``, value ``v >= 0``.
+
+    ``c * (v - max(0, v - g / c))``: the gradient where a Newton step stays
+    non-negative, ``c * v`` where it would cross zero; zero exactly at a KKT point.
+    """
+    if c > 0.0:
+        if v - g / c >= 0.0:
+            return g
+        return c * v
+    if v > 0.0 or g < 0.0:
+        return g
+    return 0.0
+
+
+@njit(**_OPTS)
 def _hals_body(V, A, B, l1, l2, max_inner, eps2, r0, r1):
-    """Sweeps over rows r0..r1; returns the squared projected gradient seen in the first sweep."""
+    """Sweeps over rows r0..r1; returns the squared stationarity residual of the first sweep."""
     k = V.shape[1]
     pg2 = 0.0
     for i in range(r0, r1):
@@ -262,8 +278,9 @@ def _hals_body(V, A, B, l1, l2, max_inner, eps2, r0, r1):
                 for l in range(k):
                     g += B[j, l] * V[i, l]
                 grad = g - A[i, j] + l1 + l2 * old
-                if it == 0 and (old > 0.0 or grad < 0.0):
-                    pg2 += grad * grad
+                if it == 0:
+                    r = _kkt(old, grad, d)
+                    pg2 += r * r
                 if d <= 0.0:
                     continue
                 new = old - grad / d
@@ -302,13 +319,13 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps):
     ``max_inner`` sweeps, or once a sweep moves it by at most ``eps`` times what
     its first sweep moved it.
 
-    Returns the squared norm of the projected gradient met by the first sweep
-    (each coordinate's, just before its update), as a float.
+    Returns the squared stationarity residual (see ``_kkt``) met by the first
+    sweep, each coordinate's just before its update, as a float.
     """
     n, k = V.shape
     B = np.ascontiguousarray(B, dtype=V.dtype)
     args = (float(l1), float(l2), int(max_inner), float(eps) ** 2)
-    if _parallel(n * k * k):
+    if _parallel(n * k * k * max_inner):
         return float(_hals_par(V, A, B, *args, even_split(n)))
     return float(_hals_ser(V, A, B, *args))
 
@@ -451,21 +468,23 @@ def nnls_rows(V, A, B, l1, l2):
 
 # -------------------------------------------------------------------------- MU
 @njit(**_OPTS)
-def _mu_body(V, numer, denom, colsum, l1, l2, eps, r0, r1):
-    """``V *= numer / (denom + l1 + l2 V)`` on rows r0..r1; returns the squared projected gradient.
+def _mu_body(V, numer, denom, curv, l1, l2, eps, r0, r1):
+    """``V *= numer / (denom + l1 + l2 V)`` on rows r0..r1; returns the squared residual.
 
-    ``denom`` is (n, k), or (1, k) with ``colsum`` True to broadcast its one row.
+    ``denom`` and ``curv`` are (n, k), or (1, k) to broadcast their one row.
     """
     k = V.shape[1]
     pg2 = 0.0
+    d_row = denom.shape[0] == 1
+    c_row = curv.shape[0] == 1
     for i in range(r0, r1):
-        di = 0 if colsum else i
+        di = 0 if d_row else i
+        ci = 0 if c_row else i
         for j in range(k):
             v = V[i, j]
             d = denom[di, j] + l1 + l2 * v
-            g = d - numer[i, j]
-            if v > 0.0 or g < 0.0:
-                pg2 += g * g
+            r = _kkt(v, d - numer[i, j], curv[ci, j] + l2)
+            pg2 += r * r
             if d == 0.0:
                 d = eps
             V[i, j] = v * (numer[i, j] / d)
@@ -473,34 +492,39 @@ def _mu_body(V, numer, denom, colsum, l1, l2, eps, r0, r1):
 
 
 @njit(parallel=True, **_OPTS)
-def _mu_par(V, numer, denom, colsum, l1, l2, eps, split):
+def _mu_par(V, numer, denom, curv, l1, l2, eps, split):
     n_chunks = split.shape[0] - 1
     pg2 = np.zeros(n_chunks)
     for c in prange(n_chunks):
-        pg2[c] = _mu_body(V, numer, denom, colsum, l1, l2, eps, split[c], split[c + 1])
+        pg2[c] = _mu_body(V, numer, denom, curv, l1, l2, eps, split[c], split[c + 1])
     return pg2.sum()
 
 
 @njit(**_OPTS)
-def _mu_ser(V, numer, denom, colsum, l1, l2, eps):
-    return _mu_body(V, numer, denom, colsum, l1, l2, eps, 0, V.shape[0])
+def _mu_ser(V, numer, denom, curv, l1, l2, eps):
+    return _mu_body(V, numer, denom, curv, l1, l2, eps, 0, V.shape[0])
 
 
-def mu_update(V, numer, denom, l1, l2, eps):
+def _as_rows(a, k, dtype):
+    return np.ascontiguousarray(a.reshape(1, k) if a.ndim == 1 else a, dtype=dtype)
+
+
+def mu_update(V, numer, denom, curv, l1, l2, eps):
     """Multiplicative update ``V *= numer / (denom + l1 + l2 V)``, in place.
 
     ``denom`` is (n, k) or a (k,) row broadcast over the rows of ``V``; a zero
-    denominator is replaced by ``eps``. Returns the squared norm of the projected
-    gradient ``denom + l1 + l2 V - numer`` at the incoming ``V``.
+    denominator is replaced by ``eps``. ``curv`` ((n, k) or (k,)) is the diagonal
+    curvature of the loss without ``l2``. Returns the squared stationarity residual
+    (see ``_kkt``) at the incoming ``V``, the gradient being ``denom + l1 + l2 V - numer``.
     """
     n, k = V.shape
-    colsum = denom.ndim == 1
-    denom = np.ascontiguousarray(denom.reshape(1, k) if colsum else denom, dtype=V.dtype)
+    denom = _as_rows(denom, k, V.dtype)
+    curv = _as_rows(curv, k, np.float64)
     numer = np.ascontiguousarray(numer, dtype=V.dtype)
-    args = (colsum, float(l1), float(l2), float(eps))
+    args = (float(l1), float(l2), float(eps))
     if _parallel(n * k * 4):
-        return float(_mu_par(V, numer, denom, *args, even_split(n)))
-    return float(_mu_ser(V, numer, denom, *args))
+        return float(_mu_par(V, numer, denom, curv, *args, even_split(n)))
+    return float(_mu_ser(V, numer, denom, curv, *args))
 
 
 # -------------------------------------------------------------- KL divergence
@@ -569,3 +593,34 @@ def kl_ratio(x, wh, eps):
     else:
         _ratio_ser(xf, whf, float(eps))
     return wh
+
+
+@njit(**_OPTS)
+def _ratio2_body(x, wh, eps, out, lo, hi):
+    for p in range(lo, hi):
+        w = wh[p]
+        if w < eps:
+            w = eps
+        out[p] = x[p] / (w * w)
+
+
+@njit(parallel=True, **_OPTS)
+def _ratio2_par(x, wh, eps, out, split):
+    for c in prange(split.shape[0] - 1):
+        _ratio2_body(x, wh, eps, out, split[c], split[c + 1])
+
+
+@njit(**_OPTS)
+def _ratio2_ser(x, wh, eps, out):
+    _ratio2_body(x, wh, eps, out, 0, x.shape[0])
+
+
+def kl_ratio2(x, wh, eps):
+    """``x / max(wh, eps)^2`` (a new array shaped like ``wh``)."""
+    out = np.empty_like(wh)
+    xf = x.reshape(-1)
+    if _parallel(xf.shape[0] * 4):
+        _ratio2_par(xf, wh.reshape(-1), float(eps), out.reshape(-1), even_split(xf.shape[0]))
+    else:
+        _ratio2_ser(xf, wh.reshape(-1), float(eps), out.reshape(-1))
+    return out

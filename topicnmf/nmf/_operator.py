@@ -39,6 +39,7 @@ class DenseOperator:
         self.shape = X.shape
         self.dtype = X.dtype
         self._sq_norm = None
+        self._n_nonzero = None
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
         return self.X @ Ht
@@ -67,8 +68,11 @@ class DenseOperator:
         return DenseOperator(values)
 
     @property
-    def nnz(self) -> int:
-        return self.X.size
+    def n_nonzero(self) -> int:
+        """Number of non-zero entries (what a sparse copy of ``X`` would store)."""
+        if self._n_nonzero is None:
+            self._n_nonzero = int(np.count_nonzero(self.X))
+        return self._n_nonzero
 
 
 class SparseOperator:
@@ -100,6 +104,7 @@ class SparseOperator:
         self._sq_norm = None
         self._column_split = None
         self._row_split = None
+        self._n_nonzero = None
 
     # the two products ------------------------------------------------------
     def _column_ranges(self) -> np.ndarray:
@@ -148,8 +153,11 @@ class SparseOperator:
         return self._data
 
     @property
-    def nnz(self) -> int:
-        return self._data.size
+    def n_nonzero(self) -> int:
+        """Number of non-zero entries (explicit zeros not counted)."""
+        if self._n_nonzero is None:
+            self._n_nonzero = int(np.count_nonzero(self._data))
+        return self._n_nonzero
 
     def dot_at_data(self, W: np.ndarray, Ht: np.ndarray) -> np.ndarray:
         """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
@@ -162,6 +170,7 @@ class SparseOperator:
         new.__dict__.update(self.__dict__)
         new._data = values
         new._sq_norm = None
+        new._n_nonzero = None
         new.X = None
         return new
 

@@ -140,8 +140,8 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 0.5,
     kern = _kern()
     n, m = op.shape
     k = W.shape[1]
-    inner_W = _inner_sweeps(op.nnz, n, m, k, alpha)
-    inner_H = _inner_sweeps(op.nnz, m, n, k, alpha)
+    inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
+    inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
     HtH = _gram(Ht)
     first = True
     while True:
@@ -190,11 +190,11 @@ def _mu_frobenius(op, W, Ht, problem, monitor):
             monitor.start(frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
                           + problem.penalty(W, Ht))
             first = False
-        pg2 = kern.mu_update(W, A, W @ HtH, problem.l1_W, problem.l2_W, EPS)
+        pg2 = kern.mu_update(W, A, W @ HtH, np.diag(HtH), problem.l1_W, problem.l2_W, EPS)
         del A
         C = op.rmatmul(W)
         WtW = _gram(W)
-        pg2 += kern.mu_update(Ht, C, Ht @ WtW, problem.l1_H, problem.l2_H, EPS)
+        pg2 += kern.mu_update(Ht, C, Ht @ WtW, np.diag(WtW), problem.l1_H, problem.l2_H, EPS)
         HtH = _gram(Ht)
         loss = frobenius_objective(op.sq_norm, Ht, C, WtW, HtH) + problem.penalty(W, Ht)
         del C
@@ -202,16 +202,26 @@ def _mu_frobenius(op, W, Ht, problem, monitor):
             return W, Ht
 
 
+def _kl_curvature(op, WH, V_other, transpose):
+    """Diagonal of the KL Hessian for one block: ``(X / (W H)^2) @ (other factor)^2``."""
+    R2 = op.with_data(_kern().kl_ratio2(op.data, WH, EPS))
+    sq = V_other * V_other
+    return R2.rmatmul(sq) if transpose else R2.matmul(sq)
+
+
 def _mu_kl(op, W, Ht, problem, monitor):
     kern = _kern()
     WH = op.dot_at_data(W, Ht)
     monitor.start(kl_divergence(op, WH, W, Ht) + problem.penalty(W, Ht))
     while True:
+        curv = _kl_curvature(op, WH, Ht, False)
         numer = _kl_ratio(op, WH).matmul(Ht)
-        pg2 = kern.mu_update(W, numer, Ht.sum(axis=0), problem.l1_W, problem.l2_W, EPS)
-        numer = _kl_ratio(op, op.dot_at_data(W, Ht)).rmatmul(W)
-        pg2 += kern.mu_update(Ht, numer, W.sum(axis=0), problem.l1_H, problem.l2_H, EPS)
-        del numer
+        pg2 = kern.mu_update(W, numer, Ht.sum(axis=0), curv, problem.l1_W, problem.l2_W, EPS)
+        WH = op.dot_at_data(W, Ht)
+        curv = _kl_curvature(op, WH, W, True)
+        numer = _kl_ratio(op, WH).rmatmul(W)
+        pg2 += kern.mu_update(Ht, numer, W.sum(axis=0), curv, problem.l1_H, problem.l2_H, EPS)
+        del numer, curv
         WH = op.dot_at_data(W, Ht)
         loss = kl_divergence(op, WH, W, Ht) + problem.penalty(W, Ht)
         if monitor.step(loss, pg2):
@@ -248,15 +258,23 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
 
 
 def _projected_gradient2(V, A, B, l1, l2) -> float:
-    """Squared norm of the projected gradient of ``0.5 V B V' - A V' + l1 V + 0.5 l2 V^2``."""
+    """Squared stationarity residual of ``0.5 V B V' - A V' + l1 V + 0.5 l2 V^2`` at ``V``.
+
+    The same measure as the other solvers (see ``_kernels._kkt``), with the
+    curvature ``diag(B) + l2``.
+    """
     G = V @ B
     G -= A
     if l1 > 0:
         G += l1
     if l2 > 0:
         G += l2 * V
-    G[(V <= 0) & (G > 0)] = 0.0
-    return _kern().sq_norm(G)
+    c = np.diag(B) + l2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = (c > 0) & (V - G / c < 0)
+    R = np.where(cross, c * V, G)
+    R[(c <= 0) & (V <= 0) & (G > 0)] = 0.0
+    return _kern().sq_norm(R)
 
 
 def nnls_rows(A, B, l1, l2, V0=None):
@@ -291,7 +309,7 @@ def solve_w(op, Ht, problem: Problem, W=None, *, tol: float = 1e-8, max_iter: in
     prev = kl_divergence(op, WH, W, Ht) + penalty(W, problem.l1_W, problem.l2_W)
     for _ in range(max_iter):
         numer = _kl_ratio(op, WH).matmul(Ht)
-        kern.mu_update(W, numer, colsum, problem.l1_W, problem.l2_W, EPS)
+        kern.mu_update(W, numer, colsum, colsum, problem.l1_W, problem.l2_W, EPS)
         WH = op.dot_at_data(W, Ht)
         loss = kl_divergence(op, WH, W, Ht) + penalty(W, problem.l1_W, problem.l2_W)
         if prev - loss <= tol * abs(prev):

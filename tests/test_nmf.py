@@ -1,0 +1,523 @@
+"""Tests of the NMF core ``topicnmf.nmf``: the estimator contract, the solvers' properties,
+the initialisations, regularisation, the stopping rule and the error messages."""
+
+import re
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+from sklearn.base import clone
+from sklearn.decomposition import NMF as SkNMF
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from topicnmf.errors import ConvergenceWarning, InputError
+from topicnmf.nmf import NMF, SOLVERS, factorize
+
+FROBENIUS_SOLVERS = ["hals", "mu", "als"]
+LOSSES = [("hals", "frobenius"), ("mu", "frobenius"), ("mu", "kullback-leibler"), ("als", "frobenius")]
+
+
+def _planted(n=60, m=40, k=4, seed=0, noise=0.0, density=None):
+    """``X = W H`` with a dominant component per row of ``W`` and per column of ``H``."""
+    rng = np.random.RandomState(seed)
+    W = 0.1 * rng.rand(n, k)
+    W[np.arange(n), np.arange(n) % k] += 1.0 + rng.rand(n)
+    H = 0.1 * rng.rand(k, m)
+    H[np.arange(m) % k, np.arange(m)] += 1.0 + rng.rand(m)
+    X = W @ H + noise * rng.rand(n, m)
+    if density is not None:
+        X[rng.rand(n, m) > density] = 0.0
+    return X, W, H
+
+
+@pytest.fixture(scope="module")
+def X_small():
+    rng = np.random.RandomState(42)
+    X = np.abs(rng.randn(30, 20))
+    X[X < 0.6] = 0.0  # about half zeros, so the sparse versions are sparse
+    return X
+
+
+# ------------------------------------------------------------ estimator contract
+@parametrize_with_checks([NMF(), NMF(solver="mu"), NMF(solver="als")])
+def test_sklearn_estimator_contract(estimator, check):
+    check(estimator)
+
+
+def test_init_only_stores_parameters():
+    callback = print
+    model = NMF(7, solver="mu", beta_loss="kullback-leibler", init="random", tol=1e-3,
+                max_iter=5, alpha_W=0.1, alpha_H=0.2, l1_ratio=0.5, random_state=3,
+                callback=callback)
+    params = model.get_params()
+    assert params == dict(n_components=7, solver="mu", beta_loss="kullback-leibler",
+                          init="random", tol=1e-3, max_iter=5, alpha_W=0.1, alpha_H=0.2,
+                          l1_ratio=0.5, random_state=3, callback=callback)
+    assert not any(name.endswith("_") for name in vars(model))
+
+
+def test_fit_does_not_change_parameters(X_small):
+    model = NMF(3, alpha_H="same", init=None, random_state=0)
+    before = model.get_params()
+    model.fit(X_small)
+    assert model.get_params() == before
+
+
+def test_fitted_attributes(X_small):
+    model = NMF(3, random_state=0).fit(X_small)
+    assert model.components_.shape == (3, 20)
+    assert model.n_components_ == 3
+    assert model.n_features_in_ == 20
+    assert model.n_iter_ == len(model.loss_history_) >= 1
+    assert all(isinstance(v, float) for v in model.loss_history_)
+    W = model.transform(X_small)
+    expected = np.linalg.norm(X_small - W @ model.components_)
+    assert model.reconstruction_err_ == pytest.approx(expected, rel=1e-6)
+    np.testing.assert_allclose(model.inverse_transform(W), W @ model.components_)
+
+
+def test_factorize_shares_the_code_path(X_small):
+    W1, H1, info = factorize(X_small, 3, random_state=0)
+    model = NMF(3, random_state=0)
+    W2 = model.fit_transform(X_small)
+    np.testing.assert_array_equal(W1, W2)
+    np.testing.assert_array_equal(H1, model.components_)
+    assert set(info) >= {"n_iter", "loss_history", "reconstruction_err", "converged", "elapsed"}
+    assert info["n_iter"] == model.n_iter_ and info["loss_history"] == model.loss_history_
+    assert info["reconstruction_err"] == model.reconstruction_err_
+    assert isinstance(info["converged"], bool) and info["elapsed"] > 0
+
+
+def test_solver_registry_holds_plain_functions():
+    assert sorted(SOLVERS) == ["als", "hals", "mu"]
+    assert all(callable(entry.solve) for entry in SOLVERS.values())
+
+
+def test_import_compiles_nothing():
+    code = "import sys, topicnmf.nmf; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------- solver properties
+@pytest.mark.parametrize("solver, loss", LOSSES)
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_objective_never_increases(solver, loss, fmt):
+    X, _, _ = _planted(noise=0.3, density=0.7)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    for init in ("random", "nndsvda"):
+        _, _, info = factorize(X, 5, solver=solver, beta_loss=loss, init=init,
+                               random_state=0, tol=0, max_iter=60)
+        f = np.array([info["initial_loss"]] + info["loss_history"])
+        assert len(f) == 61
+        assert np.all(np.diff(f) <= 1e-10 * f[:-1]), np.diff(f).max()
+
+
+@pytest.mark.parametrize("solver, loss", LOSSES)
+def test_planted_factorisation_recovered(solver, loss):
+    X, W_true, H_true = _planted()
+    max_iter = 3000 if solver == "mu" else 500
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W, H, info = factorize(X, 4, solver=solver, beta_loss=loss, tol=1e-7,
+                               max_iter=max_iter, random_state=0)
+    rel = np.linalg.norm(X - W @ H) / np.linalg.norm(X)
+    assert rel < (1e-2 if solver == "mu" else 1e-3)
+    # the components match the planted ones up to order and scale
+    unit = lambda A: A / np.linalg.norm(A, axis=1, keepdims=True)  # noqa: E731
+    cos = unit(H) @ unit(H_true).T
+    rows, cols = linear_sum_assignment(-cos)
+    assert cos[rows, cols].min() > 0.99
+
+
+@pytest.mark.parametrize("solver, loss", LOSSES)
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_dense_and_sparse_give_the_same_result(X_small, solver, loss, fmt):
+    kw = dict(solver=solver, beta_loss=loss, random_state=0, tol=0, max_iter=30, init="nndsvda")
+    W_d, H_d, _ = factorize(X_small, 4, **kw)
+    W_s, H_s, _ = factorize(sp.csr_matrix(X_small).asformat(fmt), 4, **kw)
+    np.testing.assert_allclose(W_s, W_d, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(H_s, H_d, rtol=1e-6, atol=1e-9)
+
+
+class _NoDensify(sp.csr_matrix):
+    def toarray(self, *args, **kwargs):
+        raise AssertionError("X was densified")
+
+    todense = toarray
+
+    def __array__(self, *args, **kwargs):
+        raise AssertionError("X was densified")
+
+
+@pytest.mark.parametrize("solver, loss", LOSSES)
+def test_sparse_input_is_never_densified(X_small, solver, loss):
+    X = _NoDensify(X_small)
+    model = NMF(3, solver=solver, beta_loss=loss, random_state=0, max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+        model.transform(X)
+
+
+@pytest.mark.parametrize("solver, loss", LOSSES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_dtype_is_kept(X_small, solver, loss, dtype, fmt):
+    X = X_small.astype(dtype)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    model = NMF(3, solver=solver, beta_loss=loss, random_state=0, max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W = model.fit_transform(X)
+    assert W.dtype == dtype and model.components_.dtype == dtype
+    assert model.transform(X).dtype == dtype
+    assert all(isinstance(v, float) for v in model.loss_history_)
+
+
+def test_float32_agrees_with_float64(X_small):
+    W64, H64, _ = factorize(X_small, 3, random_state=0, tol=0, max_iter=20)
+    W32, H32, _ = factorize(X_small.astype(np.float32), 3, random_state=0, tol=0, max_iter=20)
+    np.testing.assert_allclose(W32 @ H32, W64 @ H64, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("init", ["random", "nndsvd", "nndsvda", "nndsvdar"])
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_same_random_state_same_result(X_small, init, fmt):
+    X = sp.csr_matrix(X_small) if fmt == "csr" else X_small
+    runs = [factorize(X, 4, init=init, random_state=7, max_iter=10, tol=0) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    rs = [factorize(X, 4, init=init, random_state=np.random.RandomState(7), max_iter=10,
+                    tol=0)[1] for _ in range(2)]
+    np.testing.assert_array_equal(rs[0], rs[1])
+    np.testing.assert_array_equal(rs[0], runs[0][1])
+
+
+def test_random_init_depends_on_random_state(X_small):
+    H0 = factorize(X_small, 4, init="random", random_state=0, max_iter=1, tol=0)[1]
+    H1 = factorize(X_small, 4, init="random", random_state=1, max_iter=1, tol=0)[1]
+    assert not np.allclose(H0, H1)
+
+
+def test_nndsvd_matches_scikit_learn():
+    # the SVD differs (ours is randomized on the operator), the construction is the same:
+    # on an exactly low-rank X both SVDs are exact, so the initial factors agree
+    from sklearn.decomposition._nmf import _initialize_nmf
+
+    X, _, _ = _planted(n=50, m=30, k=4)
+    W_ref, H_ref = _initialize_nmf(X, 4, init="nndsvd", random_state=0)
+    from topicnmf.nmf._init import initialize
+    from topicnmf.nmf._operator import as_operator
+
+    W0, Ht0 = initialize(as_operator(X), 4, "nndsvd", np.random.RandomState(0))
+    np.testing.assert_allclose(W0, W_ref, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(Ht0.T, H_ref, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("solver, loss", LOSSES)
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_transform_agrees_with_fit_transform(solver, loss, fmt):
+    X, _, _ = _planted(n=80, m=50, k=5, noise=0.2, density=0.8, seed=3)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    model = NMF(5, solver=solver, beta_loss=loss, random_state=0, max_iter=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W = model.fit_transform(X)
+    W2 = model.transform(X)
+    assert np.linalg.norm(W2 - W) <= 1e-3 * np.linalg.norm(W)
+
+
+def test_transform_rows_are_independent(X_small):
+    model = NMF(4, random_state=0).fit(X_small)
+    W = model.transform(X_small)
+    np.testing.assert_allclose(model.transform(X_small[:7]), W[:7], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("solver", FROBENIUS_SOLVERS)
+def test_transform_solves_for_w_exactly(X_small, solver):
+    # KKT conditions of min_W 0.5|X - WH|^2 + reg(W), W >= 0, with scikit-learn's scaling
+    alpha_W, l1_ratio = 0.01, 0.3
+    model = NMF(4, solver=solver, alpha_W=alpha_W, l1_ratio=l1_ratio, random_state=0,
+                max_iter=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_small)
+    H = model.components_
+    W = model.transform(X_small)
+    n_features = X_small.shape[1]
+    grad = W @ H @ H.T - X_small @ H.T + n_features * alpha_W * l1_ratio
+    grad += n_features * alpha_W * (1 - l1_ratio) * W
+    scale = np.abs(X_small @ H.T).max()
+    assert np.all(W >= 0)
+    assert np.abs(grad[W > 0]).max() < 1e-8 * scale
+    assert grad[W == 0].min() > -1e-8 * scale
+
+
+# ------------------------------------------------------------ peers as references
+@pytest.mark.parametrize("loss", ["frobenius", "kullback-leibler"])
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_mu_follows_scikit_learn_mu(X_small, loss, fmt):
+    X = sp.csr_matrix(X_small) if fmt == "csr" else X_small
+    rng = np.random.RandomState(0)
+    W0 = rng.rand(30, 4) + 0.1
+    H0 = rng.rand(4, 20) + 0.1
+    ref = SkNMF(4, solver="mu", beta_loss=loss, init="custom", tol=0, max_iter=25,
+                alpha_W=0.01, l1_ratio=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit_transform(X, W=W0.copy(), H=H0.copy())
+        _, H, _ = factorize(X, 4, W=W0, H=H0, solver="mu", beta_loss=loss, tol=0,
+                            max_iter=25, alpha_W=0.01, l1_ratio=0.5)
+    np.testing.assert_allclose(H, ref.components_, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("solver", FROBENIUS_SOLVERS)
+@pytest.mark.parametrize("reg", [dict(alpha_W=0.0), dict(alpha_W=0.02, l1_ratio=0.0),
+                                 dict(alpha_W=0.02, alpha_H=0.05, l1_ratio=1.0)])
+def test_objective_has_scikit_learns_regularisation(X_small, solver, reg):
+    W, H, info = factorize(X_small, 4, solver=solver, random_state=0, max_iter=30, tol=0, **reg)
+    # the objective of the last iterate, recomputed by hand (W is re-solved at the end,
+    # which can only lower it)
+    n, m = X_small.shape
+    a_W = reg["alpha_W"]
+    a_H = reg.get("alpha_H", a_W)
+    r = reg.get("l1_ratio", 0.0)
+    f = (0.5 * np.linalg.norm(X_small - W @ H) ** 2 + m * a_W * r * W.sum()
+         + n * a_H * r * H.sum() + 0.5 * m * a_W * (1 - r) * (W**2).sum()
+         + 0.5 * n * a_H * (1 - r) * (H**2).sum())
+    assert f <= info["loss_history"][-1] * (1 + 1e-10)
+    assert f >= info["loss_history"][-1] * 0.9
+
+
+def test_l1_penalty_makes_factors_sparser(X_small):
+    plain = NMF(5, random_state=0, max_iter=100).fit(X_small)
+    sparse_ = NMF(5, random_state=0, max_iter=100, alpha_W=0.02, l1_ratio=1.0).fit(X_small)
+    assert (sparse_.transform(X_small) == 0).mean() > (plain.transform(X_small) == 0).mean()
+    assert (sparse_.components_ == 0).mean() > (plain.components_ == 0).mean()
+
+
+# -------------------------------------------------------------- stopping, callback
+def test_convergence_warning_at_max_iter(X_small):
+    msg = "Maximum number of iterations 2 reached before the objective converged (tol=0.0001)"
+    with pytest.warns(ConvergenceWarning, match=re.escape(msg)):
+        model = NMF(4, max_iter=2, random_state=0).fit(X_small)
+    assert model.n_iter_ == 2
+
+
+@pytest.mark.parametrize("solver, loss", LOSSES)
+def test_stopping_rule_is_the_projected_gradient(X_small, solver, loss):
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _, _, info = factorize(X_small, 3, solver=solver, beta_loss=loss, tol=1e-2,
+                               max_iter=5000, random_state=0, callback=seen.append)
+    ratios = [s["pg_ratio"] for s in seen]
+    assert info["converged"]
+    assert ratios[-1] <= 1e-2 and all(r > 1e-2 for r in ratios[:-1])
+
+
+def test_callback_once_per_iteration(X_small):
+    seen = []
+    model = NMF(3, random_state=0, max_iter=15, tol=0, callback=seen.append)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X_small)
+    assert [s["iteration"] for s in seen] == list(range(1, 16))
+    assert [s["loss"] for s in seen] == model.loss_history_
+    elapsed = [s["elapsed"] for s in seen]
+    assert elapsed == sorted(elapsed) and elapsed[0] >= 0
+
+
+def test_estimator_with_callback_can_be_cloned(X_small):
+    model = NMF(3, callback=lambda info: None)
+    assert clone(model).callback is model.callback
+
+
+# ---------------------------------------------------------------- custom init
+def test_custom_init_starts_from_the_given_factors(X_small):
+    W0, H0, _ = factorize(X_small, 3, random_state=0, max_iter=200)
+    model = NMF(3, init="custom", max_iter=1, tol=0)
+    model.fit_transform(X_small, W=W0, H=H0)
+    # from a converged point one more iteration changes little
+    np.testing.assert_allclose(model.components_, H0, rtol=0.05, atol=1e-3)
+
+
+def test_w_and_h_given_with_init_none_means_custom(X_small):
+    W0, H0, _ = factorize(X_small, 3, random_state=0, max_iter=3, tol=0)
+    a = NMF(3, max_iter=3, tol=0).fit_transform(X_small, W=W0, H=H0)
+    b = NMF(3, init="custom", max_iter=3, tol=0).fit_transform(X_small, W=W0, H=H0)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_custom_factors_are_not_modified(X_small):
+    W0 = np.full((30, 3), 0.5)
+    H0 = np.full((3, 20), 0.5)
+    factorize(X_small, 3, W=W0, H=H0, max_iter=5, tol=0)
+    assert (W0 == 0.5).all() and (H0 == 0.5).all()
+
+
+def test_update_h_false_keeps_h(X_small):
+    model = NMF(3, random_state=0).fit(X_small)
+    W, H, info = factorize(X_small, 3, H=model.components_, update_H=False)
+    np.testing.assert_array_equal(H, model.components_)
+    np.testing.assert_allclose(W, model.transform(X_small))
+
+
+# ---------------------------------------------------------------------- images
+def test_grey_image_as_2d_array():
+    from sklearn.datasets import load_sample_image
+
+    image = load_sample_image("china.jpg").mean(axis=2)  # (427, 640) grey levels
+    model = NMF(20, random_state=0)
+    W = model.fit_transform(image)
+    assert W.shape == (427, 20) and model.components_.shape == (20, 640)
+    rel = model.reconstruction_err_ / np.linalg.norm(image)
+    assert rel < 0.1
+    _, s, _ = np.linalg.svd(image, full_matrices=False)
+    assert model.reconstruction_err_ <= 1.1 * np.sqrt((s[20:] ** 2).sum())  # near the SVD bound
+
+
+def test_stacked_images_digits():
+    from sklearn.datasets import load_digits
+
+    X = load_digits().data  # (1797, 64): one 8x8 image per row
+    model = NMF(16, random_state=0).fit(X)
+    W = model.transform(X)
+    assert W.shape == (1797, 16) and (W >= 0).all() and (model.components_ >= 0).all()
+    assert model.reconstruction_err_ / np.linalg.norm(X) < 0.3
+
+
+# ---------------------------------------------------------------------- errors
+ERRORS = [
+    (dict(solver="cd"), InputError,
+     "The 'solver' parameter of NMF must be one of 'als', 'hals', 'mu'. Got 'cd'."),
+    (dict(n_components=0), InputError,
+     "The 'n_components' parameter of NMF must be an int >= 1. Got 0."),
+    (dict(n_components=2.5), InputError,
+     "The 'n_components' parameter of NMF must be an int >= 1. Got 2.5."),
+    (dict(beta_loss="kl"), InputError,
+     "The 'beta_loss' parameter of NMF must be one of 'frobenius', 'kullback-leibler', "
+     "1.0 or 2.0. Got 'kl'."),
+    (dict(beta_loss=0.5, solver="mu"), InputError,
+     "The 'beta_loss' parameter of NMF must be one of 'frobenius', 'kullback-leibler', "
+     "1.0 or 2.0. Got 0.5."),
+    (dict(beta_loss="kullback-leibler"), InputError,
+     "The 'hals' solver of NMF does not support beta_loss='kullback-leibler'; "
+     "use solver='mu' for it."),
+    (dict(beta_loss=1.0, solver="als"), InputError,
+     "The 'als' solver of NMF does not support beta_loss='kullback-leibler'; "
+     "use solver='mu' for it."),
+    (dict(init="svd"), InputError,
+     "The 'init' parameter of NMF must be one of 'custom', 'nndsvd', 'nndsvda', "
+     "'nndsvdar', 'random' or None. Got 'svd'."),
+    (dict(tol=-1), InputError, "The 'tol' parameter of NMF must be a float >= 0. Got -1."),
+    (dict(max_iter=0), InputError, "The 'max_iter' parameter of NMF must be an int >= 1. Got 0."),
+    (dict(alpha_W=-0.1), InputError,
+     "The 'alpha_W' parameter of NMF must be a float >= 0. Got -0.1."),
+    (dict(alpha_H="other"), InputError,
+     "The 'alpha_H' parameter of NMF must be a float >= 0 or 'same'. Got 'other'."),
+    (dict(l1_ratio=1.5), InputError,
+     "The 'l1_ratio' parameter of NMF must be a float in [0, 1]. Got 1.5."),
+    (dict(random_state="seed"), InputError,
+     "The 'random_state' parameter of NMF must be None, an int or a numpy.random.RandomState. "
+     "Got 'seed'."),
+    (dict(callback=3), InputError,
+     "The 'callback' parameter of NMF must be None or a callable. Got 3."),
+    (dict(n_components=25, init="nndsvda"), InputError,
+     "init='nndsvda' needs n_components <= min(n_samples, n_features) = 20. Got 25; "
+     "use init='random'."),
+    (dict(init="custom"), InputError, "init='custom' needs both W and H passed to NMF.fit."),
+]
+
+
+@pytest.mark.parametrize("params, error, message", ERRORS)
+def test_parameter_errors(X_small, params, error, message):
+    model = NMF(**params)
+    with pytest.raises(error, match=re.escape(message)):
+        model.fit(X_small)
+    assert model.get_params()[next(iter(params))] == params[next(iter(params))]
+
+
+DATA_ERRORS = [
+    (lambda X: -X, "fit", InputError,
+     "Negative values in data passed to NMF.fit: X must be non-negative; shift or clip it first."),
+    (lambda X: np.where(X > 1, np.nan, X), "fit", InputError,
+     "X passed to NMF.fit contains NaN or infinity; remove or impute those entries first."),
+    (lambda X: sp.csr_matrix(np.where(X > 1, np.inf, X)), "fit", InputError,
+     "X passed to NMF.fit contains NaN or infinity; remove or impute those entries first."),
+    (lambda X: sp.csr_matrix(-X), "transform", InputError,
+     "Negative values in data passed to NMF.transform: X must be non-negative; "
+     "shift or clip it first."),
+    (lambda X: X[:, :5], "transform", ValueError,
+     "X has 5 features, but NMF is expecting 20 features as input."),
+]
+
+
+@pytest.mark.parametrize("make, method, error, message", DATA_ERRORS)
+def test_data_errors(X_small, make, method, error, message):
+    model = NMF(3, random_state=0)
+    if method == "transform":
+        model.fit(X_small)
+    with pytest.raises(error, match=re.escape(message)):
+        getattr(model, method)(make(X_small))
+
+
+FACTOR_ERRORS = [
+    (dict(W=np.ones((30, 2)), H=np.ones((3, 20))), InputError,
+     "W passed to NMF.fit must have shape (30, 3). Got (30, 2)."),
+    (dict(W=np.ones((30, 3)), H=-np.ones((3, 20))), InputError,
+     "Negative values in H passed to NMF.fit."),
+    (dict(W=np.full((30, 3), np.nan), H=np.ones((3, 20))), InputError,
+     "W passed to NMF.fit contains NaN or infinity."),
+    (dict(W=np.ones((30, 3))), InputError, "init='custom' needs both W and H passed to NMF.fit."),
+]
+
+
+@pytest.mark.parametrize("factors, error, message", FACTOR_ERRORS)
+def test_custom_factor_errors(X_small, factors, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        NMF(3, init="custom").fit_transform(X_small, **factors)
+
+
+def test_factors_with_another_init_are_an_error(X_small):
+    msg = ("W and H passed to NMF.fit are used only with init='custom' (or init=None); "
+           "got init='random'.")
+    with pytest.raises(InputError, match=re.escape(msg)):
+        NMF(3, init="random").fit_transform(X_small, W=np.ones((30, 3)), H=np.ones((3, 20)))
+
+
+def test_factorize_names_itself_in_errors(X_small):
+    msg = "The 'solver' parameter of factorize must be one of 'als', 'hals', 'mu'. Got 'cd'."
+    with pytest.raises(InputError, match=re.escape(msg)):
+        factorize(X_small, 3, solver="cd")
+
+
+def test_nndsvd_with_mu_warns(X_small):
+    msg = "init='nndsvd' with solver='mu' keeps the zeros of the initial factors at zero"
+    with pytest.warns(UserWarning, match=re.escape(msg)):
+        factorize(X_small, 3, solver="mu", init="nndsvd", max_iter=300)
+
+
+def test_transform_before_fit_is_an_error(X_small):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match=re.escape("This NMF instance is not fitted yet")):
+        NMF().transform(X_small)
+
+
+# ------------------------------------------------------------- 20 Newsgroups
+@pytest.mark.slow
+def test_20ng_default_solver_matches_scikit_learn_cd(twenty_ng_dir):
+    import pandas as pd
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = pd.read_json(twenty_ng_dir / "docs.jsonl.gz", lines=True)["text"]
+    X = TfidfVectorizer(stop_words="english", min_df=5, max_df=0.95).fit_transform(texts)
+    ref = SkNMF(10, init="nndsvda", solver="cd", random_state=0).fit(X)
+    model = NMF(10, init="nndsvda", random_state=0).fit(X)
+    # both reach the same objective; ours no higher
+    assert model.reconstruction_err_ <= ref.reconstruction_err_ * (1 + 1e-6)
