@@ -84,7 +84,8 @@ def main() -> int:
     start = time.perf_counter()
     texts = tokens_of(load_20ng("docs_clean.jsonl.gz")["text"])
     n_tokens = sum(map(len, texts))
-    print(f"20 Newsgroups clean: {len(texts)} texts, {n_tokens / 1e6:.2f} M tokens ({time.perf_counter() - start:.1f} s)")
+    elapsed = time.perf_counter() - start
+    print(f"20 Newsgroups clean: {len(texts)} texts, {n_tokens / 1e6:.2f} M tokens ({elapsed:.1f} s)")
     start = time.perf_counter()
     topics = nmf_topics(texts)
     print(f"{N_TOPICS} topics x {TOP_N} words from scikit-learn NMF ({time.perf_counter() - start:.1f} s)")

@@ -36,7 +36,7 @@ WINDOW_SIZES: dict[str, int | None] = {"c_npmi": 10, "c_uci": 10, "c_v": 110, "u
 
 # Texts are encoded in chunks of about this many tokens, which bounds the
 # temporary memory of the encoding whatever the size of the corpus.
-_CHUNK_TOKENS = 1 << 20
+_CHUNK_TOKENS = 1 << 15
 
 # Separators of the joined text buffer: between the tokens of a document and
 # between documents. Tokens that contain them take the slower dictionary path.
@@ -175,11 +175,12 @@ _HASH_MULTIPLIER = 0x9E3779B97F4A7C15
 def _encode_buffer(buf, lengths, word_buf, word_offsets, word_ids, ids):  # pragma: no cover - compiled
     """Topic-word ids of the tokens in a joined buffer.
 
-    ``buf`` holds the documents' tokens, tokens separated by byte 0, documents
-    by byte 1; ``lengths`` gives the number of tokens of each document. Fills
-    ``ids`` (one entry a token, ``-1`` for tokens that are not topic words) and
-    returns False where the buffer does not have the layout ``lengths`` says
-    (a token holds a separator byte), True otherwise. The topic words
+    ``buf`` holds the documents' tokens, tokens separated by byte 0, each
+    document followed by byte 1; ``lengths`` gives the number of tokens of
+    each document. Fills ``ids`` (one entry a token, ``-1`` for tokens that
+    are not topic words) and returns False where the buffer does not have the
+    layout ``lengths`` says (a token holds a separator byte), True otherwise.
+    The topic words
     (``word_buf`` cut at ``word_offsets``, ids ``word_ids``) go into an
     open-addressing hash table that keeps each word's full hash, so that most
     other tokens are turned down without comparing bytes.
@@ -212,20 +213,22 @@ def _encode_buffer(buf, lengths, word_buf, word_offsets, word_ids, ids):  # prag
     pos = 0
     token = 0
     for d in range(lengths.shape[0]):
-        if d > 0:
-            if pos >= n_bytes or buf[pos] != 1:
-                return False
-            pos += 1
+        # Every document ends with byte 1, so a scan that starts inside the
+        # buffer stops inside it; only a document's start needs a bounds check.
+        if pos >= n_bytes:
+            return False
         for j in range(lengths[d]):
             if j > 0:
-                if pos >= n_bytes or buf[pos] != 0:
+                if buf[pos] != 0:
                     return False
                 pos += 1
             start = pos
             h = np.uint64(0)
-            while pos < n_bytes and buf[pos] > 1:
-                h = ((h << seven) | (h >> fifty_seven)) ^ np.uint64(buf[pos])
+            byte = buf[pos]
+            while byte > 1:
+                h = ((h << seven) | (h >> fifty_seven)) ^ np.uint64(byte)
                 pos += 1
+                byte = buf[pos]
             length = pos - start
             h = (h ^ np.uint64(length)) * multiplier
             found = -1
@@ -246,6 +249,9 @@ def _encode_buffer(buf, lengths, word_buf, word_offsets, word_ids, ids):  # prag
                 slot = (slot + 1) & imask
             ids[token] = found
             token += 1
+        if buf[pos] != 1:
+            return False
+        pos += 1
     return pos == n_bytes
 
 
@@ -339,12 +345,33 @@ def _compiled(func: Callable) -> Callable:
     return kernel
 
 
-def _encode_texts(texts: list, lengths: np.ndarray, words: list) -> np.ndarray:
-    """Topic-word ids of all tokens of ``texts`` (``-1`` for the other tokens)."""
+def _word_table(words: list, codec: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The topic words that are str, encoded with ``codec``: bytes, offsets and their ids."""
+    encoded, word_ids = [], []
+    for i, word in enumerate(words):
+        if isinstance(word, str):
+            try:
+                encoded.append(word.encode(codec, "surrogatepass"))
+            except UnicodeEncodeError:  # a word that cannot occur in texts of this codec
+                continue
+            word_ids.append(i)
+    word_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=word_offsets[1:])
+    word_buf = np.frombuffer(b"".join(encoded) or b"\x00", dtype=np.uint8)
+    return word_buf, word_offsets, np.asarray(word_ids, dtype=np.int64)
+
+
+def _encode_texts(texts: list, lengths: np.ndarray, words: list, tables: dict) -> np.ndarray:
+    """Topic-word ids of all tokens of ``texts`` (``-1`` for the other tokens).
+
+    Str tokens go through one joined buffer and the compiled kernel; texts
+    with other tokens, or with tokens that hold a separator, are looked up
+    token by token. ``tables`` caches the encoded topic words by codec.
+    """
     ids = np.empty(int(lengths.sum()), dtype=np.int32)
     try:
-        joined = _DOC_SEP.join(map(_TOKEN_SEP.join, texts))
-    except TypeError:  # some token is not a str: look tokens up one by one
+        joined = _DOC_SEP.join(chain(map(_TOKEN_SEP.join, texts), ("",)))
+    except TypeError:  # some token is not a str
         raw = None
     else:
         try:  # a plain copy for texts in ASCII or Latin-1, the usual case
@@ -353,22 +380,10 @@ def _encode_texts(texts: list, lengths: np.ndarray, words: list) -> np.ndarray:
             codec, raw = "utf-8", joined.encode("utf-8", "surrogatepass")
         del joined
     if raw is not None:
+        if codec not in tables:
+            tables[codec] = _word_table(words, codec)
         buf = np.frombuffer(raw, dtype=np.uint8)
-        encoded, word_ids = [], []
-        for i, word in enumerate(words):
-            if isinstance(word, str):
-                try:
-                    encoded.append(word.encode(codec, "surrogatepass"))
-                except UnicodeEncodeError:  # cannot occur in these texts
-                    continue
-                word_ids.append(i)
-        word_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(b) for b in encoded], out=word_offsets[1:])
-        word_buf = np.frombuffer(b"".join(encoded) or b"\x00", dtype=np.uint8)
-        ok = _compiled(_encode_buffer)(
-            buf, lengths, word_buf, word_offsets, np.asarray(word_ids, dtype=np.int64), ids
-        )
-        if ok:
+        if _compiled(_encode_buffer)(buf, lengths, *tables[codec], ids):
             return ids
     index = {word: i for i, word in enumerate(words)}
     ids[:] = np.fromiter(map(index.get, chain.from_iterable(texts), repeat(-1)), dtype=np.int32, count=len(ids))
@@ -400,13 +415,14 @@ def _count(
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     count_windows = _compiled(_count_windows)
     n_windows = 0
+    tables: dict = {}
     ends = np.cumsum(lengths)
     start = 0
     while start < len(texts):
         base = ends[start - 1] if start else 0
         stop = max(int(np.searchsorted(ends, base + _CHUNK_TOKENS, side="right")), start + 1)
         chunk = texts[start:stop]
-        ids = _encode_texts(chunk, lengths[start:stop], words)
+        ids = _encode_texts(chunk, lengths[start:stop], words, tables)
         n_windows += count_windows(
             ids, lengths[start:stop], window or 0, indptr, neighbors, occurrences, pair_counts
         )

@@ -16,6 +16,7 @@ import math
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from sklearn.utils import check_random_state
 
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 MAX_COLUMNS = 5
+BAR_HEIGHT = 0.85
 
 
 # Margins are fixed in inches rather than found by a layout engine: a layout
@@ -85,7 +87,9 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
     Each panel shows a topic's ``top_n`` heaviest words, the heaviest at the
     top, as bars whose length is the word's weight in ``components_``; the
     words are written on the bars. The weight axis has no ticks: the scale of
-    ``H`` is arbitrary, only the lengths within a panel compare.
+    ``H`` is arbitrary, only the lengths within a panel compare. The bars of a
+    panel are one :class:`~matplotlib.collections.PolyCollection` (a rectangle
+    per word, in rank order), which draws much faster than a patch per bar.
 
     Parameters
     ----------
@@ -143,8 +147,18 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
         group = by_topic.get(topic)
         if group is not None and not group.empty:
             weights = group["weight"].to_numpy()
-            positions = np.arange(len(group))[::-1]
-            ax.barh(positions, weights, color=colors[topic], alpha=0.55, height=0.85)
+            positions = slots - 1 - np.arange(len(group))
+            # One collection of rectangles rather than a patch per bar: far cheaper to build and draw.
+            half = BAR_HEIGHT / 2
+            ax.add_collection(
+                PolyCollection(
+                    [((0, y - half), (w, y - half), (w, y + half), (0, y + half)) for y, w in zip(positions, weights)],
+                    facecolors=colors[topic],
+                    alpha=0.55,
+                    edgecolors="none",
+                ),
+                autolim=False,
+            )
             for y, word in zip(positions, group["word"].tolist()):
                 ax.text(0.02 * weights[0], y, word, va="center", ha="left", fontsize=8, clip_on=True)
             ax.set_xlim(0, weights[0] * 1.02)

@@ -5,6 +5,7 @@ Validation returns derived values and never changes the parameters it checks.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import time
 import warnings
@@ -167,6 +168,31 @@ def _check_factor(name, A, shape, dtype, whom):
     return np.array(A, dtype=dtype, order="C", copy=True)
 
 
+@contextlib.contextmanager
+def _blas_threads(op):
+    """One pool of threads at a time: two pools spinning on the same cores slow both.
+
+    On sparse ``X`` the heavy work is in the parallel compiled kernels, so BLAS
+    (left with the small Gram matrices) gets one thread. On dense ``X`` the
+    products are BLAS calls, so BLAS keeps its threads and the compiled kernels
+    (the cheap sweeps) run on one.
+    """
+    if op.is_sparse:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+        return
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
 def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         whom: str = "NMF.fit"):
     """Factorise a validated ``X``; return ``(W, H, info)``.
@@ -189,7 +215,8 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         W0 = None
         if W is not None:
             W0 = _check_factor("W", W, (n, k), dtype, whom)
-        W = solve_w(op, Ht, problem, W0)
+        with _blas_threads(op):
+            W = solve_w(op, Ht, problem, W0)
         err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
         info = {"n_iter": 0, "loss_history": [], "reconstruction_err": float(err),
                 "converged": True, "elapsed": time.perf_counter() - t0}
@@ -228,12 +255,13 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         )
 
     monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
-    W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
-    # The returned W solves the W-problem for the final H exactly as transform
-    # does (Frobenius: the same exact solve from the same start, so the two agree
-    # to rounding even when the solution is not unique; other losses: warm-started
-    # from the fitted W, so the objective never rises).
-    W = solve_w(op, Ht, problem, None if problem.beta == 2.0 else W)
+    with _blas_threads(op):
+        W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
+        # The returned W solves the W-problem for the final H exactly as transform
+        # does (Frobenius: the same exact solve from the same start, so the two
+        # agree to rounding even when the solution is not unique; other losses:
+        # warm-started from the fitted W, so the objective never rises).
+        W = solve_w(op, Ht, problem, None if problem.beta == 2.0 else W)
     err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
     if not monitor.converged:
         warnings.warn(
