@@ -88,29 +88,55 @@ _QUOTED_LINE = re.compile(
     r"|^[^\n]*\b(?:writes|wrote)[ \t]*:[ \t]*$\n?",
     re.I | re.M,
 )
-# The signature delimiter: a line holding only "--" (optionally a trailing space).
-_SIGNATURE = re.compile(r"^--[ \t]?$", re.M)
-_URL = r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'()]+"
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-# Word bodies. Letters are [^\W\d_]; "alnum" is [^\W_]. Internal apostrophes join
-# ("don't", "o'brien"); a possessive "'s" is matched but left out of the token.
-_ALPHA, _ALNUM = r"[^\W\d_]", r"[^\W_]"
-_POSSESSIVE = r"(?:'[sS](?![^\W_]))?"
-_WORDS = {
-    # every alphanumeric run is a token
-    "keep": rf"({_ALNUM}+(?:'(?![sS](?!{_ALNUM})){_ALNUM}+)*){_POSSESSIVE}",
-    # runs with at least one letter are tokens ("mp3", "x11"); pure numbers are not
-    "pure": rf"(?=\d*{_ALPHA})({_ALNUM}+(?:'(?![sS](?!{_ALNUM})){_ALNUM}+)*){_POSSESSIVE}|{_ALNUM}+",
-    # only runs of letters are tokens; anything holding a digit is dropped
-    "any": (
-        rf"({_ALPHA}+(?:'(?![sS](?!{_ALNUM})){_ALPHA}+)*){_POSSESSIVE}(?!{_ALNUM})"
-        rf"|{_ALNUM}+(?:'{_ALNUM}+)*"
-    ),
-}
-# Punctuation that ends a phrase: a bigram never spans it.
-_BREAK = r"[.!?;:,()\[\]{}\"<>|/\\=*#]+"
-# What drop_numbers=True means: see the measurements in the Tokenizer docstring.
-_DROP_NUMBERS_MODE = "pure"
+# A signature follows the last line holding only "--" (or "-- ") when at most
+# this many lines follow it.
+_SIGNATURE_MAX_LINES = 20
+# URLs and e-mail addresses (also message ids "<id@host>") are replaced by " . "
+# before tokenizing: they vanish and still end a phrase. Each pass runs only on
+# texts that hold "://", "www." or "@".
+_URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'()]+", re.I)
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LOCAL = re.compile(r"[\w.+-]+\Z")
+# A token is a run of word characters; internal apostrophes join runs ("don't",
+# "o'brien"), a possessive "'s" is matched but left out. Underscores are made
+# spaces first, so "_" only ever appears in phrases ("new_york").
+_WORD = r"(\w+(?:'(?![sS](?!\w))\w+)*)(?:'[sS](?!\w))?"
+_TOKEN = re.compile(_WORD)
+# With phrases, runs of sentence punctuation are matched too and give "" (the
+# group does not take part), which ends a phrase.
+_TOKEN_OR_BREAK = re.compile(_WORD + r"|[.!?;:,()\[\]{}\"<>|/\\=*#]+")
+
+
+def _strip_signature(text: str) -> str:
+    """Cut `text` at its last signature delimiter line, if few lines follow it."""
+    pos = text.rfind("\n--")
+    while pos >= 0:
+        rest = text[pos + 3 : pos + 5]
+        if rest in ("", "\n", " ", "\t") or rest[0] == "\n" or rest in (" \n", "\t\n"):
+            if text.count("\n", pos + 3) <= _SIGNATURE_MAX_LINES:
+                return text[: pos + 1]
+            return text
+        pos = text.rfind("\n--", 0, pos)
+    return text
+
+
+def _drop_emails(text: str) -> str:
+    """Replace each e-mail address (``local@host.domain``) of `text` by " . "."""
+    parts = []
+    start = 0
+    at = text.find("@")
+    while at >= 0:
+        domain = _EMAIL_DOMAIN.match(text, at)
+        local = _EMAIL_LOCAL.search(text, max(start, at - 64), at) if domain else None
+        if local is None:
+            at = text.find("@", at + 1)
+            continue
+        parts.append(text[start : local.start()])
+        parts.append(" . ")
+        start = domain.end()
+        at = text.find("@", start)
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 def _resolve_stop_words(stop_words: Any, extra_stop_words: Any, owner: str) -> frozenset[str]:
@@ -188,9 +214,8 @@ class Tokenizer:
     extra_stop_words : collection of str, default=()
         Words to drop in addition to `stop_words` (lowercased when `lowercase`).
     drop_numbers : bool, default=True
-        Drop tokens without a letter ("1993", "486"); tokens mixing letters
-        and digits ("mp3", "x11", "win32") are kept. On 20 Newsgroups this
-        scores best (see :class:`TextVectorizer`).
+        Drop tokens made only of digits ("1993", "486"); tokens mixing letters
+        and digits ("mp3", "x11", "486dx") are kept.
     drop_urls : bool, default=True
         Drop URLs (``http://``, ``https://``, ``ftp://``, ``www.``) whole.
         When False they are split into word tokens like any text.
@@ -258,18 +283,11 @@ class Tokenizer:
         self._build(stop_set)
 
     def _build(self, stop_set: frozenset[str]) -> None:
-        """Compile the patterns and the drop set for the current parameters."""
-        words = _WORDS[_DROP_NUMBERS_MODE if self.drop_numbers else "keep"]
-        junk = [p for p, on in ((_URL, self.drop_urls), (_EMAIL, self.drop_emails)) if on]
-        self._pattern = re.compile("|".join(junk + [words]))
-        self._break_pattern = re.compile("|".join(junk + [words, f"({_BREAK})"]))
+        """Derive the drop set and switches from the parameters."""
         if not self.lowercase:
-            stop_set = stop_set | frozenset(w.capitalize() for w in stop_set) | frozenset(
-                w.upper() for w in stop_set
-            )
-        # The empty string stands for every match that is not a token (URLs,
-        # e-mails, numbers), so one set lookup filters all of them.
-        self._drop = stop_set | {""}
+            stop_set = stop_set | {w.capitalize() for w in stop_set} | {w.upper() for w in stop_set}
+        # "" stands for every match that is not a token, so one set lookup drops it.
+        self._drop = frozenset(stop_set | {""})
         self._clean = self.strip_headers or self.strip_quotes or self.strip_signatures
 
     # -- pickling: store the parameters only, rebuild the patterns on load ----
@@ -323,14 +341,26 @@ class Tokenizer:
                 subject = _SUBJECT.search(head.group())
                 body = text[head.end():]
                 text = f"{subject.group(2)}\n{body}" if subject else body
-        if self.strip_signatures and "--" in text:
-            last = None
-            for last in _SIGNATURE.finditer(text):
-                pass
-            if last is not None and text.count("\n", last.end()) <= 20:
-                text = text[: last.start()]
+        if self.strip_signatures and "\n--" in text:
+            text = _strip_signature(text)
         if self.strip_quotes:
             text = _QUOTED_LINE.sub("", text)
+        return text
+
+    def _prepare(self, text: str) -> str:
+        """Clean, lowercase and blank out what is never a token."""
+        if self._clean:
+            text = self.clean(text)
+        if self.lowercase:
+            text = text.lower()
+        if self.drop_urls and ("://" in text or "www." in text or "WWW." in text):
+            text = _URL.sub(" . ", text)
+        if self.drop_emails and "@" in text:
+            text = _drop_emails(text)
+        if "\u2019" in text:
+            text = text.replace("\u2019", "'")
+        if "_" in text:
+            text = text.replace("_", " ")
         return text
 
     def __call__(self, text: str) -> list[str]:
@@ -346,16 +376,11 @@ class Tokenizer:
         tokens : list of str
             The tokens in text order.
         """
-        if self._clean:
-            text = self.clean(text)
-        if self.lowercase:
-            text = text.lower()
-        if "\u2019" in text:
-            text = text.replace("\u2019", "'")
+        tokens = _TOKEN.findall(self._prepare(text))
         drop, m = self._drop, self.min_length
-        if m <= 1:
-            return [t for t in self._pattern.findall(text) if t not in drop]
-        return [t for t in self._pattern.findall(text) if len(t) >= m and t not in drop]
+        if self.drop_numbers:
+            return [t for t in tokens if t not in drop and len(t) >= m and not t.isdigit()]
+        return [t for t in tokens if t not in drop and len(t) >= m]
 
     def tokenize_with_breaks(self, text: str) -> list[str]:
         """Tokenize one text, leaving ``""`` where a phrase may not continue.
@@ -373,17 +398,17 @@ class Tokenizer:
         -------
         tokens : list of str
             Tokens and ``""`` separators.
+
+        Examples
+        --------
+        >>> Tokenizer().tokenize_with_breaks("New York is big. New York, mp3 1993")
+        ['new', 'york', '', 'big', '', 'new', 'york', '', 'mp3', '']
         """
-        if self._clean:
-            text = self.clean(text)
-        if self.lowercase:
-            text = text.lower()
-        if "\u2019" in text:
-            text = text.replace("\u2019", "'")
-        drop, m = self._drop, self.min_length
+        tokens = _TOKEN_OR_BREAK.findall(self._prepare(text))
+        drop, m, digits = self._drop, self.min_length, self.drop_numbers
         return [
-            "" if (t in drop or len(t) < m) else t
-            for t, _ in self._break_pattern.findall(text)
+            t if (len(t) >= m and t not in drop and not (digits and t.isdigit())) else ""
+            for t in tokens
         ]
 
 

@@ -264,20 +264,30 @@ def _kkt(v, g, c):
 
 @njit(**_OPTS)
 def _hals_body(V, A, B, l1, l2, max_inner, eps2, r0, r1):
-    """Sweeps over rows r0..r1; returns the squared stationarity residual of the first sweep."""
+    """Sweeps over rows r0..r1; returns the squared stationarity residual of the first sweep.
+
+    The gradient of a row, ``g = v B - a + l1`` (plus ``l2 v``), is kept up to date
+    with one axpy per coordinate that moves, so coordinates that stay at zero (most
+    of them in sparse factors) cost one comparison.
+    """
     k = V.shape[1]
+    g = np.empty(k)
     pg2 = 0.0
     for i in range(r0, r1):
+        for j in range(k):
+            g[j] = l1 - A[i, j]
+        for l in range(k):
+            v = V[i, l]
+            if v != 0.0:
+                for j in range(k):
+                    g[j] += v * B[l, j]
         first = 0.0
         for it in range(max_inner):
             delta = 0.0
             for j in range(k):
-                d = B[j, j] + l2
                 old = V[i, j]
-                g = 0.0
-                for l in range(k):
-                    g += B[j, l] * V[i, l]
-                grad = g - A[i, j] + l1 + l2 * old
+                grad = g[j] + l2 * old
+                d = B[j, j] + l2
                 if it == 0:
                     r = _kkt(old, grad, d)
                     pg2 += r * r
@@ -286,8 +296,12 @@ def _hals_body(V, A, B, l1, l2, max_inner, eps2, r0, r1):
                 new = old - grad / d
                 if new < 0.0:
                     new = 0.0
-                V[i, j] = new
-                delta += (new - old) * (new - old)
+                if new != old:
+                    diff = new - old
+                    V[i, j] = new
+                    for l in range(k):
+                        g[l] += diff * B[j, l]
+                    delta += diff * diff
             if it == 0:
                 first = delta
                 if delta == 0.0:

@@ -128,38 +128,78 @@ def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> 
 
 
 def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 0.5,
-         eps: float = 0.1):
-    """Accelerated hierarchical ALS (Cichocki & Phan 2009; Gillis & Glineur 2012).
+         eps: float = 0.1, beta0: float = 0.5, eta: float = 1.5, gamma: float = 1.01,
+         gamma_bar: float = 1.005):
+    """Accelerated hierarchical ALS with extrapolation. Frobenius loss only.
 
-    Each product ``X @ H.T`` (or ``X.T @ W``) feeds several coordinate-descent
-    sweeps over the rows of ``W`` (or of ``H.T``); a row stops sweeping when a
-    sweep moves it by less than ``eps`` times its first move, and after at most
-    ``1 + alpha * rho`` sweeps, ``rho`` being the relative cost of the product.
-    Frobenius loss only.
+    - Block updates: coordinate descent over the rows of ``W`` (then of ``H.T``),
+      the HALS update of Cichocki & Phan (2009). Each product ``X @ H.T`` (or
+      ``X.T @ W``) feeds several sweeps (Gillis & Glineur 2012): a row stops when a
+      sweep moves it by less than ``eps`` times its first move, or after
+      ``1 + alpha * rho`` sweeps, ``rho`` being the cost of the product over the
+      cost of a sweep.
+    - Extrapolation (Ang & Gillis 2019): each iteration starts from the accepted
+      point pushed along its last step, ``W + beta (W - W_prev)`` (projected on
+      ``W >= 0``), and likewise for ``H``; ``beta`` grows by ``gamma`` (capped by
+      ``beta_bar``, which grows by ``gamma_bar`` up to 1) while the objective
+      decreases. An iteration that would raise the objective is rejected: the
+      accepted point stays, the momentum is dropped and ``beta`` shrinks by
+      ``eta``. So the objective of the iterate never increases.
     """
     kern = _kern()
     n, m = op.shape
     k = W.shape[1]
     inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
     inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
+    l1_W, l2_W, l1_H, l2_H = problem.l1_W, problem.l2_W, problem.l1_H, problem.l2_H
     HtH = _gram(Ht)
-    first = True
+    A = op.matmul(Ht)
+    f = frobenius_objective(op.sq_norm, W, A, _gram(W), HtH) + problem.penalty(W, Ht)
+    monitor.start(f)
+    dW = dH = None  # the last accepted step; None: no momentum
+    beta, beta_bar = beta0, 1.0
     while True:
-        A = op.matmul(Ht)
-        if first:
-            monitor.start(frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
-                          + problem.penalty(W, Ht))
-            first = False
-        pg2 = kern.hals_rows(W, A, HtH, problem.l1_W, problem.l2_W, inner_W, eps)
-        del A
-        C = op.rmatmul(W)
-        WtW = _gram(W)
-        pg2 += kern.hals_rows(Ht, C, WtW, problem.l1_H, problem.l2_H, inner_H, eps)
-        HtH = _gram(Ht)
-        loss = frobenius_objective(op.sq_norm, Ht, C, WtW, HtH) + problem.penalty(W, Ht)
+        if dW is None:
+            Wn = W.copy()
+            Hn = Ht.copy()
+        else:
+            Wn = _extrapolate(W, dW, beta)
+            Hn = _extrapolate(Ht, dH, beta)
+            A = None
+        if A is None:
+            A = op.matmul(Hn)
+            HtH = _gram(Hn)
+        pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps)
+        A = None
+        C = op.rmatmul(Wn)
+        WtW = _gram(Wn)
+        pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps)
+        HtH = _gram(Hn)
+        fn = frobenius_objective(op.sq_norm, Hn, C, WtW, HtH) + problem.penalty(Wn, Hn)
         del C
-        if monitor.step(loss, pg2):
+        if fn <= f:
+            if dW is None:
+                dW, dH = W, Ht  # reuse the old buffers for the steps
+            np.subtract(Wn, W, out=dW)
+            np.subtract(Hn, Ht, out=dH)
+            W, Ht, f = Wn, Hn, fn
+            beta = min(beta_bar, gamma * beta)
+            beta_bar = min(1.0, gamma_bar * beta_bar)
+        else:
+            dW = dH = None
+            beta_bar = beta
+            beta = beta / eta
+        del Wn, Hn
+        if monitor.step(f, pg2):
             return W, Ht
+
+
+def _extrapolate(V, dV, beta):
+    """``max(V + beta dV, 0)`` in a new array."""
+    out = np.multiply(dV, beta)
+    out += V
+    np.maximum(out, 0, out=out)
+    return out
 
 
 # -------------------------------------------------------------------------- MU
