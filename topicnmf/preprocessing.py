@@ -4,9 +4,9 @@ The stage between raw texts and the document-term matrix::
 
     texts --Tokenizer--> tokens --phrases, stems--> terms --TF-IDF--> X (n_docs, n_terms)
 
-:class:`Tokenizer` turns one text into a list of tokens in a single regular
-expression pass (after optional removal of e-mail headers, quoted replies and
-signatures). :class:`TextVectorizer` adds optional bigram phrases (found with
+:class:`Tokenizer` turns one text into a list of tokens with one regular
+expression pass over the words (after optional removal of e-mail headers,
+quoted replies and signatures, and of URLs and e-mail addresses). :class:`TextVectorizer` adds optional bigram phrases (found with
 nltk's collocation finder) and Snowball stemming, and builds a TF-IDF matrix with
 scikit-learn. Nothing here downloads data: the English stop-word list ships with
 the package, and nltk is imported only when stemming or phrases are asked for.
@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from itertools import chain
+from itertools import chain, compress
 from numbers import Integral, Real
 from typing import Any
 
@@ -80,14 +80,12 @@ _HEADER_BLOCK = re.compile(
     _HEADER_FIRST + r"[ \t]*:[^\n]*\n(?:(?:[\w.-]+[ \t]*:|[ \t])[^\n]*(?:\n|\Z))+", re.I
 )
 _SUBJECT = re.compile(r"^subject[ \t]*:[ \t]*((?:re[ \t]*:[ \t]*)*)([^\n]*)", re.I | re.M)
-# Quoted reply lines ("> ...", "|> ...", ": ...") and attribution lines
-# ("In article <...>, ... writes:", "... wrote:").
-_QUOTED_LINE = re.compile(
-    r"^[ \t]*(?:>|\|[ \t>|]|:[ \t>])[^\n]*\n?"
-    r"|^in article[^\n]*\n(?:[^\n]*(?:writes|wrote|says)[ \t]*:[ \t]*\n)?"
-    r"|^[^\n]*\b(?:writes|wrote)[ \t]*:[ \t]*$\n?",
-    re.I | re.M,
-)
+# Attribution lines of replies: lines starting "In article" and lines of at most
+# _ATTRIBUTION_MAX_CHARS ending in "writes:" or "wrote:" (quoted ones too).
+_ATTRIBUTION_MARKERS = ("writes:", "wrote:")
+_ATTRIBUTION_MAX_CHARS = 200
+# Quoted reply lines: "> ...", "|> ...", "| ...", ": ...".
+_QUOTED_LINE = re.compile(r"^[ \t]*(?:>|\|[ \t>|]|:[ \t>])[^\n]*\n?", re.M)
 # A signature follows the last line holding only "--" (or "-- ") when at most
 # this many lines follow it.
 _SIGNATURE_MAX_LINES = 20
@@ -118,6 +116,38 @@ def _strip_signature(text: str) -> str:
             return text
         pos = text.rfind("\n--", 0, pos)
     return text
+
+
+def _strip_attributions(text: str) -> str:
+    """Remove the attribution lines of replies ("In article <...> ... writes:")."""
+    spans = []
+    for marker in _ATTRIBUTION_MARKERS:
+        at = text.find(marker)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end + 1
+            if at - start <= _ATTRIBUTION_MAX_CHARS and not text[at + len(marker) : end].strip():
+                spans.append((start, end))
+            at = text.find(marker, end)
+    at = text.find("In article")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end + 1
+        if not text[start:at].strip(" \t>|:"):
+            spans.append((start, end))
+        at = text.find("In article", end)
+    if not spans:
+        return text
+    spans.sort()
+    parts, kept_from = [], 0
+    for start, end in spans:
+        if start > kept_from:
+            parts.append(text[kept_from:start])
+        kept_from = max(kept_from, end)
+    parts.append(text[kept_from:])
+    return "".join(parts)
 
 
 def _drop_emails(text: str) -> str:
@@ -212,7 +242,9 @@ class Tokenizer:
         The stop words to drop: the list shipped with topicnmf
         (:func:`english_stop_words`), your own collection, or None for none.
     extra_stop_words : collection of str, default=()
-        Words to drop in addition to `stop_words` (lowercased when `lowercase`).
+        Words to drop in addition to `stop_words`. Stop words are compared in
+        lowercase; with ``lowercase=False`` their Capitalised and UPPER forms
+        are dropped too.
     drop_numbers : bool, default=True
         Drop tokens made only of digits ("1993", "486"); tokens mixing letters
         and digits ("mp3", "x11", "486dx") are kept.
@@ -223,11 +255,11 @@ class Tokenizer:
         Drop e-mail addresses (and message ids of the form ``<id@host>``) whole.
     strip_headers : bool, default=True
         Drop a leading e-mail/news header block, keeping the text of its
-        ``Subject:`` line (without "Re:").
+        ``Subject:`` line (without "Re:"), and the attribution lines of
+        replies ("In article <...>, ... writes:", "... wrote:").
     strip_quotes : bool, default=False
-        Drop quoted reply lines (starting with ">", "|" or ": ") and
-        attribution lines ("In article <...> ... writes:"). Quoted text is
-        usually on the topic of the thread, so it is kept by default.
+        Drop quoted reply lines (starting with ">", "|" or ": "). Quoted text
+        is usually on the topic of the thread, so it is kept by default.
     strip_signatures : bool, default=True
         Drop everything after the last line that holds only "--" (the
         signature delimiter), when what follows is at most 20 lines.
@@ -278,8 +310,16 @@ class Tokenizer:
         stop_set = _resolve_stop_words(stop_words, extra_stop_words, owner)
         self.stop_words = stop_words
         self.extra_stop_words = extra_stop_words
-        for name in self._PARAMS[4:]:
-            setattr(self, name, _check_bool(locals()[name], name, owner))
+        switches = {
+            "drop_numbers": drop_numbers,
+            "drop_urls": drop_urls,
+            "drop_emails": drop_emails,
+            "strip_headers": strip_headers,
+            "strip_quotes": strip_quotes,
+            "strip_signatures": strip_signatures,
+        }
+        for name, value in switches.items():
+            setattr(self, name, _check_bool(value, name, owner))
         self._build(stop_set)
 
     def _build(self, stop_set: frozenset[str]) -> None:
@@ -290,7 +330,7 @@ class Tokenizer:
         self._drop = frozenset(stop_set | {""})
         self._clean = self.strip_headers or self.strip_quotes or self.strip_signatures
 
-    # -- pickling: store the parameters only, rebuild the patterns on load ----
+    # -- pickling: store the parameters only, rebuild the derived state on load
     def __getstate__(self) -> dict[str, Any]:
         return self.get_params()
 
@@ -339,8 +379,9 @@ class Tokenizer:
             head = _HEADER_BLOCK.match(text)
             if head is not None:
                 subject = _SUBJECT.search(head.group())
-                body = text[head.end():]
+                body = text[head.end() :]
                 text = f"{subject.group(2)}\n{body}" if subject else body
+            text = _strip_attributions(text)
         if self.strip_signatures and "\n--" in text:
             text = _strip_signature(text)
         if self.strip_quotes:
@@ -416,57 +457,80 @@ class Tokenizer:
 # Phrases and stems
 
 
+class _Ids(dict):
+    """A token -> integer id dict that gives each new token the next id."""
+
+    def __missing__(self, token: str) -> int:
+        value = self[token] = len(self)
+        return value
+
+
 def _find_phrases(
-    streams: Iterable[list[str]], min_count: int, threshold: float
+    streams: list[list[str]], min_count: int | str, threshold: float
 ) -> list[tuple[str, str]]:
     """Return the bigram collocations of `streams`, best first.
 
     `streams` hold tokens with ``""`` separators (see
     :meth:`Tokenizer.tokenize_with_breaks`). Word and bigram counts are taken
-    here, in C-speed counters, and handed to nltk's ``BigramCollocationFinder``,
-    which filters by frequency and scores with pointwise mutual information.
-    A bigram is kept when it occurs at least `min_count` times and its
-    normalised PMI, ``pmi / -log2(p(a, b))`` (in [-1, 1]), is at least `threshold`.
+    with numpy over integer token ids and handed to nltk's
+    ``BigramCollocationFinder``, which scores the frequent pairs with pointwise
+    mutual information. A pair is kept when it occurs at least `min_count` times
+    ("auto": once per 100,000 tokens, at least 5) and its normalised PMI,
+    ``pmi / -log2(p(a, b))`` (in [-1, 1]), is at least `threshold`.
     """
     from nltk.collocations import BigramCollocationFinder
     from nltk.metrics import BigramAssocMeasures
     from nltk.probability import FreqDist
 
-    word_counts: Counter[str] = Counter()
-    pair_counts: Counter[tuple[str, str]] = Counter()
-    for stream in streams:
-        word_counts.update(stream)
-        pair_counts.update(zip(stream, stream[1:]))
-    word_counts.pop("", None)
-    pairs = {p: c for p, c in pair_counts.items() if c >= min_count and p[0] and p[1]}
-    if not pairs:
+    ids = _Ids({"": 0})
+    flat = np.fromiter(map(ids.__getitem__, chain.from_iterable(streams)), dtype=np.int64)
+    if flat.size < 2:
         return []
-    finder = BigramCollocationFinder(FreqDist(word_counts), FreqDist(pairs))
+    words = list(ids)
+    counts = np.bincount(flat, minlength=len(words))
+    first, second = flat[:-1], flat[1:]
+    valid = (first != 0) & (second != 0)
+    # no pair across two documents
+    ends = np.cumsum(np.fromiter(map(len, streams), dtype=np.int64, count=len(streams))) - 1
+    valid[ends[(ends >= 0) & (ends < valid.size)]] = False
+    codes, pair_counts = np.unique(first[valid] * len(words) + second[valid], return_counts=True)
+    if min_count == "auto":
+        min_count = max(5, round(int(counts[1:].sum()) / 100_000))
+    frequent = pair_counts >= min_count
+    if not frequent.any():
+        return []
+    pair_fd = FreqDist(
+        {
+            (words[c // len(words)], words[c % len(words)]): n
+            for c, n in zip(codes[frequent].tolist(), pair_counts[frequent].tolist())
+        }
+    )
+    word_fd = FreqDist(dict(zip(words[1:], counts[1:].tolist())))
+    finder = BigramCollocationFinder(word_fd, pair_fd)
     n_words = finder.N
     kept = []
     for (a, b), pmi in finder.score_ngrams(BigramAssocMeasures.pmi):
-        npmi = pmi / -math.log2(pairs[a, b] / n_words)
+        npmi = pmi / -math.log2(pair_fd[a, b] / n_words)
         if npmi >= threshold:
-            kept.append((npmi, a, b))
-    kept.sort(key=lambda x: (-x[0], x[1], x[2]))
+            kept.append((-npmi, a, b))
+    kept.sort()
     return [(a, b) for _, a, b in kept]
 
 
-def _join_phrases(tokens: list[str], phrases: Mapping[tuple[str, str], str], firsts: frozenset) -> list[str]:
+def _join_phrases(tokens: list[str], phrases: Mapping[tuple[str, str], str]) -> list[str]:
     """Join adjacent phrase pairs (left to right) and drop ``""`` separators."""
-    out = []
-    i, n = 0, len(tokens)
-    while i < n:
-        t = tokens[i]
-        if t in firsts and i + 1 < n:
-            joined = phrases.get((t, tokens[i + 1]))
-            if joined is not None:
-                out.append(joined)
-                i += 2
-                continue
-        if t:
-            out.append(t)
-        i += 1
+    joined = list(map(phrases.get, zip(tokens, tokens[1:])))
+    if not any(joined):
+        return list(filter(None, tokens))
+    out: list[str] = []
+    start = 0
+    for i in compress(range(len(joined)), joined):
+        if i < start:  # overlaps the phrase just joined ("new york city")
+            continue
+        out.extend(filter(None, tokens[start:i]))
+        out.append(joined[i])
+        start = i + 2
+    out.extend(filter(None, tokens[start:]))
     return out
 
 
@@ -509,7 +573,6 @@ class _Analyzer:
     def _setup(self) -> None:
         if self.phrases is not None:
             self._phrase_map = {(a, b): f"{a}_{b}" for a, b in self.phrases}
-            self._firsts = frozenset(a for a, _ in self.phrases)
         self._stems = _StemCache() if self.stem else None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -523,17 +586,14 @@ class _Analyzer:
         """Tokens of `text` with phrases joined, before stemming."""
         if self.phrases is None:
             return self.tokenizer(text)
-        return _join_phrases(
-            self.tokenizer.tokenize_with_breaks(text), self._phrase_map, self._firsts
-        )
+        return _join_phrases(self.tokenizer.tokenize_with_breaks(text), self._phrase_map)
 
     def __call__(self, text: str | list[str]) -> list[str]:
         if isinstance(text, list):
             return text
         tokens = self.surface(text)
         if self._stems is not None:
-            stems = self._stems
-            return [stems[t] for t in tokens]
+            return list(map(self._stems.__getitem__, tokens))
         return tokens
 
 
@@ -568,8 +628,10 @@ class TextVectorizer(BaseEstimator):
     phrases : bool, default=False
         Join collocated word pairs into one term ``first_second``. Stop words,
         dropped tokens and punctuation split phrases.
-    phrase_min_count : int, default=20
-        A word pair must occur at least this often to become a phrase.
+    phrase_min_count : int or "auto", default="auto"
+        A word pair must occur at least this often to become a phrase. "auto"
+        scales with the corpus: once per 100,000 tokens, and at least 5 times
+        (23 on 20 Newsgroups, 5 on a few hundred short documents).
     phrase_threshold : float, default=0.5
         Minimum normalised pointwise mutual information, in [-1, 1], of a
         phrase's two words.
@@ -615,7 +677,7 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
         sublinear_tf: bool = True,
         stem: bool = False,
         phrases: bool = False,
-        phrase_min_count: int = 20,
+        phrase_min_count: int | str = "auto",
         phrase_threshold: float = 0.5,
         lowercase: bool = True,
         min_length: int = 2,
@@ -670,7 +732,14 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
             df[name] = int(value) if isinstance(value, Integral) else float(value)
         if self.max_features is not None:
             _check_int(self.max_features, "max_features", owner, 1)
-        _check_int(self.phrase_min_count, "phrase_min_count", owner, 1)
+        if self.phrase_min_count != "auto":
+            try:
+                _check_int(self.phrase_min_count, "phrase_min_count", owner, 1)
+            except InputError:
+                raise InputError(
+                    f"The 'phrase_min_count' parameter of {owner} must be an int >= 1 or 'auto'. "
+                    f"Got {self.phrase_min_count!r}."
+                ) from None
         t = self.phrase_threshold
         if isinstance(t, (bool, np.bool_)) or not isinstance(t, Real) or not -1.0 <= t <= 1.0:
             raise InputError(
@@ -761,8 +830,8 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
             streams = [tokenizer.tokenize_with_breaks(t) for t in texts]
             phrases = _find_phrases(streams, self.phrase_min_count, self.phrase_threshold)
             analyzer = _Analyzer(tokenizer, phrases, stem=self.stem)
-            pm, firsts = analyzer._phrase_map, analyzer._firsts
-            streams = [_join_phrases(s, pm, firsts) for s in streams]
+            phrase_map = analyzer._phrase_map
+            streams = [_join_phrases(s, phrase_map) for s in streams]
         else:
             analyzer = _Analyzer(tokenizer, None, stem=self.stem)
             streams = [tokenizer(t) for t in texts] if self.stem else None
@@ -772,7 +841,7 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
             stems = analyzer._stems
             for s in streams:
                 surface_counts.update(s)
-            streams = [[stems[t] for t in s] for s in streams]
+            streams = [list(map(stems.__getitem__, s)) for s in streams]
         if streams is not None and not any(streams):
             self._raise_no_tokens()
 

@@ -18,7 +18,6 @@ from sklearn.utils import check_random_state
 
 from ..errors import ConvergenceWarning, InputError
 from ._init import INITS, initialize
-from ._loss import beta_divergence
 from ._operator import as_operator
 from ._solvers import SOLVERS, Monitor, Problem, solve_w
 
@@ -155,7 +154,8 @@ def check_data(X, whom: str):
         )
 
 
-def _check_factor(name, A, shape, dtype, whom):
+def _check_factor(name, A, shape, dtype, whom, transpose=False):
+    """A checked C-ordered copy of a starting factor (of its transpose if asked)."""
     A = np.asarray(A)
     if A.shape != shape:
         raise InputError(
@@ -165,32 +165,19 @@ def _check_factor(name, A, shape, dtype, whom):
         raise InputError(f"{name} passed to {whom} contains NaN or infinity.")
     if A.size and A.min() < 0:
         raise InputError(f"Negative values in {name} passed to {whom}.")
-    return np.array(A, dtype=dtype, order="C", copy=True)
+    return np.array(A.T if transpose else A, dtype=dtype, order="C", copy=True)
 
 
-@contextlib.contextmanager
 def _blas_threads(op):
-    """One pool of threads at a time: two pools spinning on the same cores slow both.
+    """One BLAS thread while the solvers run: their parallel part is the compiled kernels.
 
-    On sparse ``X`` the heavy work is in the parallel compiled kernels, so BLAS
-    (left with the small Gram matrices) gets one thread. On dense ``X`` the
-    products are BLAS calls, so BLAS keeps its threads and the compiled kernels
-    (the cheap sweeps) run on one.
+    Two pools of threads (BLAS's and the kernels') spinning on the same cores
+    slow each other down, badly so on a busy machine; the BLAS calls left in the
+    loop (Gram matrices, and the products for dense ``X``) run on one thread.
     """
-    if op.is_sparse:
-        from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1, user_api="blas"):
-            yield
-        return
-    import numba
-
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
@@ -211,16 +198,15 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
     if not update_H:
         if H is None:
             raise InputError(f"H must be given to {whom} when update_H=False.")
-        Ht = np.ascontiguousarray(_check_factor("H", H, (k, m), dtype, whom).T)
-        W0 = None
-        if W is not None:
-            W0 = _check_factor("W", W, (n, k), dtype, whom)
+        Ht = _check_factor("H", H, (k, m), dtype, whom, transpose=True)
+        warm = W is not None
+        if warm:
+            W = _check_factor("W", W, (n, k), dtype, whom)
         with _blas_threads(op):
-            W = solve_w(op, Ht, problem, W0)
-        err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
-        info = {"n_iter": 0, "loss_history": [], "reconstruction_err": float(err),
+            W, div = solve_w(op, Ht, problem, W, warm=warm)
+        info = {"n_iter": 0, "loss_history": [], "reconstruction_err": float(np.sqrt(2 * div)),
                 "converged": True, "elapsed": time.perf_counter() - t0}
-        return W, np.ascontiguousarray(Ht.T), info
+        return W, Ht.T, info
 
     init = settings.init
     if init is None:
@@ -232,7 +218,7 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
                 f"init='custom' needs both W and H passed to {whom}."
             )
         W = _check_factor("W", W, (n, k), dtype, whom)
-        Ht = np.ascontiguousarray(_check_factor("H", H, (k, m), dtype, whom).T)
+        Ht = _check_factor("H", H, (k, m), dtype, whom, transpose=True)
     else:
         if W is not None or H is not None:
             raise InputError(
@@ -261,8 +247,7 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         # does (Frobenius: the same exact solve from the same start, so the two
         # agree to rounding even when the solution is not unique; other losses:
         # warm-started from the fitted W, so the objective never rises).
-        W = solve_w(op, Ht, problem, None if problem.beta == 2.0 else W)
-    err = np.sqrt(2.0 * beta_divergence(op, W, Ht, problem.beta))
+        W, div = solve_w(op, Ht, problem, W, warm=problem.beta != 2.0)
     if not monitor.converged:
         warnings.warn(
             f"Maximum number of iterations {settings.max_iter} reached before the "
@@ -274,8 +259,8 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         "n_iter": monitor.n_iter,
         "loss_history": list(monitor.history),
         "initial_loss": monitor.initial_loss,
-        "reconstruction_err": float(err),
+        "reconstruction_err": float(np.sqrt(2.0 * div)),
         "converged": bool(monitor.converged),
         "elapsed": time.perf_counter() - t0,
     }
-    return W, np.ascontiguousarray(Ht.T), info
+    return W, Ht.T, info

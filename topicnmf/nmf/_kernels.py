@@ -2,47 +2,77 @@
 
 Nothing here is compiled at import: the functions carry no signatures, so numba
 compiles each one the first time it is called with a given set of dtypes and
-writes the result to its on-disk cache, which later processes load.
-Importing this module imports numba; the rest of the package imports it lazily,
-so ``import topicnmf.nmf`` stays light.
+writes the result to its on-disk cache, which later processes load. Importing
+this module imports numba; the rest of the package imports it lazily, so
+``import topicnmf.nmf`` stays light.
 
-Each kernel is a body over a range of rows (or columns) and two drivers: a
-parallel one (``prange`` over chunks of about equal work) and a serial one used
-when the work is too small to pay for waking threads.
+Each kernel is a body over a range of rows and two drivers over the same fixed
+split into ``N_CHUNKS`` ranges: a parallel one (``prange`` over the ranges) and
+a serial one (a loop over them). Both give bit-identical results, reductions
+included (per-range partial sums, added in order), whatever the number of
+threads. Which driver runs is decided by ``choose``: the serial one below
+``PARALLEL_MIN_WORK``, else whichever was measured faster on this machine,
+re-measuring the other now and then (on a busy machine, waiting for a second
+thread can cost more than it brings).
 
 The sparse kernels work on the arrays of a CSR matrix (``indptr``, ``indices``,
-``data``) with sorted column indices; they never allocate ``nnz x k`` or
-``n_rows x n_cols`` temporaries.
+``data``); they never allocate ``nnz x k`` or ``n_rows x n_cols`` temporaries.
 """
 
 from __future__ import annotations
+
+import time
 
 import numba
 import numpy as np
 from numba import njit, prange
 
 _OPTS = dict(cache=True, nogil=True)
-#: below this many multiply-adds a kernel runs on one thread
-PARALLEL_MIN_WORK = 1_000_000
+#: number of ranges every kernel splits its rows into (fixed: results never depend on threads)
+N_CHUNKS = 16
+#: below this many multiply-adds a kernel runs serially
+PARALLEL_MIN_WORK = 2_000_000
+#: every this many calls a kernel runs its slower driver once, to re-measure it
+REMEASURE_EVERY = 16
 
 
-def _n_chunks() -> int:
-    return max(1, 4 * numba.get_num_threads())
+class _Chooser:
+    """Chooses the serial or the parallel driver of each kernel by measured speed."""
+
+    def __init__(self):
+        self.cost: dict = {}
+        self.calls: dict = {}
+
+    def __call__(self, key, work, serial, parallel, *args):
+        if work < PARALLEL_MIN_WORK or numba.get_num_threads() < 2:
+            return serial(*args)
+        cost = self.cost.setdefault(key, [None, None])  # seconds per unit of work
+        calls = self.calls[key] = self.calls.get(key, 0) + 1
+        if cost[1] is None:
+            mode = 1
+        elif cost[0] is None:
+            mode = 0
+        else:
+            mode = 0 if cost[0] <= cost[1] else 1
+            if calls % REMEASURE_EVERY == 0:
+                mode = 1 - mode
+        start = time.perf_counter()
+        out = (parallel if mode else serial)(*args)
+        cost[mode] = (time.perf_counter() - start) / work
+        return out
 
 
-def _parallel(work: float) -> bool:
-    return work >= PARALLEL_MIN_WORK and numba.get_num_threads() > 1
+choose = _Chooser()
 
 
-def even_split(n: int, n_chunks: int | None = None) -> np.ndarray:
+def even_split(n: int, n_chunks: int = N_CHUNKS) -> np.ndarray:
     """Boundaries of ``n_chunks`` ranges of about equal length over ``range(n)``."""
-    n_chunks = min(max(n, 1), n_chunks or _n_chunks())
+    n_chunks = min(max(n, 1), n_chunks)
     return np.linspace(0, n, n_chunks + 1).astype(np.int64)
 
 
-def balanced_row_split(indptr: np.ndarray, n_chunks: int | None = None) -> np.ndarray:
-    """Row boundaries splitting a CSR matrix into chunks of about equal ``nnz``."""
-    n_chunks = n_chunks or _n_chunks()
+def balanced_row_split(indptr: np.ndarray, n_chunks: int = N_CHUNKS) -> np.ndarray:
+    """Row boundaries splitting a CSR matrix into ranges of about equal ``nnz``."""
     n_rows = indptr.shape[0] - 1
     targets = np.linspace(0, indptr[-1], n_chunks + 1)
     split = np.searchsorted(indptr, targets, side="left").astype(np.int64)
@@ -50,9 +80,8 @@ def balanced_row_split(indptr: np.ndarray, n_chunks: int | None = None) -> np.nd
     return np.unique(np.clip(split, 0, n_rows))
 
 
-def balanced_column_split(indices: np.ndarray, n_cols: int, n_chunks: int | None = None) -> np.ndarray:
-    """Column boundaries splitting a CSR matrix into chunks of about equal ``nnz``."""
-    n_chunks = n_chunks or _n_chunks()
+def balanced_column_split(indices: np.ndarray, n_cols: int, n_chunks: int = N_CHUNKS) -> np.ndarray:
+    """Column boundaries splitting a CSR matrix into ranges of about equal ``nnz``."""
     counts = np.bincount(indices, minlength=n_cols)
     cum = np.concatenate([[0], np.cumsum(counts)])
     targets = np.linspace(0, cum[-1], n_chunks + 1)
@@ -63,7 +92,7 @@ def balanced_column_split(indices: np.ndarray, n_cols: int, n_chunks: int | None
 
 # ------------------------------------------------------------ X @ B (CSR rows)
 @njit(**_OPTS)
-def _csr_dot_body(indptr, indices, data, B, r0, r1, out):
+def _csr_dot_body(indptr, indices, data, B, out, r0, r1):
     k = B.shape[1]
     for i in range(r0, r1):
         for jj in range(indptr[i], indptr[i + 1]):
@@ -74,14 +103,14 @@ def _csr_dot_body(indptr, indices, data, B, r0, r1, out):
 
 
 @njit(parallel=True, **_OPTS)
-def _csr_dot_par(indptr, indices, data, B, split, out):
+def _csr_dot_par(indptr, indices, data, B, out, split):
     for c in prange(split.shape[0] - 1):
-        _csr_dot_body(indptr, indices, data, B, split[c], split[c + 1], out)
+        _csr_dot_body(indptr, indices, data, B, out, split[c], split[c + 1])
 
 
 @njit(**_OPTS)
-def _csr_dot_ser(indptr, indices, data, B, out):
-    _csr_dot_body(indptr, indices, data, B, 0, indptr.shape[0] - 1, out)
+def _csr_dot_ser(indptr, indices, data, B, out, split):
+    _csr_dot_body(indptr, indices, data, B, out, 0, indptr.shape[0] - 1)
 
 
 def csr_dot(indptr, indices, data, B, row_split=None):
@@ -91,18 +120,16 @@ def csr_dot(indptr, indices, data, B, row_split=None):
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
     out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
-    if _parallel(data.shape[0] * B.shape[1]):
-        if row_split is None:
-            row_split = balanced_row_split(indptr)
-        _csr_dot_par(indptr, indices, data, B, row_split, out)
-    else:
-        _csr_dot_ser(indptr, indices, data, B, out)
+    if row_split is None:
+        row_split = balanced_row_split(indptr)
+    choose(("dot", n_rows), data.shape[0] * B.shape[1], _csr_dot_ser, _csr_dot_par,
+           indptr, indices, data, B, out, row_split)
     return out
 
 
 # --------------------------------------------------------- X.T @ B (CSR rows)
 @njit(**_OPTS)
-def _csr_tdot_body(indptr, indices, data, B, c0, c1, is_sorted, out):
+def _csr_tdot_body(indptr, indices, data, B, out, c0, c1, is_sorted):
     n_rows = indptr.shape[0] - 1
     k = B.shape[1]
     for i in range(n_rows):
@@ -134,13 +161,13 @@ def _csr_tdot_body(indptr, indices, data, B, c0, c1, is_sorted, out):
 
 
 @njit(parallel=True, **_OPTS)
-def _csr_tdot_par(indptr, indices, data, B, split, is_sorted, out):
+def _csr_tdot_par(indptr, indices, data, B, out, split, is_sorted):
     for c in prange(split.shape[0] - 1):
-        _csr_tdot_body(indptr, indices, data, B, split[c], split[c + 1], is_sorted, out)
+        _csr_tdot_body(indptr, indices, data, B, out, split[c], split[c + 1], is_sorted)
 
 
 @njit(**_OPTS)
-def _csr_tdot_ser(indptr, indices, data, B, out):
+def _csr_tdot_ser(indptr, indices, data, B, out, split, is_sorted):
     k = B.shape[1]
     for i in range(indptr.shape[0] - 1):
         for jj in range(indptr[i], indptr[i + 1]):
@@ -153,28 +180,27 @@ def _csr_tdot_ser(indptr, indices, data, B, out):
 def csr_tdot(indptr, indices, data, B, n_cols, col_split=None, is_sorted=False):
     """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k).
 
-    Threads own disjoint column ranges of ``X`` (rows of the result), so no
-    thread-private copies of the result are needed. With sorted column indices
-    (``is_sorted``) a thread finds its range in each row by bisection; otherwise
-    it scans the row, so the split should then have one range per thread.
+    In parallel, threads own disjoint column ranges of ``X`` (rows of the
+    result), so no thread-private copies of the result are needed. With sorted
+    column indices a thread finds its range in each row by bisection; otherwise it
+    scans the row, so the split should then have one range per thread. Every
+    entry of the result adds its terms in row order either way.
     """
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
     out = np.zeros((n_cols, B.shape[1]), dtype=dtype)
-    if _parallel(data.shape[0] * B.shape[1]):
-        if col_split is None:
-            col_split = balanced_column_split(
-                indices, n_cols, None if is_sorted else numba.get_num_threads())
-        _csr_tdot_par(indptr, indices, data, B, col_split, bool(is_sorted), out)
-    else:
-        _csr_tdot_ser(indptr, indices, data, B, out)
+    if col_split is None:
+        col_split = balanced_column_split(
+            indices, n_cols, N_CHUNKS if is_sorted else numba.get_num_threads())
+    choose(("tdot", n_cols), data.shape[0] * B.shape[1], _csr_tdot_ser, _csr_tdot_par,
+           indptr, indices, data, B, out, col_split, bool(is_sorted))
     return out
 
 
 # ------------------------------------------------ (W @ H) at the stored entries
 @njit(**_OPTS)
-def _csr_dot_at_body(indptr, indices, W, Ht, r0, r1, out):
+def _csr_dot_at_body(indptr, indices, W, Ht, out, r0, r1):
     k = W.shape[1]
     for i in range(r0, r1):
         for jj in range(indptr[i], indptr[i + 1]):
@@ -186,14 +212,14 @@ def _csr_dot_at_body(indptr, indices, W, Ht, r0, r1, out):
 
 
 @njit(parallel=True, **_OPTS)
-def _csr_dot_at_par(indptr, indices, W, Ht, split, out):
+def _csr_dot_at_par(indptr, indices, W, Ht, out, split):
     for c in prange(split.shape[0] - 1):
-        _csr_dot_at_body(indptr, indices, W, Ht, split[c], split[c + 1], out)
+        _csr_dot_at_body(indptr, indices, W, Ht, out, split[c], split[c + 1])
 
 
 @njit(**_OPTS)
-def _csr_dot_at_ser(indptr, indices, W, Ht, out):
-    _csr_dot_at_body(indptr, indices, W, Ht, 0, indptr.shape[0] - 1, out)
+def _csr_dot_at_ser(indptr, indices, W, Ht, out, split):
+    _csr_dot_at_body(indptr, indices, W, Ht, out, 0, indptr.shape[0] - 1)
 
 
 def csr_dot_at(indptr, indices, W, Ht, row_split=None):
@@ -202,47 +228,41 @@ def csr_dot_at(indptr, indices, W, Ht, row_split=None):
     W = np.ascontiguousarray(W, dtype=dtype)
     Ht = np.ascontiguousarray(Ht, dtype=dtype)
     out = np.empty(indices.shape[0], dtype=dtype)
-    if _parallel(indices.shape[0] * W.shape[1]):
-        if row_split is None:
-            row_split = balanced_row_split(indptr)
-        _csr_dot_at_par(indptr, indices, W, Ht, row_split, out)
-    else:
-        _csr_dot_at_ser(indptr, indices, W, Ht, out)
+    if row_split is None:
+        row_split = balanced_row_split(indptr)
+    choose(("dot_at", W.shape[0]), indices.shape[0] * W.shape[1], _csr_dot_at_ser,
+           _csr_dot_at_par, indptr, indices, W, Ht, out, row_split)
     return out
 
 
 # ------------------------------------------------------------------ reductions
-@njit(parallel=True, **_OPTS)
-def _fdot_par(a, b):
+@njit(**_OPTS)
+def _fdot_body(a, b, lo, hi):
     acc = 0.0
-    for i in prange(a.shape[0]):
+    for i in range(lo, hi):
         acc += np.float64(a[i]) * np.float64(b[i])
     return acc
 
 
 @njit(**_OPTS)
-def _fdot_ser(a, b):
-    acc = 0.0
-    for i in range(a.shape[0]):
-        acc += np.float64(a[i]) * np.float64(b[i])
-    return acc
+def _fdot_ser(a, b, split):
+    n_chunks = split.shape[0] - 1
+    out = np.zeros(n_chunks)
+    for c in range(n_chunks):
+        out[c] = _fdot_body(a, b, split[c], split[c + 1])
+    return out
 
 
 def fdot(a: np.ndarray, b: np.ndarray) -> float:
     """``sum(a * b)`` accumulated in float64, for arrays of the same shape."""
-    if a.dtype == np.float64 and b.dtype == np.float64:
-        return float(np.dot(a.ravel(), b.ravel()))
-    a = a.ravel()
-    b = b.ravel()
-    if _parallel(a.shape[0]):
-        return float(_fdot_par(a, b))
-    return float(_fdot_ser(a, b))
+    a = a.reshape(-1)
+    b = b.reshape(-1)
+    return float(_fdot_ser(a, b, even_split(a.shape[0])).sum())
 
 
 def sq_norm(a: np.ndarray) -> float:
     """``||a||^2`` accumulated in float64."""
-    flat = a.ravel()
-    return fdot(flat, flat)
+    return fdot(a, a)
 
 
 # ------------------------------------------------------------------------ HALS
@@ -317,12 +337,16 @@ def _hals_par(V, A, B, l1, l2, max_inner, eps2, split):
     pg2 = np.zeros(n_chunks)
     for c in prange(n_chunks):
         pg2[c] = _hals_body(V, A, B, l1, l2, max_inner, eps2, split[c], split[c + 1])
-    return pg2.sum()
+    return pg2
 
 
 @njit(**_OPTS)
-def _hals_ser(V, A, B, l1, l2, max_inner, eps2):
-    return _hals_body(V, A, B, l1, l2, max_inner, eps2, 0, V.shape[0])
+def _hals_ser(V, A, B, l1, l2, max_inner, eps2, split):
+    n_chunks = split.shape[0] - 1
+    pg2 = np.zeros(n_chunks)
+    for c in range(n_chunks):
+        pg2[c] = _hals_body(V, A, B, l1, l2, max_inner, eps2, split[c], split[c + 1])
+    return pg2
 
 
 def hals_rows(V, A, B, l1, l2, max_inner, eps):
@@ -338,10 +362,10 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps):
     """
     n, k = V.shape
     B = np.ascontiguousarray(B, dtype=V.dtype)
-    args = (float(l1), float(l2), int(max_inner), float(eps) ** 2)
-    if _parallel(n * k * k * max_inner):
-        return float(_hals_par(V, A, B, *args, even_split(n)))
-    return float(_hals_ser(V, A, B, *args))
+    A = np.ascontiguousarray(A, dtype=V.dtype)
+    pg2 = choose(("hals", n), n * k * k, _hals_ser, _hals_par, V, A, B, float(l1), float(l2),
+                 int(max_inner), float(eps) ** 2, even_split(n))
+    return float(pg2.sum())
 
 
 # ------------------------------------------------ NNLS: block principal pivoting
@@ -453,7 +477,7 @@ def _bpp_par(V, A, G, l1, max_pivots, split):
 
 
 @njit(**_OPTS)
-def _bpp_ser(V, A, G, l1, max_pivots):
+def _bpp_ser(V, A, G, l1, max_pivots, split):
     _bpp_body(V, A, G, l1, max_pivots, 0, V.shape[0])
 
 
@@ -472,12 +496,10 @@ def nnls_rows(V, A, B, l1, l2):
     # components); it leaves well-posed solutions unchanged to that precision.
     ridge = 10.0 * np.finfo(V.dtype).eps * max(float(np.max(np.diag(G), initial=0.0)), 1e-300)
     G[np.diag_indices(k)] += l2 + ridge
-    A = np.ascontiguousarray(A)
+    A = np.ascontiguousarray(A, dtype=V.dtype)
     max_pivots = 10 * k + 50
-    if _parallel(n * k * k * 4):
-        _bpp_par(V, A, G, float(l1), max_pivots, even_split(n))
-    else:
-        _bpp_ser(V, A, G, float(l1), max_pivots)
+    choose(("bpp", n), n * k * k * 4, _bpp_ser, _bpp_par, V, A, G, float(l1), max_pivots,
+           even_split(n))
 
 
 # -------------------------------------------------------------------------- MU
@@ -511,12 +533,16 @@ def _mu_par(V, numer, denom, curv, l1, l2, eps, split):
     pg2 = np.zeros(n_chunks)
     for c in prange(n_chunks):
         pg2[c] = _mu_body(V, numer, denom, curv, l1, l2, eps, split[c], split[c + 1])
-    return pg2.sum()
+    return pg2
 
 
 @njit(**_OPTS)
-def _mu_ser(V, numer, denom, curv, l1, l2, eps):
-    return _mu_body(V, numer, denom, curv, l1, l2, eps, 0, V.shape[0])
+def _mu_ser(V, numer, denom, curv, l1, l2, eps, split):
+    n_chunks = split.shape[0] - 1
+    pg2 = np.zeros(n_chunks)
+    for c in range(n_chunks):
+        pg2[c] = _mu_body(V, numer, denom, curv, l1, l2, eps, split[c], split[c + 1])
+    return pg2
 
 
 def _as_rows(a, k, dtype):
@@ -535,13 +561,12 @@ def mu_update(V, numer, denom, curv, l1, l2, eps):
     denom = _as_rows(denom, k, V.dtype)
     curv = _as_rows(curv, k, np.float64)
     numer = np.ascontiguousarray(numer, dtype=V.dtype)
-    args = (float(l1), float(l2), float(eps))
-    if _parallel(n * k * 4):
-        return float(_mu_par(V, numer, denom, curv, *args, even_split(n)))
-    return float(_mu_ser(V, numer, denom, curv, *args))
+    pg2 = choose(("mu", n), n * k * 4, _mu_ser, _mu_par, V, numer, denom, curv, float(l1),
+                 float(l2), float(eps), even_split(n))
+    return float(pg2.sum())
 
 
-# -------------------------------------------------------------- KL divergence
+# ------------------------------------------------- KL: entries of X / (W H)
 @njit(**_OPTS)
 def _kl_body(x, wh, eps, lo, hi):
     acc = 0.0
@@ -561,80 +586,59 @@ def _kl_par(x, wh, eps, split):
     acc = np.zeros(n_chunks)
     for c in prange(n_chunks):
         acc[c] = _kl_body(x, wh, eps, split[c], split[c + 1])
-    return acc.sum()
+    return acc
 
 
 @njit(**_OPTS)
-def _kl_ser(x, wh, eps):
-    return _kl_body(x, wh, eps, 0, x.shape[0])
+def _kl_ser(x, wh, eps, split):
+    n_chunks = split.shape[0] - 1
+    acc = np.zeros(n_chunks)
+    for c in range(n_chunks):
+        acc[c] = _kl_body(x, wh, eps, split[c], split[c + 1])
+    return acc
 
 
 def kl_data_term(x, wh, eps):
     """``sum(x log(x / wh) - x)`` over entries with ``x > eps`` (``wh`` floored at ``eps``), float64."""
-    x = x.ravel()
-    wh = wh.ravel()
-    if _parallel(x.shape[0] * 20):
-        return float(_kl_par(x, wh, float(eps), even_split(x.shape[0])))
-    return float(_kl_ser(x, wh, float(eps)))
+    x = x.reshape(-1)
+    wh = wh.reshape(-1)
+    acc = choose(("kl", x.shape[0]), x.shape[0] * 20, _kl_ser, _kl_par, x, wh, float(eps),
+                 even_split(x.shape[0]))
+    return float(acc.sum())
 
 
 @njit(**_OPTS)
-def _ratio_body(x, wh, eps, lo, hi):
+def _ratio_body(x, wh, eps, power, out, lo, hi):
     for p in range(lo, hi):
         w = wh[p]
         if w < eps:
             w = eps
-        wh[p] = x[p] / w
+        out[p] = x[p] / w if power == 1 else x[p] / (w * w)
 
 
 @njit(parallel=True, **_OPTS)
-def _ratio_par(x, wh, eps, split):
+def _ratio_par(x, wh, eps, power, out, split):
     for c in prange(split.shape[0] - 1):
-        _ratio_body(x, wh, eps, split[c], split[c + 1])
+        _ratio_body(x, wh, eps, power, out, split[c], split[c + 1])
 
 
 @njit(**_OPTS)
-def _ratio_ser(x, wh, eps):
-    _ratio_body(x, wh, eps, 0, x.shape[0])
+def _ratio_ser(x, wh, eps, power, out, split):
+    _ratio_body(x, wh, eps, power, out, 0, x.shape[0])
+
+
+def _ratio(x, wh, eps, power, out):
+    xf = x.reshape(-1)
+    choose(("ratio", xf.shape[0]), xf.shape[0] * 4, _ratio_ser, _ratio_par, xf,
+           wh.reshape(-1), float(eps), int(power), out.reshape(-1), even_split(xf.shape[0]))
+    return out
 
 
 def kl_ratio(x, wh, eps):
-    """``wh <- x / max(wh, eps)`` in place (flat arrays of the same length)."""
-    xf = x.reshape(-1)
-    whf = wh.reshape(-1)
-    if _parallel(xf.shape[0] * 4):
-        _ratio_par(xf, whf, float(eps), even_split(xf.shape[0]))
-    else:
-        _ratio_ser(xf, whf, float(eps))
-    return wh
-
-
-@njit(**_OPTS)
-def _ratio2_body(x, wh, eps, out, lo, hi):
-    for p in range(lo, hi):
-        w = wh[p]
-        if w < eps:
-            w = eps
-        out[p] = x[p] / (w * w)
-
-
-@njit(parallel=True, **_OPTS)
-def _ratio2_par(x, wh, eps, out, split):
-    for c in prange(split.shape[0] - 1):
-        _ratio2_body(x, wh, eps, out, split[c], split[c + 1])
-
-
-@njit(**_OPTS)
-def _ratio2_ser(x, wh, eps, out):
-    _ratio2_body(x, wh, eps, out, 0, x.shape[0])
+    """``wh <- x / max(wh, eps)`` in place (C-ordered arrays of the same size)."""
+    return _ratio(x, wh, eps, 1, wh)
 
 
 def kl_ratio2(x, wh, eps):
-    """``x / max(wh, eps)^2`` (a new array shaped like ``wh``)."""
-    out = np.empty_like(wh)
-    xf = x.reshape(-1)
-    if _parallel(xf.shape[0] * 4):
-        _ratio2_par(xf, wh.reshape(-1), float(eps), out.reshape(-1), even_split(xf.shape[0]))
-    else:
-        _ratio2_ser(xf, wh.reshape(-1), float(eps), out.reshape(-1))
-    return out
+    """``x / max(wh, eps)^2`` in a new array shaped like ``wh``."""
+    return _ratio(x, wh, eps, 2, np.empty_like(wh))

@@ -110,7 +110,7 @@ class SparseOperator:
     def _column_ranges(self) -> np.ndarray:
         if self._column_split is None:
             kern = _kern()
-            n_chunks = None if self._is_sorted else kern.numba.get_num_threads()
+            n_chunks = kern.N_CHUNKS if self._is_sorted else kern.numba.get_num_threads()
             self._column_split = kern.balanced_column_split(
                 self._indices, self._inner_shape[1], n_chunks
             )

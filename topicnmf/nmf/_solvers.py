@@ -127,7 +127,7 @@ def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> 
     return max(1, int(1 + alpha * rho))
 
 
-def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 0.5,
+def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
          eps: float = 0.1, beta0: float = 0.5, eta: float = 1.5, gamma: float = 1.01,
          gamma_bar: float = 1.005):
     """Accelerated hierarchical ALS with extrapolation. Frobenius loss only.
@@ -284,12 +284,12 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
                           + problem.penalty(W, Ht))
             first = False
         pg2 = _projected_gradient2(W, A, HtH, problem.l1_W, problem.l2_W)
-        W = nnls_rows(A, HtH, problem.l1_W, problem.l2_W, W)
+        _kern().nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
         del A
         C = op.rmatmul(W)
         WtW = _gram(W)
         pg2 += _projected_gradient2(Ht, C, WtW, problem.l1_H, problem.l2_H)
-        Ht = nnls_rows(C, WtW, problem.l1_H, problem.l2_H, Ht)
+        _kern().nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
         HtH = _gram(Ht)
         loss = frobenius_objective(op.sq_norm, Ht, C, WtW, HtH) + problem.penalty(W, Ht)
         del C
@@ -317,45 +317,49 @@ def _projected_gradient2(V, A, B, l1, l2) -> float:
     return _kern().sq_norm(R)
 
 
-def nnls_rows(A, B, l1, l2, V0=None):
-    """Exact NNLS for every row: ``argmin_{v >= 0} 0.5 v B v' - a v' + l1 sum(v) + 0.5 l2 |v|^2``.
-
-    ``V0`` (overwritten) is the warm start; None starts from zero.
-    """
-    V = np.zeros_like(A) if V0 is None else V0
-    _kern().nnls_rows(V, A, B, l1, l2)
-    return V
-
-
 # ------------------------------------------------------------- W for fixed H
-def solve_w(op, Ht, problem: Problem, W=None, *, tol: float = 1e-8, max_iter: int = 2000):
+def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float = 1e-8,
+            max_iter: int = 2000):
     """``argmin_{W >= 0}`` of the objective for fixed ``H`` (``Ht = H.T``).
 
-    Frobenius: an exact non-negative least-squares solve per row. Other losses:
-    multiplicative updates from ``W`` (or a constant start) until the objective
-    decreases by less than ``tol`` relatively.
+    Returns ``(W, divergence)``, the divergence ``D_beta(X, W H)`` being without
+    the penalties. ``W`` (n_samples, k), if given, is overwritten: it is the start
+    with ``warm=True``, else only a buffer for the result.
+
+    Frobenius: an exact non-negative least-squares solve per row (block principal
+    pivoting), from zero unless ``warm``. Other losses: multiplicative updates
+    from ``W`` (``warm``) or from a constant, until the objective decreases by
+    less than ``tol`` relatively (or ``max_iter`` updates).
     """
     n, m = op.shape
     k = Ht.shape[1]
-    if problem.beta == 2.0:
-        A = op.matmul(Ht)
-        return nnls_rows(A, _gram(Ht), problem.l1_W, problem.l2_W,
-                         None if W is None else W)
+    l1, l2 = problem.l1_W, problem.l2_W
     if W is None:
-        W = np.full((n, k), np.sqrt(op.total / (n * m) / k), dtype=op.dtype)
+        W = np.zeros((n, k), dtype=op.dtype)
+    if problem.beta == 2.0:
+        if not warm:
+            W[...] = 0.0
+        A = op.matmul(Ht)
+        HtH = _gram(Ht)
+        _kern().nnls_rows(W, A, HtH, l1, l2)
+        return W, frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
+    if not warm:
+        W[...] = np.sqrt(op.total / (n * m) / k)
     kern = _kern()
     colsum = Ht.sum(axis=0)
     WH = op.dot_at_data(W, Ht)
-    prev = kl_divergence(op, WH, W, Ht) + penalty(W, problem.l1_W, problem.l2_W)
+    div = kl_divergence(op, WH, W, Ht)
+    prev = div + penalty(W, l1, l2)
     for _ in range(max_iter):
         numer = _kl_ratio(op, WH).matmul(Ht)
-        kern.mu_update(W, numer, colsum, colsum, problem.l1_W, problem.l2_W, EPS)
+        kern.mu_update(W, numer, colsum, colsum, l1, l2, EPS)
         WH = op.dot_at_data(W, Ht)
-        loss = kl_divergence(op, WH, W, Ht) + penalty(W, problem.l1_W, problem.l2_W)
+        div = kl_divergence(op, WH, W, Ht)
+        loss = div + penalty(W, l1, l2)
         if prev - loss <= tol * abs(prev):
             break
         prev = loss
-    return W
+    return W, div
 
 
 class SolverEntry(NamedTuple):
