@@ -103,10 +103,14 @@ def test_existing_output_needs_force(sample_corpus_dir, tmp_path):
 @pytest.mark.parametrize(
     "make, args, fragment",
     [
-        (lambda p: None, ["-k", 3], "No such file or directory"),
+        (lambda p: None, ["-k", 3], "does not exist. Pass an existing folder or file"),
         (lambda p: p.mkdir(), ["-k", 3], "no .txt or .md files"),
         (lambda p: (p.mkdir(), (p / "a.txt").write_text("the and of")), ["-k", 1], "stop words"),
-        (lambda p: (p.mkdir(), (p / "a.txt").write_text("cats purr softly")), ["-k", 5], "n_topics=5 is more than"),
+        (
+            lambda p: (p.mkdir(), (p / "a.txt").write_text("cats purr softly"), (p / "b.txt").write_text("dogs bark")),
+            ["-k", 5, "--min-df", 1],
+            "n_topics=5 is more than",
+        ),
         (lambda p: (p.mkdir(), (p / "a.txt").write_text("cats purr")), ["-k", 1, "--solver", "cd"], "--solver"),
     ],
 )
@@ -143,7 +147,15 @@ def test_python_dash_m():
     assert "fit" in result.stdout
 
 
-def test_import_is_light():
-    code = "import sys, topicnmf; topicnmf.TopicModel; print(sorted(m for m in ('typer', 'rich', 'matplotlib') if m in sys.modules))"
+@pytest.mark.parametrize(
+    "statement, absent",
+    [
+        ("import topicnmf", ("typer", "rich", "matplotlib", "sklearn")),
+        # scikit-learn itself may load rich; topicnmf's library code never does
+        ("import topicnmf; topicnmf.TopicModel; topicnmf.coherence; topicnmf.reporting", ("typer", "matplotlib")),
+    ],
+)
+def test_import_is_light(statement, absent):
+    code = f"import sys; {statement}; print(sorted(m for m in {absent!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

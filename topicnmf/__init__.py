@@ -10,6 +10,10 @@ loads neither typer, rich nor matplotlib.
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
+# Imported now, so that the function, not its module, is ``topicnmf.coherence`` whatever
+# is imported later (it loads only numpy).
+from topicnmf.coherence import coherence, topic_diversity
+
 try:
     __version__ = version("topicnmf")
 except PackageNotFoundError:  # running from a source tree that is not installed
@@ -23,13 +27,13 @@ _PUBLIC = {
     "Tokenizer": "topicnmf.preprocessing",
     "TextVectorizer": "topicnmf.preprocessing",
     "TopicModel": "topicnmf.model",
-    "coherence": "topicnmf.coherence",
-    "topic_diversity": "topicnmf.coherence",
     "InputError": "topicnmf.errors",
     "ConvergenceWarning": "topicnmf.errors",
 }
 
-__all__ = sorted(_PUBLIC) + ["__version__"]
+_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "reporting", "plotting", "cli")
+
+__all__ = sorted([*_PUBLIC, "coherence", "topic_diversity"]) + ["__version__"]
 
 
 def __getattr__(name):
@@ -37,6 +41,8 @@ def __getattr__(name):
         value = getattr(import_module(_PUBLIC[name]), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return import_module(f"topicnmf.{name}")
     raise AttributeError(f"module 'topicnmf' has no attribute {name!r}")
 
 
