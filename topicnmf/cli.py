@@ -174,7 +174,7 @@ def fit(
         if solver not in SOLVERS:
             raise InputError(f"--solver must be one of {', '.join(SOLVERS)}; got '{solver}'.")
         vectorizer_params = {"stem": stem, "phrases": phrases}
-        vectorizer_params.update({k: _df_value(v) for k, v in (("min_df", min_df), ("max_df", max_df)) if v is not None})
+        vectorizer_params.update(_df_values(min_df, max_df))
         model = topicnmf.TopicModel(
             topics,
             vectorizer=topicnmf.TextVectorizer(**vectorizer_params),
@@ -198,9 +198,17 @@ def fit(
         err.print(f"Wrote {target}", highlight=False)
 
 
-def _df_value(value: float) -> float | int:
-    """min_df/max_df as scikit-learn reads them: a whole number is a count, a fraction a share."""
-    return int(value) if float(value).is_integer() and value != 1.0 else float(value)
+def _df_values(min_df: float | None, max_df: float | None) -> dict:
+    """--min-df/--max-df as scikit-learn reads them: an int is a count of documents, a float a share.
+
+    A whole --min-df is a count (1 keeps every term); a --max-df up to 1 is a share (1 keeps every term).
+    """
+    values = {}
+    if min_df is not None:
+        values["min_df"] = int(min_df) if float(min_df).is_integer() else float(min_df)
+    if max_df is not None:
+        values["max_df"] = float(max_df) if max_df <= 1 else int(max_df)
+    return values
 
 
 @app.command()
