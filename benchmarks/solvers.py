@@ -11,8 +11,8 @@ timed). From that same start it runs scikit-learn ``NMF(solver="cd")`` and
 ``load_sample_image("china.jpg")`` (427 x 640) at k = 20.
 
 Every run is a fresh process that loads the matrix and the start, runs the same fit once
-untimed with ``max_iter=2`` (this loads topicnmf's compiled kernels from their on-disk cache
-and touches the data on both sides), resets the peak resident size (``/proc/self/clear_refs``)
+untimed with ``max_iter=2``, twice (this loads topicnmf's compiled kernels, serial and
+parallel drivers, from their on-disk cache and touches the data on both sides), resets the peak resident size (``/proc/self/clear_refs``)
 and then times one fit. Columns:
 
 - ``time``: wall time of the fit call (validation, iterations, final error);
@@ -23,7 +23,8 @@ and then times one fit. Columns:
   ratio of that to cd's time;
 - ``peak MB``: the highest resident size during the fit minus the resident size just before
   it (the memory the fit needed on top of the data), from ``VmHWM``, which sees numba's and
-  BLAS's allocations as well as Python's.
+  BLAS's allocations as well as Python's. The workers run with a fixed glibc mmap
+  threshold, so that freed arrays leave the resident size at once on both sides.
 
 Targets: hals reaches cd's final objective in at most 0.5x cd's time at k = 10 and 20 and
 0.4x at k = 50, and ends no higher; topicnmf mu reaches scikit-learn mu's final objective in
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -96,7 +98,8 @@ def worker(folder: Path, case: str, side: str, solver: str) -> None:
                                    callback=record)
             return W, H, info["n_iter"]
 
-    fit(2, [])  # warm: compiled kernels loaded, data touched (both sides)
+    for _ in range(2):  # warm: compiled kernels (both drivers) loaded, data touched
+        fit(2, [])
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset VmHWM to the current resident size
     before = _status()["VmRSS"]
@@ -127,7 +130,11 @@ def objective(X, W, H) -> float:
 
 def run(folder: Path, case: str, side: str, solver: str) -> dict:
     command = [sys.executable, __file__, "--worker", str(folder), case, side, solver]
-    out = subprocess.run(command, capture_output=True, text=True)
+    # a fixed mmap threshold: every large array is mapped and unmapped on its own, so
+    # the resident size follows the live arrays (glibc's sliding threshold would
+    # otherwise let one side reuse heap kept from the warm-up run)
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072", MALLOC_TRIM_THRESHOLD_="131072")
+    out = subprocess.run(command, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{side} {solver} on {case} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,5 +1,6 @@
 """Coherence measures and topic diversity, against gensim 4.4's CoherenceModel."""
 
+import importlib
 import gzip
 import json
 import re
@@ -10,8 +11,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-import topicnmf.coherence as coherence_module
 from topicnmf.coherence import MEASURES, WINDOW_SIZES, coherence, topic_diversity
+
+# the module (``topicnmf.coherence`` as an attribute is the function)
+coherence_module = importlib.import_module("topicnmf.coherence")
 
 gensim_corpora = pytest.importorskip("gensim.corpora")
 gensim_models = pytest.importorskip("gensim.models")

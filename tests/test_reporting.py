@@ -1,5 +1,6 @@
 """Reporting: the topic summary, coherence and representative-document tables, and the report files."""
 
+import importlib
 import json
 import os
 import re
@@ -11,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import topicnmf.coherence
 from topicnmf import Corpus, TextVectorizer, TopicModel, read_corpus, reporting
 from topicnmf.errors import InputError
 
@@ -26,6 +26,9 @@ DOCS = [
     "the telescope showed saturn's rings and the moons of jupiter",
     "astronomers watched the comet cross the night sky through a telescope",
 ] * 3
+
+# the module (``topicnmf.coherence`` as an attribute is the function)
+coherence_module = importlib.import_module("topicnmf.coherence")
 
 
 @pytest.fixture(scope="module")
@@ -251,13 +254,13 @@ def test_report_escapes_html_in_documents(tmp_path):
 
 def test_write_report_computes_each_measure_once(small_model, tmp_path, monkeypatch):
     calls = []
-    original = topicnmf.coherence.coherence
+    original = coherence_module.coherence
 
     def counting(topics, texts, measure="c_npmi", **kwargs):
         calls.append(measure)
         return original(topics, texts, measure, **kwargs)
 
-    monkeypatch.setattr(topicnmf.coherence, "coherence", counting)
+    monkeypatch.setattr(coherence_module, "coherence", counting)
     summary = reporting.write_report(small_model, tmp_path)
     assert sorted(calls) == sorted(MEASURES)
     assert summary["coherence"].notna().all()
@@ -313,7 +316,7 @@ def test_write_outputs_records_diversity_and_report_time(small_model, tmp_path):
     out = tmp_path / "run"
     summary = reporting.write_outputs(small_model, out, top_n=5)
     run = json.loads((out / "run.json").read_text())
-    assert run["topic_diversity"] == pytest.approx(topicnmf.coherence.topic_diversity(small_model.top_words(5)))
+    assert run["topic_diversity"] == pytest.approx(coherence_module.topic_diversity(small_model.top_words(5)))
     assert {"report", "write_outputs"} <= set(run["timings"])
     assert (out / "report.html").is_file() and len(summary) == 3
     assert out.stat().st_mode & 0o777 == 0o777 & ~_umask(), "the run folder is not private"

@@ -988,11 +988,20 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
             display words of stems. :meth:`from_dict` rebuilds the vectorizer.
         """
         check_is_fitted(self, "vocabulary_")
-        params = self.get_params()
-        params["dtype"] = np.dtype(params["dtype"]).name
-        for name in ("stop_words", "extra_stop_words"):
-            value = params[name]
-            if value is not None and not isinstance(value, str):
+        # what transform depends on is taken from the fitted parts, so that a
+        # set_params after fit does not leak into the state
+        params = {
+            **self.get_params(),
+            **self.tokenizer_.get_params(),
+            "stem": self._analyzer.stem,
+            "phrases": self._analyzer.phrases is not None,
+            "sublinear_tf": self._tfidf.sublinear_tf,
+            "dtype": np.dtype(self._tfidf.dtype).name,
+        }
+        for name, value in params.items():
+            if isinstance(value, np.generic):
+                params[name] = value.item()
+            elif isinstance(value, (tuple, list, set, frozenset)):
                 params[name] = sorted(set(value))
         terms = [None] * len(self.vocabulary_)
         for term, col in self.vocabulary_.items():

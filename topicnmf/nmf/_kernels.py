@@ -82,7 +82,10 @@ def balanced_row_split(indptr: np.ndarray, n_chunks: int = N_CHUNKS) -> np.ndarr
 
 def balanced_column_split(indices: np.ndarray, n_cols: int, n_chunks: int = N_CHUNKS) -> np.ndarray:
     """Column boundaries splitting a CSR matrix into ranges of about equal ``nnz``."""
-    counts = np.bincount(indices, minlength=n_cols)
+    counts = np.zeros(n_cols, dtype=np.int64)
+    step = 1 << 18  # bincount casts to intp: count in slices to keep that copy small
+    for start in range(0, indices.shape[0], step):
+        counts += np.bincount(indices[start:start + step], minlength=n_cols)
     cum = np.concatenate([[0], np.cumsum(counts)])
     targets = np.linspace(0, cum[-1], n_chunks + 1)
     split = np.searchsorted(cum, targets, side="left").astype(np.int64)

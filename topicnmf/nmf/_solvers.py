@@ -145,6 +145,10 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       decreases. An iteration that would raise the objective is rejected: the
       accepted point stays, the momentum is dropped and ``beta`` shrinks by
       ``eta``. So the objective of the iterate never increases.
+
+    Memory: two buffers per factor. One holds the accepted point; the other holds
+    the last step, is overwritten by the extrapolated start, updated in place by
+    the sweeps, and then swaps roles with the first.
     """
     kern = _kern()
     n, m = op.shape
@@ -156,16 +160,18 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     A = op.matmul(Ht)
     f = frobenius_objective(op.sq_norm, W, A, _gram(W), HtH) + problem.penalty(W, Ht)
     monitor.start(f)
-    dW = dH = None  # the last accepted step; None: no momentum
+    Wn = np.empty_like(W)  # the second buffers
+    Hn = np.empty_like(Ht)
+    momentum = False  # do Wn, Hn hold the last accepted step?
     beta, beta_bar = beta0, 1.0
     while True:
-        if dW is None:
-            Wn = W.copy()
-            Hn = Ht.copy()
-        else:
-            Wn = _extrapolate(W, dW, beta)
-            Hn = _extrapolate(Ht, dH, beta)
+        if momentum:  # start from the extrapolated point, written over the step
+            _extrapolate(W, Wn, beta)
+            _extrapolate(Ht, Hn, beta)
             A = None
+        else:
+            np.copyto(Wn, W)
+            np.copyto(Hn, Ht)
         if A is None:
             A = op.matmul(Hn)
             HtH = _gram(Hn)
@@ -177,29 +183,28 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
         HtH = _gram(Hn)
         fn = frobenius_objective(op.sq_norm, Hn, C, WtW, HtH) + problem.penalty(Wn, Hn)
         del C
-        if fn <= f:
-            if dW is None:
-                dW, dH = W, Ht  # reuse the old buffers for the steps
-            np.subtract(Wn, W, out=dW)
-            np.subtract(Hn, Ht, out=dH)
-            W, Ht, f = Wn, Hn, fn
+        if fn <= f:  # accept: the new point, and the step in the old point's buffers
+            np.subtract(Wn, W, out=W)
+            np.subtract(Hn, Ht, out=Ht)
+            W, Wn = Wn, W
+            Ht, Hn = Hn, Ht
+            f = fn
+            momentum = True
             beta = min(beta_bar, gamma * beta)
             beta_bar = min(1.0, gamma_bar * beta_bar)
-        else:
-            dW = dH = None
+        else:  # reject: keep the accepted point, drop the momentum
+            momentum = False
             beta_bar = beta
             beta = beta / eta
-        del Wn, Hn
         if monitor.step(f, pg2):
             return W, Ht
 
 
 def _extrapolate(V, dV, beta):
-    """``max(V + beta dV, 0)`` in a new array."""
-    out = np.multiply(dV, beta)
-    out += V
-    np.maximum(out, 0, out=out)
-    return out
+    """``dV <- max(V + beta dV, 0)`` in place."""
+    dV *= beta
+    dV += V
+    np.maximum(dV, 0, out=dV)
 
 
 # -------------------------------------------------------------------------- MU
