@@ -297,7 +297,7 @@ def test_objective_has_scikit_learns_regularisation(X_small, solver, reg):
 def test_l1_penalty_makes_w_sparser_for_fixed_h(X_small):
     H = NMF(5, random_state=0).fit(X_small).components_
     W0, _, _ = factorize(X_small, 5, H=H, update_H=False)
-    W1, _, _ = factorize(X_small, 5, H=H, update_H=False, alpha_W=0.01, l1_ratio=1.0)
+    W1, _, _ = factorize(X_small, 5, H=H, update_H=False, alpha_W=0.05, l1_ratio=1.0)
     assert (W1 == 0).sum() > (W0 == 0).sum()
     assert W1.sum() < W0.sum()
 

@@ -137,6 +137,7 @@ def test_tokenizer_without_stripping_sees_the_whole_mail():
         "Summary: the orbit of the moon\nDate: today\n\nBody text here.",
         "To: whom it may concern\nBody text here.",
         "From: a single header-like line\n\nBody text here.",
+        "In article 5 of the treaty, the states agree.\nBody text here.",
     ],
 )
 def test_header_stripping_leaves_ordinary_text_alone(text):
@@ -328,6 +329,17 @@ def test_tokenize_is_aligned_with_the_vocabulary(kwargs):
     assert len(streams) == len(texts)
     for row, stream in zip(X, streams):
         assert set(names[row.indices]) == set(stream) & set(names)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stem": True}, {"phrases": True, "stem": True}])
+def test_fit_transform_tokenize_equals_fit_transform_then_tokenize(kwargs):
+    texts = phrase_corpus() + themed_corpus()[0]
+    vec = TextVectorizer(min_df=2, **kwargs)
+    X = vec.fit_transform(texts)
+    tokens = vec.tokenize(texts)
+    Y, tokens_once = TextVectorizer(min_df=2, **kwargs).fit_transform_tokenize(texts)
+    assert (X != Y).nnz == 0
+    assert tokens_once == tokens
 
 
 # ---------------------------------------------------------------------------

@@ -5,9 +5,10 @@ The stage between raw texts and the document-term matrix::
     texts --Tokenizer--> tokens --phrases, stems--> terms --TF-IDF--> X (n_docs, n_terms)
 
 :class:`Tokenizer` turns one text into a list of tokens with one regular
-expression pass over the words (after optional removal of e-mail headers,
-quoted replies and signatures, and of URLs and e-mail addresses). :class:`TextVectorizer` adds optional bigram phrases (found with
-nltk's collocation finder) and Snowball stemming, and builds a TF-IDF matrix with
+expression pass over the words, after optional removal of e-mail headers,
+quoted replies and signatures, and of URLs and e-mail addresses.
+:class:`TextVectorizer` adds optional bigram phrases (found with nltk's
+collocation finder) and Snowball stemming, and builds a TF-IDF matrix with
 scikit-learn. Nothing here downloads data: the English stop-word list ships with
 the package, and nltk is imported only when stemming or phrases are asked for.
 """
@@ -80,8 +81,9 @@ _HEADER_BLOCK = re.compile(
     _HEADER_FIRST + r"[ \t]*:[^\n]*\n(?:(?:[\w.-]+[ \t]*:|[ \t])[^\n]*(?:\n|\Z))+", re.I
 )
 _SUBJECT = re.compile(r"^subject[ \t]*:[ \t]*((?:re[ \t]*:[ \t]*)*)([^\n]*)", re.I | re.M)
-# Attribution lines of replies: lines starting "In article" and lines of at most
-# _ATTRIBUTION_MAX_CHARS ending in "writes:" or "wrote:" (quoted ones too).
+# Attribution lines of replies: lines starting "In article" that hold a message
+# id or address ("<" or "@"), and lines of at most _ATTRIBUTION_MAX_CHARS ending
+# in "writes:" or "wrote:" (quoted ones too).
 _ATTRIBUTION_MARKERS = ("writes:", "wrote:")
 _ATTRIBUTION_MAX_CHARS = 200
 # Quoted reply lines: "> ...", "|> ...", "| ...", ": ...".
@@ -135,7 +137,8 @@ def _strip_attributions(text: str) -> str:
         start = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
         end = len(text) if end < 0 else end + 1
-        if not text[start:at].strip(" \t>|:"):
+        line = text[at:end]
+        if not text[start:at].strip(" \t>|:") and ("@" in line or "<" in line):
             spans.append((start, end))
         at = text.find("In article", end)
     if not spans:
@@ -306,7 +309,8 @@ class Tokenizer:
         self.min_length = _check_int(min_length, "min_length", owner, 1)
         if not (stop_words is None or isinstance(stop_words, str)):
             stop_words = tuple(sorted(set(_check_words(stop_words, "stop_words", owner))))
-        extra_stop_words = tuple(sorted(set(_check_words(extra_stop_words, "extra_stop_words", owner))))
+        extra = _check_words(extra_stop_words, "extra_stop_words", owner)
+        extra_stop_words = tuple(sorted(set(extra)))
         stop_set = _resolve_stop_words(stop_words, extra_stop_words, owner)
         self.stop_words = stop_words
         self.extra_stop_words = extra_stop_words
@@ -550,6 +554,25 @@ class _StemCache(dict):
 
     def __reduce__(self):
         return (_StemCache, ())
+
+
+class _Display(dict):
+    """Surface token -> display word, filled on demand.
+
+    Without stems a token shows as itself; with stems, as the display word of
+    its stem when the stem is in the vocabulary. Equal tokens map to one
+    shared string, which keeps long token streams small.
+    """
+
+    def __init__(self, stems: _StemCache | None, display: Mapping[str, str]) -> None:
+        super().__init__()
+        self._stems = stems
+        self._display = display
+
+    def __missing__(self, token: str) -> str:
+        shown = token if self._stems is None else self._display.get(self._stems[token], token)
+        self[token] = shown
+        return shown
 
 
 class _Analyzer:
@@ -820,9 +843,36 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
         X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
             Non-negative TF-IDF weights, each non-empty row of unit L2 norm.
         """
-        texts = self._check_texts(texts, "fit")
+        return self._fit(texts, "fit", keep_tokens=False)[0]
+
+    def fit_transform_tokenize(self, texts: Iterable[str]) -> tuple[sp.csr_matrix, list[list[str]]]:
+        """Fit; return the TF-IDF matrix and the token streams of `texts`.
+
+        The same as ``(fit_transform(texts), tokenize(texts))``, but each text
+        is tokenized once instead of twice.
+
+        Parameters
+        ----------
+        texts : iterable of str of length n_docs
+            The training texts.
+
+        Returns
+        -------
+        X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
+            Non-negative TF-IDF weights, each non-empty row of unit L2 norm.
+        tokens : list of list of str
+            One token list per text, as :meth:`tokenize` gives it.
+        """
+        return self._fit(texts, "fit_transform_tokenize", keep_tokens=True)
+
+    def _fit(
+        self, texts: Iterable[str], where: str, keep_tokens: bool
+    ) -> tuple[sp.csr_matrix, list[list[str]] | None]:
+        texts = self._check_texts(texts, where)
         if not texts:
-            raise InputError("No texts were passed to TextVectorizer.fit; pass at least one text.")
+            raise InputError(
+                f"No texts were passed to TextVectorizer.{where}; pass at least one text."
+            )
         p = self._validated()
         tokenizer = p["tokenizer"]
         phrases: list[tuple[str, str]] = []
@@ -834,16 +884,19 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
             streams = [_join_phrases(s, phrase_map) for s in streams]
         else:
             analyzer = _Analyzer(tokenizer, None, stem=self.stem)
-            streams = [tokenizer(t) for t in texts] if self.stem else None
+            # without stems or phrases scikit-learn tokenizes text by text
+            need = self.stem or keep_tokens
+            streams = [tokenizer(t) for t in texts] if need else None
 
         surface_counts: Counter[str] = Counter()
+        terms = streams
         if self.stem:
             stems = analyzer._stems
             for s in streams:
                 surface_counts.update(s)
-            streams = [list(map(stems.__getitem__, s)) for s in streams]
+            terms = [list(map(stems.__getitem__, s)) for s in streams]
         if streams is not None and not any(streams):
-            self._raise_no_tokens()
+            self._raise_no_tokens(where)
 
         tfidf = TfidfVectorizer(
             tokenizer=analyzer,
@@ -856,16 +909,17 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
             dtype=p["dtype"],
         )
         try:
-            X = tfidf.fit_transform(streams if streams is not None else texts)
+            X = tfidf.fit_transform(terms if terms is not None else texts)
         except ValueError as exc:
             msg = str(exc)
             if "empty vocabulary" in msg:
-                self._raise_no_tokens()
+                self._raise_no_tokens(where)
             if "no terms remain" in msg or "max_df corresponds to" in msg:
                 raise InputError(
-                    f"No terms are left in the texts passed to TextVectorizer.fit after keeping "
-                    f"those in at least min_df={self.min_df!r} and at most max_df={self.max_df!r} "
-                    f"of the {len(texts)} documents; lower 'min_df' or raise 'max_df'."
+                    f"No terms are left in the texts passed to TextVectorizer.{where} after "
+                    f"keeping those in at least min_df={self.min_df!r} and at most "
+                    f"max_df={self.max_df!r} of the {len(texts)} documents; lower 'min_df' or "
+                    "raise 'max_df'."
                 ) from None
             raise
 
@@ -877,11 +931,14 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
         self.vocabulary_ = tfidf.vocabulary_
         self.display_words_ = self._display_words(surface_counts) if self.stem else {}
         self._set_feature_names()
-        return X
+        if not keep_tokens:
+            return X, None
+        shown = self._display_map()
+        return X, [list(map(shown.__getitem__, s)) for s in streams]
 
-    def _raise_no_tokens(self) -> None:
+    def _raise_no_tokens(self, where: str) -> None:
         raise InputError(
-            "No tokens are left in the texts passed to TextVectorizer.fit after removing stop "
+            f"No tokens are left in the texts passed to TextVectorizer.{where} after removing stop "
             f"words, numbers and tokens shorter than min_length={self.min_length!r}; pass texts "
             "with words, or use stop_words=None or a smaller 'min_length'."
         )
@@ -967,14 +1024,12 @@ drop_emails, strip_headers, strip_quotes, strip_signatures
         """
         check_is_fitted(self, "vocabulary_")
         texts = self._check_texts(texts, "tokenize")
-        analyzer = self._analyzer
-        if not self.stem:
-            return [analyzer.surface(t) for t in texts]
-        stems, display = analyzer._stems, self.display_words_
-        out = []
-        for text in texts:
-            out.append([display.get(stems[w], w) for w in analyzer.surface(text)])
-        return out
+        surface, shown = self._analyzer.surface, self._display_map()
+        return [list(map(shown.__getitem__, surface(t))) for t in texts]
+
+    def _display_map(self) -> _Display:
+        """A token -> display word map (one shared string per distinct word)."""
+        return _Display(self._analyzer._stems, self.display_words_)
 
     # -- state ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

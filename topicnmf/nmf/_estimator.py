@@ -70,9 +70,9 @@ def factorize(
     >>> from topicnmf.nmf import factorize
     >>> rng = np.random.RandomState(0)
     >>> X = rng.rand(30, 2) @ rng.rand(2, 20)
-    >>> W, H, info = factorize(X, n_components=2, random_state=0, tol=1e-8, max_iter=1000)
-    >>> W.shape, H.shape, info["reconstruction_err"] < 1e-3
-    ((30, 2), (2, 20), True)
+    >>> W, H, info = factorize(X, n_components=2, random_state=0)
+    >>> W.shape, H.shape, info["converged"], info["reconstruction_err"] < 1e-3
+    ((30, 2), (2, 20), True, True)
     """
     settings = check_params(
         n_components=n_components, solver=solver, beta_loss=beta_loss, init=init, tol=tol,
@@ -95,12 +95,15 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     ``l1_H = n_samples * alpha_H * l1_ratio``, ``l2_H = n_samples * alpha_H *
     (1 - l1_ratio)``.
 
-    Stopping rule (all solvers): stop after iteration ``t`` once
-    ``f[t-1] - f[t] <= tol * f[t-1]`` (``f`` the objective above, ``f[0]`` at the
-    starting point), or after ``max_iter`` iterations with a
-    ``ConvergenceWarning``. At the end ``W`` is re-solved for the final ``H``
-    exactly as :meth:`transform` solves it, so ``fit(X).transform(X)`` equals
-    ``fit_transform(X)``.
+    Stopping rule (all solvers): every iteration measures how far ``(W, H)`` is
+    from a stationary point, by the projected gradient of the objective (a
+    coordinate on its way to zero counts by its distance to zero, scaled by its
+    curvature), and the iterations stop once that measure falls below ``tol``
+    times its value at the first iteration, as scikit-learn's ``cd`` solver does;
+    or after ``max_iter`` iterations, with a ``ConvergenceWarning``. At the end
+    ``W`` is re-solved for the final ``H`` exactly as :meth:`transform` solves it,
+    so ``fit(X).transform(X)`` equals ``fit_transform(X)`` (Frobenius) or agrees
+    closely (Kullback-Leibler).
 
     Parameters
     ----------
@@ -118,8 +121,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         :meth:`fit_transform`, else ``'nndsvda'`` if ``n_components <=
         min(n_samples, n_features)``, else ``'random'``.
     tol : float, default=1e-4
-        Relative decrease of the objective below which iterations stop; 0
-        disables the rule.
+        Tolerance of the stopping rule (above), relative to the first
+        iteration; 0 disables the rule.
     max_iter : int, default=200
         Maximum number of iterations (one iteration updates ``W`` and ``H``).
     alpha_W : float, default=0.0
@@ -132,7 +135,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Seeds the initialisation (the randomized SVD of the ``nndsvd`` family too).
     callback : callable, default=None
         Called after every iteration with a dict ``{"iteration": int, "loss":
-        float, "elapsed": float}`` (seconds since the iterations started).
+        float, "elapsed": float, "pg_ratio": float}``: the objective, the seconds
+        since the iterations started and the stopping rule's measure relative to
+        the first iteration.
 
     Attributes
     ----------

@@ -34,6 +34,8 @@ N_CHUNKS = 16
 PARALLEL_MIN_WORK = 2_000_000
 #: every this many calls a kernel runs its slower driver once, to re-measure it
 REMEASURE_EVERY = 16
+#: below this many columns of ``B`` the serial sparse products are scipy's
+SCIPY_MAX_K = 16
 
 
 class _Chooser:
@@ -116,18 +118,35 @@ def _csr_dot_ser(indptr, indices, data, B, out, split):
     _csr_dot_body(indptr, indices, data, B, out, 0, indptr.shape[0] - 1)
 
 
-def csr_dot(indptr, indices, data, B, row_split=None):
-    """``X @ B`` for CSR ``X`` (given by its arrays) and dense ``B`` of shape (n_cols, k)."""
+def _scipy_serial(product):
+    """A serial driver that returns scipy's product (the kernels' own is slower for small k)."""
+
+    def serial(*args):
+        return product()
+
+    return serial
+
+
+def csr_dot(indptr, indices, data, B, row_split=None, matrix=None):
+    """``X @ B`` for CSR ``X`` (given by its arrays) and dense ``B`` of shape (n_cols, k).
+
+    ``matrix``, the scipy CSR matrix of those arrays if given, serves the serial
+    driver when ``k < SCIPY_MAX_K``: its loop is the same (same terms, same
+    order, so the same bits) and faster for short rows of ``B``.
+    """
     n_rows = indptr.shape[0] - 1
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
+    serial = _csr_dot_ser
+    if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
+        serial = _scipy_serial(lambda: matrix @ B)
     out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
     if row_split is None:
         row_split = balanced_row_split(indptr)
-    choose(("dot", n_rows), data.shape[0] * B.shape[1], _csr_dot_ser, _csr_dot_par,
-           indptr, indices, data, B, out, row_split)
-    return out
+    result = choose(("dot", n_rows), data.shape[0] * B.shape[1], serial, _csr_dot_par,
+                    indptr, indices, data, B, out, row_split)
+    return out if result is None else result
 
 
 # --------------------------------------------------------- X.T @ B (CSR rows)
@@ -180,7 +199,7 @@ def _csr_tdot_ser(indptr, indices, data, B, out, split, is_sorted):
                 out[j, l] += v * B[i, l]
 
 
-def csr_tdot(indptr, indices, data, B, n_cols, col_split=None, is_sorted=False):
+def csr_tdot(indptr, indices, data, B, n_cols, col_split=None, is_sorted=False, matrix=None):
     """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k).
 
     In parallel, threads own disjoint column ranges of ``X`` (rows of the
@@ -192,13 +211,16 @@ def csr_tdot(indptr, indices, data, B, n_cols, col_split=None, is_sorted=False):
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
+    serial = _csr_tdot_ser
+    if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
+        serial = _scipy_serial(lambda: np.ascontiguousarray(matrix.T @ B))
     out = np.zeros((n_cols, B.shape[1]), dtype=dtype)
     if col_split is None:
         col_split = balanced_column_split(
             indices, n_cols, N_CHUNKS if is_sorted else numba.get_num_threads())
-    choose(("tdot", n_cols), data.shape[0] * B.shape[1], _csr_tdot_ser, _csr_tdot_par,
-           indptr, indices, data, B, out, col_split, bool(is_sorted))
-    return out
+    result = choose(("tdot", n_cols), data.shape[0] * B.shape[1], serial, _csr_tdot_par,
+                    indptr, indices, data, B, out, col_split, bool(is_sorted))
+    return out if result is None else result
 
 
 # ------------------------------------------------ (W @ H) at the stored entries

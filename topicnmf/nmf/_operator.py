@@ -95,6 +95,7 @@ class SparseOperator:
         # they are (never copied), at the price of a scan per thread.
         self._is_sorted = bool(csr.has_sorted_indices)
         self.X = X
+        self._csr = csr
         self._indptr = csr.indptr
         self._indices = csr.indices
         self._data = csr.data
@@ -122,12 +123,13 @@ class SparseOperator:
         return self._row_split
 
     def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
-        return _kern().csr_dot(self._indptr, self._indices, self._data, B, self._row_ranges())
+        return _kern().csr_dot(self._indptr, self._indices, self._data, B, self._row_ranges(),
+                               self._csr)
 
     def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
         return _kern().csr_tdot(
             self._indptr, self._indices, self._data, B, self._inner_shape[1],
-            self._column_ranges(), self._is_sorted,
+            self._column_ranges(), self._is_sorted, self._csr,
         )
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
@@ -169,6 +171,7 @@ class SparseOperator:
         new = object.__new__(SparseOperator)
         new.__dict__.update(self.__dict__)
         new._data = values
+        new._csr = None
         new._sq_norm = None
         new._n_nonzero = None
         new.X = None

@@ -8,9 +8,10 @@ Every solver is called as ``solver(op, W, Ht, problem, monitor)`` and returns
 - ``W`` (n_samples, k) and ``Ht`` (n_features, k) are the starting factors,
   C-ordered, in the dtype of ``X``; ``Ht`` is ``H.T``;
 - ``problem`` holds the loss and the regularisation (a ``Problem``);
-- ``monitor`` takes the objective after each iteration (``monitor.step(loss)``)
-  and says when to stop; it owns the stopping rule, the history, the callback
-  and the timing, so every solver stops by the same rule.
+- ``monitor`` takes the objective and the squared stationarity residual of each
+  iteration (``monitor.step(loss, residual2)``) and says when to stop; it owns
+  the stopping rule, the history, the callback and the timing, so every solver
+  stops by the same rule.
 
 The objective is ``D_beta(X, W H) + l1_W |W|_1 + l1_H |H|_1 + 0.5 l2_W |W|_F^2
 + 0.5 l2_H |H|_F^2`` where ``D_2 = 0.5 |X - W H|_F^2`` (scikit-learn's meaning).
@@ -55,16 +56,23 @@ class Problem:
 class Monitor:
     """The one stopping rule, the loss history, the callback and the clock.
 
-    The rule (all solvers): each iteration reports the norm of the projected
-    gradient of the objective, taken for each block (``W``, then ``H``) at the
-    point where the solver starts updating it (``hals`` takes it coordinate by
-    coordinate during its first sweep, as scikit-learn's ``cd`` does). The
-    solver stops after iteration ``t`` once ``pg[t] <= tol * pg[1]``, or when
-    ``max_iter`` iterations are done. ``tol=0`` disables the rule.
+    The rule (all solvers): each iteration reports a stationarity residual of
+    the objective, the norm over all coordinates of ``r = c (v - max(0, v - g / c))``
+    (``v`` the coordinate, ``g`` its gradient, ``c`` its diagonal curvature). It
+    is the projected gradient, except that a coordinate whose Newton step would
+    cross zero counts as ``c v``, so that values on their way to zero (which
+    multiplicative updates never reach) do not hold the rule up; it is zero
+    exactly at a KKT point. Each block (``W``, then ``H``) is measured at the
+    point where the solver starts updating it (``hals`` measures coordinate by
+    coordinate in its first sweep, as scikit-learn's ``cd`` does). The solver
+    stops after iteration ``t`` once ``r[t] <= tol * r[1]``, or when ``max_iter``
+    iterations are done. ``tol=0`` disables the rule.
 
-    This is scale-free, unlike a relative decrease of the objective, which on
-    data with a large irreducible residual (TF-IDF) stops long before the
-    factors settle; ``tol`` has the meaning it has for scikit-learn's ``cd``.
+    Unlike a relative decrease of the objective, this is blind to the size of the
+    irreducible residual: on TF-IDF matrices, where that residual dominates, a
+    relative decrease below 1e-4 comes within a few iterations, long before the
+    factors settle, while ``tol`` here has about the meaning it has for
+    scikit-learn's ``cd``.
     """
 
     def __init__(self, tol: float, max_iter: int, callback: Callable | None = None):
@@ -83,7 +91,7 @@ class Monitor:
         self.initial_loss = float(loss)
 
     def step(self, loss: float, pg2: float) -> bool:
-        """Record the objective and the squared projected gradient of one iteration.
+        """Record the objective and the squared stationarity residual of one iteration.
 
         Returns True when the iterations should stop.
         """
@@ -128,7 +136,7 @@ def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> 
 
 
 def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
-         eps: float = 0.1, beta0: float = 0.5, eta: float = 1.5, gamma: float = 1.01,
+         eps: float = 0.3, beta0: float = 0.5, eta: float = 1.5, gamma: float = 1.01,
          gamma_bar: float = 1.005):
     """Accelerated hierarchical ALS with extrapolation. Frobenius loss only.
 
