@@ -76,8 +76,9 @@ class TopicModel(BaseEstimator):
         Number of topics.
     vectorizer : object or None, default=None
         Turns texts into a non-negative matrix. Anything with ``fit_transform``,
-        ``transform``, ``get_feature_names_out`` and ``tokenize`` works; ``None``
-        means ``TextVectorizer()`` with its defaults.
+        ``fit_transform_tokenize``, ``transform`` and ``get_feature_names_out``
+        works (``to_dict`` and ``from_dict`` for :meth:`save`); ``None`` means
+        ``TextVectorizer()`` with its defaults.
     nmf : object or None, default=None
         The factorisation, an estimator like :class:`~topicnmf.nmf.NMF` (its
         ``n_components`` is set to ``n_topics``); ``None`` means ``NMF()`` with
@@ -174,7 +175,10 @@ class TopicModel(BaseEstimator):
         start = time.perf_counter()
         notify({"stage": "vectorize"})
         vectorizer = TextVectorizer() if self.vectorizer is None else clone(self.vectorizer)
-        X = vectorizer.fit_transform(corpus.texts)
+        if self.keep_tokens:
+            X, tokens = vectorizer.fit_transform_tokenize(corpus.texts)
+        else:
+            X, tokens = vectorizer.fit_transform(corpus.texts), None
         vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
         timings["vectorize"] = time.perf_counter() - start
 
@@ -205,12 +209,7 @@ class TopicModel(BaseEstimator):
         self.doc_ids_ = list(corpus.ids)
         self.doc_labels_ = None if corpus.labels is None else list(corpus.labels)
         self.doc_snippets_ = [" ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS] for text in corpus.texts]
-        if self.keep_tokens:
-            start = time.perf_counter()
-            self._token_ids, self._token_offsets = _encode_tokens(vectorizer.tokenize(corpus.texts), vocabulary)
-            timings["tokenize"] = time.perf_counter() - start
-        else:
-            self._token_ids = self._token_offsets = None
+        self._token_ids, self._token_offsets = (None, None) if tokens is None else _encode_tokens(tokens, vocabulary)
         self.timings_ = timings
         return self
 
