@@ -12,19 +12,24 @@ timed). From that same start it runs scikit-learn ``NMF(solver="cd")`` and
 
 Every run is a fresh process that loads the matrix and the start, runs the same fit once
 untimed with ``max_iter=2``, twice (this loads topicnmf's compiled kernels, serial and
-parallel drivers, from their on-disk cache and touches the data on both sides), resets the peak resident size (``/proc/self/clear_refs``)
-and then times one fit. Columns:
+parallel drivers, from their on-disk cache and touches the data on both sides), resets the
+peak resident size (``/proc/self/clear_refs``) and then times one fit. Columns:
 
 - ``time``: wall time of the fit call (validation, iterations, final error);
 - ``iter``: iterations run;
 - ``0.5|X-WH|^2``: the final objective, computed by this script the same way for every side;
-- ``reach``: seconds until the objective first reached scikit-learn cd's final objective
-  (topicnmf: from the per-iteration callback, timed from the start of the call), and the
-  ratio of that to cd's time;
+- ``reach cd`` / ``reach mu``: seconds until the objective first reached scikit-learn cd's
+  (mu's) final objective (topicnmf: from the per-iteration callback, timed from the start
+  of the call), and the ratio of that to cd's (mu's) time;
 - ``peak MB``: the highest resident size during the fit minus the resident size just before
   it (the memory the fit needed on top of the data), from ``VmHWM``, which sees numba's and
   BLAS's allocations as well as Python's. The workers run with a fixed glibc mmap
   threshold, so that freed arrays leave the resident size at once on both sides.
+
+topicnmf runs its loops with one BLAS thread (its parallel part is its compiled kernels);
+scikit-learn uses BLAS as configured. On a busy machine, BLAS threads waiting for cores can
+slow scikit-learn's solvers many times over; ``OPENBLAS_NUM_THREADS=1 python
+benchmarks/solvers.py`` gives both sides one BLAS thread. The load average is printed first.
 
 Targets: hals reaches cd's final objective in at most 0.5x cd's time at k = 10 and 20 and
 0.4x at k = 50, and ends no higher; topicnmf mu reaches scikit-learn mu's final objective in
@@ -169,7 +174,8 @@ def bench_case(folder: Path, case: str, label: str, k: int) -> list[str]:
         if side == "topicnmf":
             t_cd = reach_time(r, f_cd + tol)
             t_mu = reach_time(r, f_mu + tol)
-            reach = f"{t_cd:>11.2f} {t_cd / cd['wall']:>5.2f}x {t_mu:>11.2f} {t_mu / skmu['wall']:>5.2f}x"
+            reach = (f"{t_cd:>11.2f} {t_cd / cd['wall']:>5.2f}x "
+                     f"{t_mu:>11.2f} {t_mu / skmu['wall']:>5.2f}x")
         else:
             reach = f"{'':>11} {'':>6} {'':>11} {'':>6}"
         print(f"{side:<9} {solver:<6} {r['wall']:>8.2f} {r['n_iter']:>5d} {r['objective']:>14.3f} "
@@ -206,6 +212,9 @@ def main() -> None:
 
     from _common import load_20ng
 
+    print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+          + f"; {os.cpu_count()} cores; OPENBLAS_NUM_THREADS="
+          + os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
     texts = load_20ng()["text"]
     X = TfidfVectorizer(stop_words="english", min_df=5, max_df=0.95).fit_transform(texts)
     print(f"20 Newsgroups TF-IDF: {X.shape[0]:,} x {X.shape[1]:,}, {X.nnz:,} non-zeros, "

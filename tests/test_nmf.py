@@ -18,7 +18,8 @@ from topicnmf.errors import ConvergenceWarning, InputError
 from topicnmf.nmf import NMF, SOLVERS, factorize
 
 FROBENIUS_SOLVERS = ["hals", "mu", "als"]
-LOSSES = [("hals", "frobenius"), ("mu", "frobenius"), ("mu", "kullback-leibler"), ("als", "frobenius")]
+LOSSES = [("hals", "frobenius"), ("mu", "frobenius"), ("mu", "kullback-leibler"),
+          ("als", "frobenius")]
 
 
 def _planted(n=60, m=40, k=4, seed=0, noise=0.0, density=None):
@@ -325,7 +326,8 @@ def test_stopping_rule_is_the_projected_gradient(X_small, solver, loss):
 def test_callback_once_per_iteration(X_small):
     seen = []
     model = NMF(3, random_state=0, max_iter=15, tol=0, callback=seen.append)
-    with pytest.warns(ConvergenceWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # tol=0: no warning
         model.fit(X_small)
     assert [s["iteration"] for s in seen] == list(range(1, 16))
     assert [s["loss"] for s in seen] == model.loss_history_
@@ -524,3 +526,20 @@ def test_20ng_default_solver_matches_scikit_learn_cd(twenty_ng_dir):
     model = NMF(10, init="nndsvda", random_state=0).fit(X)
     # both reach the same objective; ours no higher
     assert model.reconstruction_err_ <= ref.reconstruction_err_ * (1 + 1e-6)
+
+
+@pytest.mark.slow
+def test_results_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    X = sp.random(3000, 2000, density=0.05, format="csr", random_state=0)  # parallel drivers
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        serial = factorize(X, 20, random_state=0, max_iter=15, tol=0)
+    finally:
+        numba.set_num_threads(before)
+    parallel = factorize(X, 20, random_state=0, max_iter=15, tol=0)
+    np.testing.assert_array_equal(serial[0], parallel[0])
+    np.testing.assert_array_equal(serial[1], parallel[1])
+    assert serial[2]["loss_history"] == parallel[2]["loss_history"]

@@ -5,7 +5,6 @@ Validation returns derived values and never changes the parameters it checks.
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 import time
 import warnings
@@ -125,8 +124,9 @@ def check_params(*, n_components, solver, beta_loss, init, tol, max_iter, alpha_
                 f"Got {_fmt(alpha_H)}."
             ) from None
     l1_ratio = _check_real("l1_ratio", owner, l1_ratio, 0.0, 1.0)
-    if not (random_state is None or isinstance(random_state, (numbers.Integral, np.random.RandomState))
-            ) or isinstance(random_state, bool):
+    valid_state = random_state is None or isinstance(
+        random_state, (numbers.Integral, np.random.RandomState))
+    if not valid_state or isinstance(random_state, bool):
         raise InputError(
             f"The 'random_state' parameter of {owner} must be None, an int or a "
             f"numpy.random.RandomState. Got {_fmt(random_state)}."
@@ -248,7 +248,7 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         # agree to rounding even when the solution is not unique; other losses:
         # warm-started from the fitted W, so the objective never rises).
         W, div = solve_w(op, Ht, problem, W, warm=problem.beta != 2.0)
-    if not monitor.converged:
+    if not monitor.converged and settings.tol > 0:  # tol=0 asks for max_iter iterations
         warnings.warn(
             f"Maximum number of iterations {settings.max_iter} reached before the "
             f"objective converged (tol={settings.tol:g}); increase max_iter or tol.",

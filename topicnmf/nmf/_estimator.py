@@ -122,7 +122,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         min(n_samples, n_features)``, else ``'random'``.
     tol : float, default=1e-4
         Tolerance of the stopping rule (above), relative to the first
-        iteration; 0 disables the rule.
+        iteration; 0 disables the rule (then ``max_iter`` iterations run,
+        without a warning).
     max_iter : int, default=200
         Maximum number of iterations (one iteration updates ``W`` and ``H``).
     alpha_W : float, default=0.0

@@ -82,7 +82,8 @@ def balanced_row_split(indptr: np.ndarray, n_chunks: int = N_CHUNKS) -> np.ndarr
     return np.unique(np.clip(split, 0, n_rows))
 
 
-def balanced_column_split(indices: np.ndarray, n_cols: int, n_chunks: int = N_CHUNKS) -> np.ndarray:
+def balanced_column_split(indices: np.ndarray, n_cols: int,
+                          n_chunks: int = N_CHUNKS) -> np.ndarray:
     """Column boundaries splitting a CSR matrix into ranges of about equal ``nnz``."""
     counts = np.zeros(n_cols, dtype=np.int64)
     step = 1 << 18  # bincount casts to intp: count in slices to keep that copy small
@@ -624,7 +625,7 @@ def _kl_ser(x, wh, eps, split):
 
 
 def kl_data_term(x, wh, eps):
-    """``sum(x log(x / wh) - x)`` over entries with ``x > eps`` (``wh`` floored at ``eps``), float64."""
+    """``sum(x log(x / wh) - x)`` over entries ``x > eps``, ``wh`` floored at ``eps``; float64."""
     x = x.reshape(-1)
     wh = wh.reshape(-1)
     acc = choose(("kl", x.shape[0]), x.shape[0] * 20, _kl_ser, _kl_par, x, wh, float(eps),

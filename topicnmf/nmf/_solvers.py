@@ -150,9 +150,10 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       point pushed along its last step, ``W + beta (W - W_prev)`` (projected on
       ``W >= 0``), and likewise for ``H``; ``beta`` grows by ``gamma`` (capped by
       ``beta_bar``, which grows by ``gamma_bar`` up to 1) while the objective
-      decreases. An iteration that would raise the objective is rejected: the
-      accepted point stays, the momentum is dropped and ``beta`` shrinks by
-      ``eta``. So the objective of the iterate never increases.
+      decreases. An extrapolated iteration that would raise the objective is
+      rejected: the accepted point stays, the momentum is dropped (the next
+      iteration is a plain one) and ``beta`` shrinks by ``eta``. So the objective
+      of the iterate never increases (but by rounding).
 
     Memory: two buffers per factor. One holds the accepted point; the other holds
     the last step, is overwritten by the extrapolated start, updated in place by
@@ -173,6 +174,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     momentum = False  # do Wn, Hn hold the last accepted step?
     beta, beta_bar = beta0, 1.0
     while True:
+        extrapolated = momentum
         if momentum:  # start from the extrapolated point, written over the step
             _extrapolate(W, Wn, beta)
             _extrapolate(Ht, Hn, beta)
@@ -191,7 +193,9 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
         HtH = _gram(Hn)
         fn = frobenius_objective(op.sq_norm, Hn, C, WtW, HtH) + problem.penalty(Wn, Hn)
         del C
-        if fn <= f:  # accept: the new point, and the step in the old point's buffers
+        # A plain step never raises the objective but by rounding (float32 data):
+        # it is always taken, so the iterations cannot stall on rounding noise.
+        if fn <= f or not extrapolated:  # accept; the step goes to the old point's buffers
             np.subtract(Wn, W, out=W)
             np.subtract(Hn, Ht, out=Ht)
             W, Wn = Wn, W
