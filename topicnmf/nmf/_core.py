@@ -168,16 +168,22 @@ def _check_factor(name, A, shape, dtype, whom, transpose=False):
     return np.array(A.T if transpose else A, dtype=dtype, order="C", copy=True)
 
 
+_CONTROLLER = []
+
+
 def _blas_threads(op):
     """One BLAS thread while the solvers run: their parallel part is the compiled kernels.
 
     Two pools of threads (BLAS's and the kernels') spinning on the same cores
     slow each other down, badly so on a busy machine; the BLAS calls left in the
     loop (Gram matrices, and the products for dense ``X``) run on one thread.
+    The scan of the loaded BLAS libraries is done once per process.
     """
-    from threadpoolctl import threadpool_limits
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
 
-    return threadpool_limits(limits=1, user_api="blas")
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
