@@ -407,7 +407,7 @@ class TopicModel(BaseEstimator):
         arrays = {"components": self.components_, "doc_topic": self.doc_topic_}
         if self._token_ids is not None:
             arrays.update(token_ids=self._token_ids, token_offsets=self._token_offsets)
-        np.savez_compressed(path / ARRAYS_FILE, **arrays)
+        np.savez(path / ARRAYS_FILE, **arrays)
         (path / MODEL_FILE).write_text(json.dumps(state), encoding="utf-8")
         return path
 
