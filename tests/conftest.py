@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from topicnmf import TextVectorizer, TopicModel, read_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = ROOT / "corpora" / "eight_themes"
 SHARED_20NG = ROOT.parent / "shared" / "corpora" / "20ng"
@@ -23,3 +25,31 @@ def twenty_ng_dir():
     if not (SHARED_20NG / "docs.jsonl.gz").is_file():
         pytest.skip("../shared/corpora/20ng is not there")
     return SHARED_20NG
+
+
+THREE_THEMES = [
+    "the striker scored a goal and the goalkeeper could not stop the penalty",
+    "the referee gave a penalty after the defender fouled the striker in the match",
+    "bake the bread in a hot oven until the crust is golden and crisp",
+    "knead the dough, let the bread rise, then bake it in the oven",
+    "the telescope showed saturn's rings and the moons of jupiter",
+    "astronomers watched the comet cross the night sky through a telescope",
+] * 3
+
+
+@pytest.fixture
+def three_themes():
+    """Eighteen short documents on football, baking and astronomy."""
+    return list(THREE_THEMES)
+
+
+@pytest.fixture(scope="session")
+def model(sample_corpus_dir):
+    """A TopicModel fitted once on the sample corpus (K = 8); tests must not change it."""
+    return TopicModel(n_topics=8, random_state=0).fit(read_corpus(sample_corpus_dir))
+
+
+@pytest.fixture(scope="session")
+def small_model():
+    """A TopicModel fitted once on ``THREE_THEMES`` (K = 3, every word kept)."""
+    return TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(THREE_THEMES)

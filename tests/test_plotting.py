@@ -14,27 +14,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from topicnmf import TextVectorizer, TopicModel, plotting, read_corpus  # noqa: E402
+from topicnmf import TopicModel, plotting, read_corpus  # noqa: E402
 from topicnmf.errors import InputError  # noqa: E402
 
-DOCS = [
-    "the striker scored a goal and the goalkeeper could not stop the penalty",
-    "the referee gave a penalty after the defender fouled the striker in the match",
-    "bake the bread in a hot oven until the crust is golden and crisp",
-    "knead the dough, let the bread rise, then bake it in the oven",
-    "the telescope showed saturn's rings and the moons of jupiter",
-    "astronomers watched the comet cross the night sky through a telescope",
-] * 3
-
-
-@pytest.fixture(scope="module")
-def model(sample_corpus_dir):
-    return TopicModel(n_topics=8, random_state=0).fit(read_corpus(sample_corpus_dir))
-
-
-@pytest.fixture(scope="module")
-def small_model():
-    return TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(DOCS)
 
 
 def _png(fig):

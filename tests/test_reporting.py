@@ -12,33 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topicnmf import Corpus, TextVectorizer, TopicModel, read_corpus, reporting
+from topicnmf import Corpus, TextVectorizer, TopicModel, reporting
 from topicnmf.errors import InputError
 
 PLOTS = ["coherence", "convergence", "doc_topics", "prevalence", "top_words"]
 MEASURES = ["c_npmi", "c_v", "u_mass", "c_uci"]
 
-DOCS = [
-    "the striker scored a goal and the goalkeeper could not stop the penalty",
-    "the referee gave a penalty after the defender fouled the striker in the match",
-    "bake the bread in a hot oven until the crust is golden and crisp",
-    "knead the dough, let the bread rise, then bake it in the oven",
-    "the telescope showed saturn's rings and the moons of jupiter",
-    "astronomers watched the comet cross the night sky through a telescope",
-] * 3
 
 # the module (``topicnmf.coherence`` as an attribute is the function)
 coherence_module = importlib.import_module("topicnmf.coherence")
-
-
-@pytest.fixture(scope="module")
-def model(sample_corpus_dir):
-    return TopicModel(n_topics=8, random_state=0).fit(read_corpus(sample_corpus_dir))
-
-
-@pytest.fixture(scope="module")
-def small_model():
-    return TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(DOCS)
 
 
 @pytest.fixture(scope="module")
@@ -243,8 +225,8 @@ def test_report_html_shows_every_topic_coherence_and_documents(model, report_dir
     assert "n_topics" in page, "the run parameters are shown"
 
 
-def test_report_escapes_html_in_documents(tmp_path):
-    docs = DOCS + ["<script>alert('goal')</script> the striker & the goalkeeper <b>penalty</b> goal"] * 4
+def test_report_escapes_html_in_documents(tmp_path, three_themes):
+    docs = three_themes + ["<script>alert('goal')</script> the striker & the goalkeeper <b>penalty</b> goal"] * 4
     model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(docs)
     reporting.write_report(model, tmp_path, n_representative=20)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -287,8 +269,10 @@ def test_rebuilding_a_report_replaces_files_whole(small_model, tmp_path, monkeyp
     assert all(len(w.split()) == 3 for w in summary["top_words"])
 
 
-def test_report_without_tokens_has_no_coherence(tmp_path):
-    model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0, keep_tokens=False).fit(DOCS)
+def test_report_without_tokens_has_no_coherence(tmp_path, three_themes):
+    model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0, keep_tokens=False).fit(
+        three_themes
+    )
     summary = reporting.write_report(model, tmp_path)
     assert summary["coherence"].isna().all()
     assert not (tmp_path / "coherence.csv").exists()
