@@ -481,7 +481,6 @@ class TopicModel(BaseEstimator):
         nmf.n_iter_ = nmf_state["n_iter"]
         nmf.reconstruction_err_ = nmf_state["reconstruction_err"]
         nmf.loss_history_ = list(nmf_state["loss_history"])
-        nmf._settings_ = nmf._settings()  # what fit would have validated, used by transform
         model.nmf_ = nmf
         model.vectorizer_ = vectorizer
         model.doc_topic_ = W

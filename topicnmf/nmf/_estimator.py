@@ -230,7 +230,6 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_iter_ = info["n_iter"]
         self.reconstruction_err_ = info["reconstruction_err"]
         self.loss_history_ = info["loss_history"]
-        self._settings_ = settings
         return W
 
     def fit(self, X, y=None, **params) -> "NMF":
@@ -266,7 +265,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, **_ARRAY_KW)
         check_data(X, "NMF.transform")
-        W, _, _ = run(X, self._settings_, H=self.components_, update_H=False,
+        W, _, _ = run(X, self._settings(), H=self.components_, update_H=False,
                       whom="NMF.transform")
         return W
 
