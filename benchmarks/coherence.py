@@ -28,7 +28,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from _common import load_20ng
-from topicnmf.coherence import coherence
+from topicnmf.measures import coherence
 
 TOKEN = re.compile(r"\b\w\w+\b")
 MEASURES = ["c_npmi", "c_v", "c_uci", "u_mass"]

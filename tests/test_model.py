@@ -10,7 +10,7 @@ from sklearn.base import clone
 from sklearn.metrics import normalized_mutual_info_score
 
 from topicnmf import NMF, TextVectorizer, TopicModel, read_corpus
-from topicnmf.coherence import coherence
+from topicnmf.measures import coherence
 from topicnmf.errors import InputError
 
 DOCS = [

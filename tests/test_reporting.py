@@ -19,8 +19,8 @@ PLOTS = ["coherence", "convergence", "doc_topics", "prevalence", "top_words"]
 MEASURES = ["c_npmi", "c_v", "u_mass", "c_uci"]
 
 
-# the module (``topicnmf.coherence`` as an attribute is the function)
-coherence_module = importlib.import_module("topicnmf.coherence")
+# the module behind topicnmf.coherence
+coherence_module = importlib.import_module("topicnmf.measures")
 
 
 @pytest.fixture(scope="module")

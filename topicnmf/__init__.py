@@ -3,22 +3,14 @@
 The orientation is fixed: ``X (n_docs, n_terms) ~= W (n_docs, k) @ H (k, n_terms)``;
 ``W`` is what ``transform`` returns and ``H`` is ``components_``.
 
-Public names are imported on first use, so ``import topicnmf`` stays light and
-loads neither typer, rich nor matplotlib.
+Public names are imported on first use, so ``import topicnmf`` loads nothing
+heavy (not even numpy). ``topicnmf.coherence`` is the function; the module of the
+coherence measures is :mod:`topicnmf.measures`.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 
-# Imported now, so that the function, not its module, is ``topicnmf.coherence`` whatever
-# is imported later (it loads only numpy).
-from topicnmf.coherence import coherence, topic_diversity
-
-try:
-    __version__ = version("topicnmf")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
-
+# Public name -> the module that owns it.
 _PUBLIC = {
     "NMF": "topicnmf.nmf",
     "factorize": "topicnmf.nmf",
@@ -27,24 +19,38 @@ _PUBLIC = {
     "Tokenizer": "topicnmf.preprocessing",
     "TextVectorizer": "topicnmf.preprocessing",
     "TopicModel": "topicnmf.model",
+    "coherence": "topicnmf.measures",
+    "topic_diversity": "topicnmf.measures",
     "InputError": "topicnmf.errors",
     "ConvergenceWarning": "topicnmf.errors",
 }
 
-_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "reporting", "plotting", "cli")
+_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "measures", "reporting", "plotting", "cli")
 
-__all__ = sorted([*_PUBLIC, "coherence", "topic_diversity"]) + ["__version__"]
+__all__ = sorted(_PUBLIC) + ["__version__"]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("topicnmf")
+    except PackageNotFoundError:  # a source tree that is not installed
+        return "0+unknown"
 
 
 def __getattr__(name):
-    if name in _PUBLIC:
+    if name == "__version__":
+        value = _version()
+    elif name in _PUBLIC:
         value = getattr(import_module(_PUBLIC[name]), name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
+    elif name in _SUBMODULES:
         return import_module(f"topicnmf.{name}")
-    raise AttributeError(f"module 'topicnmf' has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module 'topicnmf' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))

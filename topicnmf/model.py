@@ -355,7 +355,7 @@ class TopicModel(BaseEstimator):
         -------
         scores : ndarray of shape (n_topics,)
         """
-        from topicnmf.coherence import coherence
+        from topicnmf.measures import coherence
 
         return coherence(self.top_words(top_n), self.tokenized_texts(), measure, window_size=window_size)
 

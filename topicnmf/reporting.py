@@ -131,7 +131,7 @@ def topic_summary(
 
 def _coherence_scores(model: TopicModel, measures: Sequence[str], top_n: int, texts=None) -> dict[str, np.ndarray]:
     """Scores of each measure, with the token streams and top words prepared once."""
-    from topicnmf.coherence import coherence
+    from topicnmf.measures import coherence
 
     words = _top_words(model, top_n)
     if texts is None:
@@ -373,7 +373,7 @@ def _model_parameters(model: TopicModel, top_n: int) -> dict:
 
 
 def _topic_diversity(words: list[list[str]]) -> float:
-    from topicnmf.coherence import topic_diversity
+    from topicnmf.measures import topic_diversity
 
     return float(topic_diversity(words))
 

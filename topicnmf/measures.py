@@ -539,7 +539,7 @@ def coherence(
 
     Examples
     --------
-    >>> from topicnmf.coherence import coherence
+    >>> from topicnmf.measures import coherence
     >>> texts = [["sun", "moon", "star"], ["sun", "star"], ["bread", "oven"], ["oven", "bread", "flour"]]
     >>> topics = [["sun", "star", "moon"], ["oven", "sun", "flour"]]
     >>> coherence(topics, texts, "c_npmi").round(3)
@@ -641,7 +641,7 @@ def topic_diversity(topics: Sequence[Sequence[str]], top_n: int | None = None) -
 
     Examples
     --------
-    >>> from topicnmf.coherence import topic_diversity
+    >>> from topicnmf.measures import topic_diversity
     >>> topic_diversity([["sun", "star", "moon"], ["bread", "oven", "sun"]])
     0.8333333333333334
     >>> topic_diversity([["sun", "star", "moon"], ["bread", "oven", "sun"]], top_n=2)

@@ -11,10 +11,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from topicnmf.coherence import MEASURES, WINDOW_SIZES, coherence, topic_diversity
+from topicnmf.measures import MEASURES, WINDOW_SIZES, coherence, topic_diversity
 
-# the module (``topicnmf.coherence`` as an attribute is the function)
-coherence_module = importlib.import_module("topicnmf.coherence")
+# the module behind topicnmf.coherence
+coherence_module = importlib.import_module("topicnmf.measures")
 
 gensim_corpora = pytest.importorskip("gensim.corpora")
 gensim_models = pytest.importorskip("gensim.models")
@@ -289,7 +289,7 @@ def test_measures_are_pure_functions_of_counts():
 
 
 def test_importing_compiles_nothing():
-    code = "import sys, topicnmf.coherence; assert 'numba' not in sys.modules, 'numba imported'"
+    code = "import sys, topicnmf.measures; assert 'numba' not in sys.modules, 'numba imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
