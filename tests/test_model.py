@@ -202,7 +202,11 @@ def test_load_missing_folder(tmp_path):
     [
         ({"n_topics": 0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got 0."),
         ({"n_topics": 40}, DOCS, "n_topics=40 is more than the corpus supports (27 documents"),
-        ({"n_topics": 2}, "just one string", "TopicModel.fit takes a Corpus or a list of str; got str."),
+        ({"n_topics": True}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got True."),
+        ({"n_topics": 2.0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got 2.0."),
+        ({"n_topics": 2, "random_state": -1}, DOCS, "The 'random_state' parameter of TopicModel must be None, an int"),
+        ({"n_topics": 2}, "just one string", "TopicModel.fit takes a Corpus, a sequence or Series of str"),
+        ({"n_topics": 2}, np.array([DOCS, DOCS]), "The array passed to TopicModel.fit must be 1-D"),
         ({"n_topics": 2}, [], "The corpus has no documents"),
     ],
 )
@@ -217,3 +221,77 @@ def test_fit_reports_progress():
     assert seen[0] == {"stage": "vectorize"}
     iterations = [info["iteration"] for info in seen if info["stage"] == "factorize"]
     assert iterations and iterations == sorted(iterations)
+
+
+# -- topic facts -------------------------------------------------------------------------------
+
+
+def test_topic_facts(small_model):
+    W = small_model.doc_topic_.astype(np.float64)
+    mass = W.sum(axis=0) * small_model.components_.astype(np.float64).sum(axis=1)
+    np.testing.assert_allclose(small_model.topic_shares_, mass / mass.sum())
+    assert np.all(np.diff(small_model.topic_shares_) <= 0)  # numbered by share
+    top = small_model.doc_topics()["top_topic"].to_numpy()
+    np.testing.assert_array_equal(small_model.topic_sizes_, np.bincount(top[top >= 0], minlength=3))
+    words = small_model.top_words(3)
+    assert small_model.topic_labels_ == ["_".join(w) for w in words]
+    table = small_model.topic_words(5)
+    assert words == [table.loc[table.topic == t, "word"].tolist()[:3] for t in range(3)]
+    assert small_model.n_iter_ == small_model.nmf_.n_iter_ == len(small_model.loss_history_)
+    assert small_model.reconstruction_err_ == small_model.nmf_.reconstruction_err_
+
+
+def test_set_topic_labels_saved(small_model, tmp_path):
+    model = TopicModel.load(small_model.save(tmp_path / "m"))
+    model.set_topic_labels({0: "first"})
+    assert model.topic_labels_[0] == "first" and model.topic_labels_[1:] == small_model.topic_labels_[1:]
+    assert TopicModel.load(model.save(tmp_path / "m2")).topic_labels_ == model.topic_labels_
+    with pytest.raises(InputError, match=re.escape("must be a list of 3 str or a dict of topic to str")):
+        model.set_topic_labels(["a", "b"])
+    with pytest.raises(InputError, match=re.escape("must hold non-empty str. Got ''")):
+        model.set_topic_labels({1: ""})
+
+
+def test_random_state_is_owned_by_the_model():
+    nmf = NMF(max_iter=30, random_state=5, init="random")
+    with pytest.warns(UserWarning, match=re.escape("random_state=5 is replaced by TopicModel's random_state=1")):
+        a = small(2, nmf=nmf).set_params(random_state=1).fit(DOCS)
+    b = small(2, nmf=NMF(max_iter=30, init="random")).set_params(random_state=1).fit(DOCS)
+    np.testing.assert_array_equal(a.components_, b.components_)
+    assert a.nmf_.random_state == 1 and nmf.random_state == 5  # the component is not changed
+
+
+# -- pandas and scikit-learn ------------------------------------------------------------------
+
+
+def test_pandas_and_array_inputs_match_a_list():
+    pd = pytest.importorskip("pandas")
+    reference = small(2).fit(DOCS).components_
+    series = pd.Series(DOCS, index=[f"d{i}" for i in range(len(DOCS))])
+    for docs in (series, np.asarray(DOCS), pd.DataFrame({"body": DOCS}), iter(DOCS)):
+        model = small(2, text_column="body").fit(docs)
+        np.testing.assert_array_equal(model.components_, reference)
+    assert small(2).fit(series).doc_ids_[0] == "d0"
+    with pytest.raises(InputError, match=re.escape("The DataFrame passed to TopicModel.fit has no column 'text'")):
+        small(2).fit(pd.DataFrame({"body": DOCS}))
+
+
+def test_in_a_pipeline_with_cross_validation_and_grid_search():
+    pd = pytest.importorskip("pandas")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    frame = pd.DataFrame({"text": DOCS, "label": [i % 3 for i in range(len(DOCS))]})
+    pipe = make_pipeline(small(3), LogisticRegression())
+    scores = cross_val_score(pipe, frame.text, frame.label, cv=3)
+    assert scores.shape == (3,) and np.all(scores >= 0)
+    grid = GridSearchCV(pipe, {"topicmodel__n_topics": [2, 3]}, cv=3).fit(frame.text, frame.label)
+    assert grid.best_params_["topicmodel__n_topics"] in (2, 3)
+
+
+def test_set_output_pandas():
+    pytest.importorskip("pandas")
+    model = small(3).set_output(transform="pandas").fit(DOCS)
+    out = model.transform(DOCS[:4])
+    assert list(out.columns) == ["topic_0", "topic_1", "topic_2"] and len(out) == 4

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from topicnmf._validation import check_bool, check_int, check_random_state
 from topicnmf.corpus import Corpus
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
-__all__ = ["TopicModel"]
+__all__ = ["TopicModel", "as_corpus", "doc_topic_frame"]
 
 FORMAT = "topicnmf-model"
 FORMAT_VERSION = 1
@@ -37,15 +39,41 @@ def _library_versions() -> dict[str, str]:
     return found
 
 
-def _as_corpus(documents) -> Corpus:
+def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.fit") -> Corpus:
+    """Documents in any common container as a :class:`~topicnmf.corpus.Corpus`.
+
+    Takes a ``Corpus``; a list, tuple or other iterable of str; a pandas
+    ``Series`` of str (its index gives the ids where they are unique); a 1-D
+    NumPy array of str; or a pandas ``DataFrame`` whose ``text_column`` holds
+    the texts.
+    """
     if isinstance(documents, Corpus):
         return documents
-    if isinstance(documents, str) or not isinstance(documents, Sequence):
+    ids = None
+    if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # a DataFrame
+        if text_column not in documents.columns:
+            raise InputError(
+                f"The DataFrame passed to {owner} has no column {text_column!r}; "
+                "set text_column to the column that holds the texts."
+            )
+        documents = documents[text_column]
+    if hasattr(documents, "index") and hasattr(documents, "to_numpy"):  # a Series
+        index = [str(i) for i in documents.index]
+        ids = index if len(set(index)) == len(index) else None
+        documents = documents.to_numpy()
+    if isinstance(documents, np.ndarray):
+        if documents.ndim != 1:
+            raise InputError(
+                f"The array passed to {owner} must be 1-D, one text per entry. "
+                f"Got shape {documents.shape}; pass one column of texts."
+            )
+        documents = documents.tolist()
+    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__iter__"):
         raise InputError(
-            "TopicModel.fit takes a Corpus or a list of str; got "
-            f"{type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
+            f"{owner} takes a Corpus, a sequence or Series of str, or a DataFrame with a text column; "
+            f"got {type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
         )
-    return Corpus.from_texts(list(documents))
+    return Corpus.from_texts(list(documents), ids=ids)
 
 
 def _encode_tokens(token_lists, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,13 +90,54 @@ def _encode_tokens(token_lists, vocabulary: np.ndarray) -> tuple[np.ndarray, np.
     return ids, offsets
 
 
-class TopicModel(BaseEstimator):
+def _snippet(text: str) -> str:
+    """The start of a document, whitespace collapsed, for showing to people."""
+    return " ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
+
+
+def _shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """Each topic's total mass in ``W @ H`` over the whole mass (zeros if there is none)."""
+    mass = np.asarray(W, dtype=np.float64).sum(axis=0) * np.asarray(H, dtype=np.float64).sum(axis=1)
+    total = mass.sum()
+    return mass / total if total > 0 else mass
+
+
+def _topic_order(W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """Topics by their share of ``W @ H``, largest first."""
+    return np.argsort(-_shares(W, H), kind="stable")
+
+
+def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:
+    """A document-topic table: ``doc_id``, ``label`` (if any), ``topic_0..``, ``top_topic``.
+
+    ``top_topic`` is -1 for a document with no weight on any topic; ``normalize``
+    scales each row to sum to 1.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    totals = W.sum(axis=1)
+    if normalize:
+        W = W / np.where(totals > 0, totals, 1.0)[:, None]
+    table = pd.DataFrame({"doc_id": list(ids)})
+    if labels is not None:
+        table["label"] = list(labels)
+    topics = pd.DataFrame(W, columns=[f"topic_{t}" for t in range(W.shape[1])])
+    table = pd.concat([table, topics], axis=1)
+    table["top_topic"] = np.where(totals > 0, W.argmax(axis=1), -1)
+    return table
+
+
+class TopicModel(TransformerMixin, BaseEstimator):
     """Topics of a collection of documents by non-negative matrix factorization.
 
     The documents go through a :class:`~topicnmf.preprocessing.TextVectorizer`
     (tokenizing, stop words, TF-IDF) into a matrix ``X (n_docs, n_terms)`` that
     :class:`~topicnmf.nmf.NMF` factorises as ``W (n_docs, n_topics) @ H (n_topics, n_terms)``.
     Topics are numbered by their share of the corpus, the largest first.
+
+    A scikit-learn transformer: ``transform`` gives document-topic weights, so it
+    fits in a ``Pipeline`` (before a classifier, say), in ``cross_val_score`` and in
+    ``GridSearchCV`` over ``n_topics``; ``set_output(transform="pandas")`` gives
+    DataFrames with columns ``topic_0 ... topic_{K-1}``.
 
     Parameters
     ----------
@@ -80,14 +149,18 @@ class TopicModel(BaseEstimator):
         works (``to_dict`` and ``from_dict`` for :meth:`save`); ``None`` means
         ``TextVectorizer()`` with its defaults.
     nmf : object or None, default=None
-        The factorisation, an estimator like :class:`~topicnmf.nmf.NMF` (its
-        ``n_components`` is set to ``n_topics``); ``None`` means ``NMF()`` with
-        ``init="nndsvda"``.
+        The factorisation, an estimator like :class:`~topicnmf.nmf.NMF`; a clone
+        of it is fitted with ``n_components=n_topics`` and this model's
+        ``random_state``. ``None`` means ``NMF(init="nndsvda")``.
     random_state : int, RandomState instance or None, default=None
-        Seed of the factorisation's initialisation; passed to ``nmf``.
+        Seed of the factorisation's initialisation. This is the only seed: it
+        replaces the ``random_state`` of ``nmf`` (a ``UserWarning`` says so when
+        ``nmf`` has a different one).
     keep_tokens : bool, default=True
         Keep the tokenised training texts so that :meth:`coherence` can score
         the topics (also after :meth:`save` and :meth:`load`).
+    text_column : str, default="text"
+        The column that holds the texts when documents come as a pandas DataFrame.
 
     Attributes
     ----------
@@ -107,6 +180,17 @@ class TopicModel(BaseEstimator):
         Labels of the training documents, where the corpus has them.
     n_topics_ : int
         Number of topics fitted.
+    topic_shares_ : ndarray of shape (n_topics,)
+        Each topic's part of the total weight of ``W @ H`` (the shares sum to 1,
+        unless all weight is 0); topics are numbered by it, largest first.
+    topic_sizes_ : ndarray of shape (n_topics,)
+        Number of training documents whose top topic each topic is (documents
+        with no weight count for no topic).
+    topic_labels_ : list of str
+        A name per topic: its three top words joined by ``_`` unless set with
+        :meth:`set_topic_labels`. Every table, plot and report uses it.
+    n_iter_, reconstruction_err_, loss_history_
+        The factorisation's iterations, final error and loss per iteration.
 
     Examples
     --------
@@ -115,6 +199,8 @@ class TopicModel(BaseEstimator):
     >>> model = TopicModel(n_topics=2, random_state=0).fit(docs)
     >>> model.topic_words(n=3).columns.tolist()
     ['topic', 'rank', 'word', 'weight']
+    >>> len(model.topic_labels_), float(model.topic_shares_.sum())
+    (2, 1.0)
     """
 
     def __init__(
@@ -125,20 +211,28 @@ class TopicModel(BaseEstimator):
         nmf: Any = None,
         random_state: int | np.random.RandomState | None = None,
         keep_tokens: bool = True,
+        text_column: str = "text",
     ):
         self.n_topics = n_topics
         self.vectorizer = vectorizer
         self.nmf = nmf
         self.random_state = random_state
         self.keep_tokens = keep_tokens
+        self.text_column = text_column
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def _make_nmf(self, callback):
+    def _make_nmf(self, n_topics: int, random_state, callback):
         nmf = NMF(init="nndsvda") if self.nmf is None else clone(self.nmf)
-        params = {"n_components": self.n_topics}
-        if self.random_state is not None:
-            params["random_state"] = self.random_state
+        theirs = nmf.get_params(deep=False).get("random_state")
+        if theirs is not None and theirs is not random_state and theirs != random_state:
+            warnings.warn(
+                f"The nmf component's random_state={theirs!r} is replaced by TopicModel's "
+                f"random_state={random_state!r}; set the seed on TopicModel only.",
+                UserWarning,
+                stacklevel=3,
+            )
+        params = {"n_components": n_topics, "random_state": random_state}
         if callback is not None:
             params["callback"] = callback
         return nmf.set_params(**params)
@@ -148,8 +242,8 @@ class TopicModel(BaseEstimator):
 
         Parameters
         ----------
-        documents : Corpus or list of str
-            The training documents.
+        documents : Corpus, sequence or Series of str, 1-D array of str, or DataFrame
+            The training documents (a DataFrame's ``text_column`` holds the texts).
         y : None
             Ignored.
         callback : callable or None, default=None
@@ -162,11 +256,10 @@ class TopicModel(BaseEstimator):
         self : TopicModel
             The fitted model.
         """
-        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
-            raise InputError(
-                f"The 'n_topics' parameter of TopicModel must be an int >= 1. Got {self.n_topics!r}."
-            )
-        corpus = _as_corpus(documents)
+        n_topics = check_int(self.n_topics, "n_topics", "TopicModel")
+        random_state = check_random_state(self.random_state, "random_state", "TopicModel")
+        keep_tokens = check_bool(self.keep_tokens, "keep_tokens", "TopicModel")
+        corpus = as_corpus(documents, text_column=self.text_column)
         if len(corpus) == 0:
             raise InputError("The corpus has no documents; give at least as many documents as topics.")
         notify = callback or (lambda info: None)
@@ -175,7 +268,7 @@ class TopicModel(BaseEstimator):
         start = time.perf_counter()
         notify({"stage": "vectorize"})
         vectorizer = TextVectorizer() if self.vectorizer is None else clone(self.vectorizer)
-        if self.keep_tokens:
+        if keep_tokens:
             X, tokens = vectorizer.fit_transform_tokenize(corpus.texts)
         else:
             X, tokens = vectorizer.fit_transform(corpus.texts), None
@@ -183,41 +276,60 @@ class TopicModel(BaseEstimator):
         timings["vectorize"] = time.perf_counter() - start
 
         n_docs, n_terms = X.shape
-        if self.n_topics > min(n_docs, n_terms):
+        if n_topics > min(n_docs, n_terms):
             raise InputError(
-                f"n_topics={self.n_topics} is more than the corpus supports ({n_docs} documents, "
+                f"n_topics={n_topics} is more than the corpus supports ({n_docs} documents, "
                 f"{n_terms} terms after preprocessing); ask for at most {min(n_docs, n_terms)} topics "
                 "or lower min_df."
             )
 
         start = time.perf_counter()
         nmf = self._make_nmf(
-            None if callback is None else (lambda info: notify({"stage": "factorize", **info}))
+            n_topics,
+            random_state,
+            None if callback is None else (lambda info: notify({"stage": "factorize", **info})),
         )
         W = nmf.fit_transform(X)
         timings["factorize"] = time.perf_counter() - start
-
-        order = self._topic_order(W, nmf.components_)
-        nmf.components_ = np.ascontiguousarray(nmf.components_[order])
         if callback is not None:
             nmf.set_params(callback=None)
-        self.nmf_ = nmf
-        self.vectorizer_ = vectorizer
-        self.doc_topic_ = np.ascontiguousarray(W[:, order])
-        self.vocabulary_ = vocabulary
-        self.n_topics_ = int(self.n_topics)
-        self.doc_ids_ = list(corpus.ids)
-        self.doc_labels_ = None if corpus.labels is None else list(corpus.labels)
-        self.doc_snippets_ = [" ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS] for text in corpus.texts]
-        self._token_ids, self._token_offsets = (None, None) if tokens is None else _encode_tokens(tokens, vocabulary)
-        self.timings_ = timings
+
+        order = _topic_order(W, nmf.components_)
+        nmf.components_ = np.ascontiguousarray(nmf.components_[order])
+        self._set_fitted(
+            nmf=nmf,
+            vectorizer=vectorizer,
+            doc_topic=np.ascontiguousarray(W[:, order]),
+            vocabulary=vocabulary,
+            doc_ids=list(corpus.ids),
+            doc_labels=None if corpus.labels is None else list(corpus.labels),
+            doc_snippets=[_snippet(text) for text in corpus.texts],
+            tokens=None if tokens is None else _encode_tokens(tokens, vocabulary),
+            timings=timings,
+        )
         return self
 
-    @staticmethod
-    def _topic_order(W: np.ndarray, H: np.ndarray) -> np.ndarray:
-        """Topics by their total mass in the reconstruction ``W @ H``, largest first."""
-        mass = np.asarray(W.sum(axis=0), dtype=np.float64) * np.asarray(H.sum(axis=1), dtype=np.float64)
-        return np.argsort(-mass, kind="stable")
+    def _set_fitted(self, *, nmf, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
+                    doc_snippets, tokens, timings, topic_labels=None) -> None:
+        """Set every fitted attribute and the topic facts derived from them (fit and load)."""
+        self.nmf_ = nmf
+        self.vectorizer_ = vectorizer
+        self.doc_topic_ = doc_topic
+        self.vocabulary_ = vocabulary
+        self.n_topics_ = int(doc_topic.shape[1])
+        self.doc_ids_ = doc_ids
+        self.doc_labels_ = doc_labels
+        self.doc_snippets_ = doc_snippets
+        self._token_ids, self._token_offsets = (None, None) if tokens is None else tokens
+        self.timings_ = timings
+        W = np.asarray(doc_topic, dtype=np.float64)
+        self.topic_shares_ = _shares(W, self.components_)
+        totals = W.sum(axis=1)
+        top = W.argmax(axis=1)[totals > 0]
+        self.topic_sizes_ = np.bincount(top, minlength=self.n_topics_).astype(np.int64)
+        self.topic_labels_ = (
+            ["_".join(words[:3]) for words in self.top_words(3)] if topic_labels is None else list(topic_labels)
+        )
 
     def fit_transform(self, documents, y=None, **fit_params) -> np.ndarray:
         """Fit the model and return the document-topic weights ``W`` of ``documents``.
@@ -233,7 +345,7 @@ class TopicModel(BaseEstimator):
 
         Parameters
         ----------
-        documents : Corpus or list of str
+        documents : Corpus, sequence or Series of str, 1-D array of str, or DataFrame
             New documents.
 
         Returns
@@ -242,15 +354,74 @@ class TopicModel(BaseEstimator):
             Non-negative topic weights, solved to convergence with the topics fixed.
         """
         check_is_fitted(self, "nmf_")
-        corpus = _as_corpus(documents)
+        corpus = as_corpus(documents, text_column=self.text_column, owner="TopicModel.transform")
         return self.nmf_.transform(self.vectorizer_.transform(corpus.texts))
 
-    # -- results ---------------------------------------------------------------------------
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The output column names of :meth:`transform`: ``topic_0 ... topic_{K-1}``."""
+        check_is_fitted(self, "nmf_")
+        return np.asarray([f"topic_{t}" for t in range(self.n_topics_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+    # -- topic facts -----------------------------------------------------------------------
 
     @property
     def components_(self) -> np.ndarray:
         check_is_fitted(self, "nmf_")
         return self.nmf_.components_
+
+    @property
+    def n_iter_(self) -> int:
+        check_is_fitted(self, "nmf_")
+        return int(getattr(self.nmf_, "n_iter_", 0))
+
+    @property
+    def reconstruction_err_(self) -> float:
+        check_is_fitted(self, "nmf_")
+        return float(getattr(self.nmf_, "reconstruction_err_", float("nan")))
+
+    @property
+    def loss_history_(self) -> list[float]:
+        check_is_fitted(self, "nmf_")
+        return [float(v) for v in getattr(self.nmf_, "loss_history_", [])]
+
+    def set_topic_labels(self, labels) -> "TopicModel":
+        """Name the topics; every table, plot and report (and :meth:`save`) uses the names.
+
+        Parameters
+        ----------
+        labels : list of str of length n_topics, or dict of int to str
+            All names in topic order, or new names for some topics.
+
+        Returns
+        -------
+        self : TopicModel
+        """
+        check_is_fitted(self, "nmf_")
+        names = list(self.topic_labels_)
+        if isinstance(labels, dict):
+            for topic, label in labels.items():
+                topic = check_int(topic, "labels", "set_topic_labels", low=0, high=self.n_topics_ - 1)
+                names[topic] = label
+        elif isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) != self.n_topics_:
+            raise InputError(
+                f"The 'labels' parameter of set_topic_labels must be a list of {self.n_topics_} str "
+                "or a dict of topic to str."
+            )
+        else:
+            names = list(labels)
+        for label in names:
+            if not isinstance(label, str) or not label.strip():
+                raise InputError(
+                    f"The 'labels' parameter of set_topic_labels must hold non-empty str. Got {label!r}."
+                )
+        self.topic_labels_ = names
+        return self
 
     def topic_words(self, n: int = 10) -> pd.DataFrame:
         """The top words of every topic as one tidy table.
@@ -267,16 +438,13 @@ class TopicModel(BaseEstimator):
             topic, then rank (0 is the heaviest word). Words of zero weight are left out.
         """
         check_is_fitted(self, "nmf_")
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise InputError(f"The 'n' parameter of topic_words must be an int >= 1. Got {n!r}.")
-        H = self.components_
-        n = min(int(n), H.shape[1])
-        top = np.argsort(-H, axis=1, kind="stable")[:, :n]
-        weights = np.take_along_axis(H, top, axis=1)
+        n = check_int(n, "n", "topic_words")
+        top, weights = self._top_terms(n)
+        k, n = top.shape
         table = pd.DataFrame(
             {
-                "topic": np.repeat(np.arange(H.shape[0]), n),
-                "rank": np.tile(np.arange(n), H.shape[0]),
+                "topic": np.repeat(np.arange(k), n),
+                "rank": np.tile(np.arange(n), k),
                 "word": self.vocabulary_[top.ravel()],
                 "weight": weights.ravel().astype(np.float64),
             }
@@ -284,9 +452,24 @@ class TopicModel(BaseEstimator):
         return table[table["weight"] > 0].reset_index(drop=True)
 
     def top_words(self, n: int = 10) -> list[list[str]]:
-        """Top ``n`` words of each topic, best first (the input of :func:`topicnmf.coherence`)."""
-        table = self.topic_words(n)
-        return [table.loc[table["topic"] == t, "word"].tolist() for t in range(self.n_topics_)]
+        """Top ``n`` words of each topic, best first (the input of :func:`topicnmf.coherence`).
+
+        Words of zero weight are left out, as in :meth:`topic_words`.
+        """
+        check_is_fitted(self, "nmf_")
+        n = check_int(n, "n", "top_words")
+        top, weights = self._top_terms(n)
+        return [self.vocabulary_[t[w > 0]].tolist() for t, w in zip(top, weights)]
+
+    def _top_terms(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and weights of each topic's ``n`` heaviest terms, heaviest first."""
+        H = self.components_
+        n = min(n, H.shape[1])
+        part = np.argpartition(-H, n - 1, axis=1)[:, :n] if n < H.shape[1] else np.tile(np.arange(n), (H.shape[0], 1))
+        weights = np.take_along_axis(H, part, axis=1)
+        order = np.lexsort((part, -weights), axis=1)  # heaviest first, ties by term index
+        top = np.take_along_axis(part, order, axis=1)
+        return top, np.take_along_axis(H, top, axis=1)
 
     def doc_topics(self, *, normalize: bool = False) -> pd.DataFrame:
         """The document-topic table of the training documents.
@@ -305,21 +488,7 @@ class TopicModel(BaseEstimator):
             in corpus order.
         """
         check_is_fitted(self, "nmf_")
-        return self._doc_topic_frame(self.doc_topic_, self.doc_ids_, self.doc_labels_, normalize)
-
-    @staticmethod
-    def _doc_topic_frame(W, ids, labels, normalize) -> pd.DataFrame:
-        W = np.asarray(W, dtype=np.float64)
-        totals = W.sum(axis=1)
-        if normalize:
-            W = W / np.where(totals > 0, totals, 1.0)[:, None]
-        table = pd.DataFrame({"doc_id": list(ids)})
-        if labels is not None:
-            table["label"] = list(labels)
-        topics = pd.DataFrame(W, columns=[f"topic_{t}" for t in range(W.shape[1])])
-        table = pd.concat([table, topics], axis=1)
-        table["top_topic"] = np.where(totals > 0, W.argmax(axis=1), -1)
-        return table
+        return doc_topic_frame(self.doc_topic_, self.doc_ids_, self.doc_labels_, normalize=normalize)
 
     def tokenized_texts(self) -> list[list[str]]:
         """The training texts as the token streams the model saw.
@@ -389,13 +558,15 @@ class TopicModel(BaseEstimator):
                 "n_topics": self.n_topics_,
                 "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None,
                 "keep_tokens": self.keep_tokens,
+                "text_column": self.text_column,
             },
+            "topic_labels": list(self.topic_labels_),
             "nmf": {
                 "class": type(self.nmf_).__name__,
                 "params": nmf_params,
-                "n_iter": int(getattr(self.nmf_, "n_iter_", 0)),
-                "reconstruction_err": float(getattr(self.nmf_, "reconstruction_err_", float("nan"))),
-                "loss_history": [float(v) for v in getattr(self.nmf_, "loss_history_", [])],
+                "n_iter": self.n_iter_,
+                "reconstruction_err": self.reconstruction_err_,
+                "loss_history": self.loss_history_,
             },
             "vectorizer": self.vectorizer_.to_dict(),
             "vocabulary": self.vocabulary_.tolist(),
@@ -481,15 +652,18 @@ class TopicModel(BaseEstimator):
         nmf.n_iter_ = nmf_state["n_iter"]
         nmf.reconstruction_err_ = nmf_state["reconstruction_err"]
         nmf.loss_history_ = list(nmf_state["loss_history"])
-        model.nmf_ = nmf
-        model.vectorizer_ = vectorizer
-        model.doc_topic_ = W
-        model.vocabulary_ = vocabulary
-        model.n_topics_ = int(params["n_topics"])
-        model.doc_ids_ = list(state["doc_ids"])
-        model.doc_labels_ = state["doc_labels"]
-        model.doc_snippets_ = list(state["doc_snippets"])
-        model.timings_ = dict(state.get("timings", {}))
-        model._token_ids = arrays.get("token_ids")
-        model._token_offsets = arrays.get("token_offsets")
+        model.text_column = params.get("text_column", "text")
+        tokens = None if "token_ids" not in arrays else (arrays["token_ids"], arrays["token_offsets"])
+        model._set_fitted(
+            nmf=nmf,
+            vectorizer=vectorizer,
+            doc_topic=W,
+            vocabulary=vocabulary,
+            doc_ids=list(state["doc_ids"]),
+            doc_labels=state["doc_labels"],
+            doc_snippets=list(state["doc_snippets"]),
+            tokens=tokens,
+            timings=dict(state.get("timings", {})),
+            topic_labels=state.get("topic_labels"),
+        )
         return model

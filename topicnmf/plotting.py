@@ -20,6 +20,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from sklearn.utils import check_random_state
 
+from topicnmf._validation import check_int
 from topicnmf.errors import InputError
 
 __all__ = [
@@ -69,16 +70,9 @@ def _topic_colors(n_topics: int) -> list:
     return [cmap(order[t % 20]) for t in range(n_topics)]
 
 
-def _check_positive_int(value, name: str, function: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"The '{name}' parameter of {function} must be an int >= 1. Got {value!r}.")
-    return int(value)
-
-
-def _topic_labels(model, n_words: int = 3) -> list[str]:
-    """``"t: w1 w2 w3"`` for every topic, from the tidy topic-word table."""
-    words = model.topic_words(n_words).groupby("topic", sort=True)["word"].agg(" ".join)
-    return [f"{t}: {words.get(t, '')}" for t in range(model.n_topics_)]
+def _topic_labels(model) -> list[str]:
+    """``"t: label"`` for every topic (its ``topic_labels_`` entry)."""
+    return [f"{t}: {label}" for t, label in enumerate(model.topic_labels_)]
 
 
 def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figure:
@@ -115,7 +109,7 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
     >>> len(plot_top_words(model, top_n=3).axes)
     2
     """
-    top_n = _check_positive_int(top_n, "top_n", "plot_top_words")
+    top_n = check_int(top_n, "top_n", "plot_top_words")
     n_topics = model.n_topics_
     ncols = min(n_topics, MAX_COLUMNS)
     nrows = math.ceil(n_topics / ncols)
@@ -190,9 +184,7 @@ def plot_prevalence(model, *, ax: Axes | None = None) -> Figure:
         The figure of ``ax`` or a new one; one horizontal bar per topic,
         topic 0 at the top, labelled with its three top words.
     """
-    W = np.asarray(model.doc_topic_, dtype=np.float64)
-    mass = W.sum(axis=0) * np.asarray(model.components_, dtype=np.float64).sum(axis=1)
-    share = mass / mass.sum() if mass.sum() > 0 else mass
+    share = model.topic_shares_
     n_topics = model.n_topics_
     labels = _topic_labels(model)
     fig, ax = _figure_and_axes(
@@ -238,7 +230,7 @@ def plot_doc_topics(
         The figure of ``ax`` or a new one with a colour bar; the image array
         has shape ``(min(n_docs, max_docs), n_topics)``.
     """
-    max_docs = _check_positive_int(max_docs, "max_docs", "plot_doc_topics")
+    max_docs = check_int(max_docs, "max_docs", "plot_doc_topics")
     W = np.asarray(model.doc_topic_, dtype=np.float64)
     n_docs, n_topics = W.shape
     rows = np.arange(n_docs)
@@ -341,7 +333,7 @@ def plot_convergence(model, *, ax: Axes | None = None) -> Figure:
         ``loss_history_`` (0, 1, ...), y the loss. The y axis is logarithmic when
         every loss is positive. Without a recorded history the axes says so.
     """
-    history = getattr(model.nmf_, "loss_history_", None)
+    history = model.loss_history_
     history = np.asarray([] if history is None else history, dtype=np.float64).ravel()
     fig, ax = _figure_and_axes(ax, (6.0, 3.6), left=0.9)
     if history.size:

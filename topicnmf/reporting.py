@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from topicnmf.corpus import Corpus
+from topicnmf._validation import check_int
 from topicnmf.errors import InputError
-from topicnmf.model import TopicModel, _library_versions
+from topicnmf.model import TopicModel, _library_versions, doc_topic_frame
 
 __all__ = [
     "check_output_dir",
@@ -43,26 +44,6 @@ __all__ = [
 
 MEASURES = ("c_npmi", "c_v", "u_mass", "c_uci")
 PLOTS = ("top_words", "prevalence", "doc_topics", "coherence", "convergence")
-
-
-def _check_positive_int(value, name: str, function: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"The '{name}' parameter of {function} must be an int >= 1. Got {value!r}.")
-    return int(value)
-
-
-def _topic_shares(model: TopicModel) -> np.ndarray:
-    """Each topic's part of the total weight of ``W @ H`` (sums to 1 unless all weight is 0)."""
-    W = np.asarray(model.doc_topic_, dtype=np.float64)
-    mass = W.sum(axis=0) * np.asarray(model.components_, dtype=np.float64).sum(axis=1)
-    total = mass.sum()
-    return mass / total if total > 0 else mass
-
-
-def _top_words(model: TopicModel, n: int) -> list[list[str]]:
-    """``model.top_words(n)`` from one pass over the tidy topic-word table."""
-    words = model.topic_words(n).groupby("topic", sort=True)["word"].agg(list)
-    return [words.get(t, []) for t in range(model.n_topics_)]
 
 
 def topic_summary(
@@ -104,15 +85,14 @@ def topic_summary(
     >>> topic_summary(model, top_n=3, measure=None).columns.tolist()
     ['topic', 'label', 'size', 'share', 'top_words']
     """
-    top_n = _check_positive_int(top_n, "top_n", "topic_summary")
-    words = _top_words(model, top_n)
-    top = model.doc_topics()["top_topic"].to_numpy()
+    top_n = check_int(top_n, "top_n", "topic_summary")
+    words = model.top_words(top_n)
     table = pd.DataFrame(
         {
             "topic": np.arange(model.n_topics_),
-            "label": ["_".join(w[:3]) for w in words],
-            "size": np.bincount(top[top >= 0], minlength=model.n_topics_),
-            "share": _topic_shares(model),
+            "label": list(model.topic_labels_),
+            "size": model.topic_sizes_,
+            "share": model.topic_shares_,
         }
     )
     if measure is not None:
@@ -133,7 +113,7 @@ def _coherence_scores(model: TopicModel, measures: Sequence[str], top_n: int, te
     """Scores of each measure, with the token streams and top words prepared once."""
     from topicnmf.measures import coherence
 
-    words = _top_words(model, top_n)
+    words = model.top_words(top_n)
     if texts is None:
         texts = model.tokenized_texts()
     return {measure: np.asarray(coherence(words, texts, measure), dtype=np.float64) for measure in measures}
@@ -177,7 +157,7 @@ def coherence_table(model: TopicModel, *, measures: Sequence[str] = MEASURES, to
         sorted by topic.
     """
     measures = _check_measures(measures, "coherence_table")
-    top_n = _check_positive_int(top_n, "top_n", "coherence_table")
+    top_n = check_int(top_n, "top_n", "coherence_table")
     scores = _coherence_scores(model, measures, top_n)
     return pd.DataFrame({"topic": np.arange(model.n_topics_), **scores})
 
@@ -214,7 +194,7 @@ def representative_docs(model: TopicModel, *, n: int = 3) -> pd.DataFrame:
     >>> representative_docs(model, n=2).columns.tolist()
     ['topic', 'rank', 'doc_id', 'weight', 'snippet']
     """
-    n = _check_positive_int(n, "n", "representative_docs")
+    n = check_int(n, "n", "representative_docs")
     W = np.asarray(model.doc_topic_, dtype=np.float64)
     totals = W.sum(axis=1)
     docs = np.flatnonzero(totals > 0)
@@ -265,7 +245,7 @@ def new_doc_topics(model: TopicModel, corpus, *, normalize: bool = False) -> pd.
             )
         corpus = Corpus.from_texts(list(corpus))
     W = model.transform(corpus)
-    return TopicModel._doc_topic_frame(W, corpus.ids, corpus.labels, normalize)
+    return doc_topic_frame(W, corpus.ids, corpus.labels, normalize=normalize)
 
 
 def corpus_hash(corpus) -> str:
@@ -493,9 +473,7 @@ def _render_html(
         (f"topic diversity (top {top_n})", _number(diversity)),
     ]
     facts += [(f"mean {m}", _number(np.nanmean(coherence[m]) if len(coherence) else np.nan)) for m in measures]
-    n_iter = run_info.get("n_iter", getattr(model.nmf_, "n_iter_", None))
-    if n_iter is not None:
-        facts.append(("iterations", str(n_iter)))
+    facts.append(("iterations", str(run_info.get("n_iter", model.n_iter_))))
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -651,10 +629,10 @@ def write_report(
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputError(f"No output folder at '{run_dir}'; pass a folder written by 'topicnmf fit'.")
-    top_n = _check_positive_int(top_n, "top_n", "write_report")
+    top_n = check_int(top_n, "top_n", "write_report")
     measures = _check_measures(measures, "write_report")
-    n_representative = _check_positive_int(n_representative, "n_representative", "write_report")
-    dpi = _check_positive_int(dpi, "dpi", "write_report")
+    n_representative = check_int(n_representative, "n_representative", "write_report")
+    dpi = check_int(dpi, "dpi", "write_report")
 
     try:
         texts, coherence_note = model.tokenized_texts(), None
@@ -670,7 +648,7 @@ def write_report(
         coherence, scores = None, np.full(model.n_topics_, np.nan)
     summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
     representatives = representative_docs(model, n=n_representative)
-    diversity = _topic_diversity(_top_words(model, top_n))
+    diversity = _topic_diversity(model.top_words(top_n))
     images = _render_plots(
         model,
         top_n=top_n,
@@ -682,8 +660,8 @@ def write_report(
     if run_info is None:
         run_info = _read_run_info(run_dir) or {
             "parameters": _model_parameters(model, top_n),
-            "n_iter": int(getattr(model.nmf_, "n_iter_", 0)),
-            "reconstruction_err": float(getattr(model.nmf_, "reconstruction_err_", float("nan"))),
+            "n_iter": model.n_iter_,
+            "reconstruction_err": model.reconstruction_err_,
         }
     page = _render_html(
         model,
@@ -757,9 +735,9 @@ def write_outputs(
             "corpus": {}
             if corpus is None
             else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
-            "n_iter": int(getattr(model.nmf_, "n_iter_", 0)),
-            "reconstruction_err": float(getattr(model.nmf_, "reconstruction_err_", float("nan"))),
-            "topic_diversity": _topic_diversity(_top_words(model, top_n)),
+            "n_iter": model.n_iter_,
+            "reconstruction_err": model.reconstruction_err_,
+            "topic_diversity": _topic_diversity(model.top_words(top_n)),
             "versions": _library_versions(),
             "timings": dict(model.timings_),
             **(run_info or {}),
