@@ -11,6 +11,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from topicnmf.errors import InputError
+
 from topicnmf.measures import MEASURES, WINDOW_SIZES, coherence, topic_diversity
 
 # the module behind topicnmf.coherence
@@ -269,9 +271,35 @@ def test_texts_are_counted_in_chunks_without_changing_the_counts(monkeypatch):
     rng = np.random.default_rng(5)
     topics, texts = random_case(rng, n_docs=30)
     expected = {measure: coherence(topics, texts, measure) for measure in ALL_MEASURES}
-    monkeypatch.setattr(coherence_module, "_CHUNK_TOKENS", 7)
+    monkeypatch.setattr(importlib.import_module("topicnmf.measures._counts"), "_CHUNK_TOKENS", 7)
     for measure in ALL_MEASURES:
         np.testing.assert_array_equal(coherence(topics, texts, measure), expected[measure])
+
+
+def test_counts_of_chunks_add_up_to_the_counts_of_the_whole():
+    rng = np.random.default_rng(6)
+    topics, texts = random_case(rng, n_docs=40)
+    counts = coherence_module.CoherenceCounts(topics, measures=ALL_MEASURES)
+    for start in range(0, len(texts), 7):
+        counts.add_texts(texts[start:start + 7])
+    for measure in ALL_MEASURES:
+        np.testing.assert_array_equal(counts.scores(measure), coherence(topics, texts, measure))
+
+
+@pytest.mark.parametrize("measure", ALL_MEASURES)
+def test_term_id_streams_score_as_the_decoded_texts(measure):
+    rng = np.random.default_rng(7)
+    topics, texts = random_case(rng, n_docs=25)
+    vocabulary = sorted({w for text in texts for w in text} | {w for topic in topics for w in topic})
+    index = {w: i for i, w in enumerate(vocabulary)}
+    rare = set(vocabulary[::5]) - {w for topic in topics for w in topic}  # out of the vocabulary: -1
+    ids = np.array([-1 if w in rare else index[w] for text in texts for w in text], dtype=np.int32)
+    offsets = np.concatenate([[0], np.cumsum([len(t) for t in texts])])
+    topic_ids = [[index[w] for w in topic] for topic in topics]
+    np.testing.assert_array_equal(
+        coherence_module.coherence_from_ids(topic_ids, ids, offsets, measure),
+        coherence(topics, [[w if w not in rare else "" for w in t] for t in texts], measure),
+    )
 
 
 def test_measures_are_pure_functions_of_counts():
@@ -335,7 +363,7 @@ def test_topic_diversity(topics, top_n, expected):
 )
 def test_coherence_errors(kwargs, message):
     arguments = {"topics": [["sun", "star"]], "texts": TEXTS, **kwargs}
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(InputError, match=re.escape(message)):
         coherence(**arguments)
 
 
@@ -350,6 +378,6 @@ def test_coherence_errors(kwargs, message):
 )
 def test_topic_diversity_errors(kwargs, message):
     arguments = {"topics": [["sun", "star"]], **kwargs}
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(InputError, match=re.escape(message)):
         topic_diversity(**arguments)
 

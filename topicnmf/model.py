@@ -524,9 +524,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_topics,)
         """
-        from topicnmf.measures import coherence
+        from topicnmf.measures import coherence_from_ids
 
-        return coherence(self.top_words(top_n), self.tokenized_texts(), measure, window_size=window_size)
+        check_is_fitted(self, "nmf_")
+        if self._token_ids is None:
+            self.tokenized_texts()  # raises the error that says why there are no texts
+        top, weights = self._top_terms(check_int(top_n, "top_n", "TopicModel.coherence"))
+        topics = [t[w > 0].tolist() for t, w in zip(top, weights)]
+        return coherence_from_ids(topics, self._token_ids, self._token_offsets, measure, window_size=window_size)
 
     # -- persistence -----------------------------------------------------------------------
 
