@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import warnings
 from importlib.metadata import PackageNotFoundError, version
@@ -14,6 +13,16 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from topicnmf._persistence import (
+    ArraySpec,
+    check_values,
+    corrupt,
+    expect,
+    expect_list,
+    read_json,
+    read_npz,
+    write_model_folder,
+)
 from topicnmf._validation import check_bool, check_int, check_random_state
 from topicnmf.corpus import Corpus
 from topicnmf.errors import InputError
@@ -549,7 +558,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "nmf_")
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         nmf_params = {
             key: value
             for key, value in self.nmf_.get_params(deep=False).items()
@@ -583,13 +591,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
         arrays = {"components": self.components_, "doc_topic": self.doc_topic_}
         if self._token_ids is not None:
             arrays.update(token_ids=self._token_ids, token_offsets=self._token_offsets)
-        np.savez(path / ARRAYS_FILE, **arrays)
-        (path / MODEL_FILE).write_text(json.dumps(state), encoding="utf-8")
-        return path
+        return write_model_folder(path, state, arrays, json_name=MODEL_FILE, arrays_name=ARRAYS_FILE)
 
     @classmethod
     def load(cls, path: str | Path) -> "TopicModel":
-        """Read a model written by :meth:`save`.
+        """Read a model written by :meth:`save`, checked as strictly as a fit.
 
         Parameters
         ----------
@@ -600,6 +606,13 @@ class TopicModel(TransformerMixin, BaseEstimator):
         -------
         model : TopicModel
             A fitted model that transforms and reports like the saved one.
+
+        Raises
+        ------
+        InputError
+            If the folder is not a model, or a file of it is damaged: wrong JSON
+            types, unexpected or oversized arrays, NaN, infinite or negative
+            weights, token ids out of range. Nothing is unpickled.
         """
         path = Path(path)
         model_file, arrays_file = path / MODEL_FILE, path / ARRAYS_FILE
@@ -610,10 +623,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
                 f"'{path}' is not a topicnmf model: it lacks {MODEL_FILE} or {ARRAYS_FILE}; "
                 "pass the 'model' folder written by 'topicnmf fit'."
             )
-        try:
-            state = json.loads(model_file.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InputError(f"'{model_file}' is corrupt ({error}); fit and save the model again.") from None
+        state = read_json(model_file)
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise InputError(f"'{model_file}' is not a topicnmf model file; pass a folder written by TopicModel.save.")
         if state.get("format_version") != FORMAT_VERSION:
@@ -621,54 +631,83 @@ class TopicModel(TransformerMixin, BaseEstimator):
                 f"'{model_file}' has format version {state.get('format_version')!r}, this topicnmf reads "
                 f"{FORMAT_VERSION}; fit and save the model again with this version."
             )
-        try:
-            with np.load(arrays_file, allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in npz.files}
-            model = cls._from_state(state, arrays)
-        except (KeyError, TypeError, ValueError, OSError) as error:
-            if isinstance(error, InputError):
-                raise
-            raise InputError(f"'{path}' holds a corrupt model ({error}); fit and save the model again.") from None
-        return model
+        return cls._from_state(model_file, state, arrays_file)
 
     @classmethod
-    def _from_state(cls, state: dict, arrays: dict) -> "TopicModel":
-        params = state["params"]
-        nmf_state = state["nmf"]
-        nmf = NMF().set_params(**nmf_state["params"])
-        model = cls(
-            n_topics=params["n_topics"],
-            nmf=clone(nmf),
-            random_state=params["random_state"],
-            keep_tokens=params["keep_tokens"],
+    def _from_state(cls, model_file: Path, state: dict, arrays_file: Path) -> "TopicModel":
+        f = model_file
+        params = expect(f, state.get("params"), dict, "params")
+        k = expect(f, params.get("n_topics"), int, "params.n_topics")
+        if k < 1:
+            raise corrupt(f, "'params.n_topics' must be at least 1")
+        random_state = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
+        keep_tokens = expect(f, params.get("keep_tokens"), bool, "params.keep_tokens")
+        text_column = expect(f, params.get("text_column", "text"), str, "params.text_column")
+        vocabulary = expect_list(f, state.get("vocabulary"), str, "vocabulary")
+        if len(set(vocabulary)) != len(vocabulary):
+            raise corrupt(f, "'vocabulary' repeats terms")
+        doc_ids = expect_list(f, state.get("doc_ids"), str, "doc_ids")
+        n_docs, n_terms = len(doc_ids), len(vocabulary)
+        labels = expect(f, state.get("doc_labels"), (list, type(None)), "doc_labels")
+        if labels is not None:
+            expect_list(f, labels, str, "doc_labels", n_docs)
+        snippets = expect_list(f, state.get("doc_snippets"), str, "doc_snippets", n_docs)
+        topic_labels = expect(f, state.get("topic_labels"), (list, type(None)), "topic_labels")
+        if topic_labels is not None:
+            expect_list(f, topic_labels, str, "topic_labels", k)
+        timings = expect(f, state.get("timings", {}), dict, "timings")
+        nmf_state = expect(f, state.get("nmf"), dict, "nmf")
+        nmf_params = expect(f, nmf_state.get("params"), dict, "nmf.params")
+        n_iter = expect(f, nmf_state.get("n_iter"), int, "nmf.n_iter")
+        error = expect(f, nmf_state.get("reconstruction_err"), (int, float), "nmf.reconstruction_err")
+        history = expect_list(f, nmf_state.get("loss_history"), (int, float), "nmf.loss_history")
+        try:
+            nmf = NMF().set_params(**nmf_params)
+        except ValueError:
+            raise corrupt(f, f"'nmf.params' holds unknown parameters {sorted(nmf_params)[:5]}") from None
+        vectorizer = TextVectorizer.from_dict(state.get("vectorizer"))
+        if len(vectorizer.get_feature_names_out()) != n_terms:
+            raise corrupt(f, "the vectorizer's vocabulary does not match 'vocabulary'")
+
+        arrays = read_npz(
+            arrays_file,
+            {
+                "components": ArraySpec("f", (k, n_terms)),
+                "doc_topic": ArraySpec("f", (n_docs, k)),
+                "token_ids": ArraySpec("iu", (None,), required=False),
+                "token_offsets": ArraySpec("iu", (n_docs + 1,), required=False),
+            },
         )
-        vectorizer = TextVectorizer.from_dict(state["vectorizer"])
-        model.vectorizer = clone(vectorizer)
-        H = arrays["components"]
-        W = arrays["doc_topic"]
-        vocabulary = np.asarray(state["vocabulary"], dtype=str)
-        if H.ndim != 2 or H.shape != (params["n_topics"], len(vocabulary)) or W.shape[1:] != (H.shape[0],):
-            raise ValueError("array shapes do not match the vocabulary and the number of topics")
-        if W.shape[0] != len(state["doc_ids"]):
-            raise ValueError("the document weights do not match the document ids")
+        H = check_values(arrays_file, "components", arrays["components"], low=0)
+        W = check_values(arrays_file, "doc_topic", arrays["doc_topic"], low=0)
+        tokens = None
+        if ("token_ids" in arrays) != ("token_offsets" in arrays):
+            raise corrupt(arrays_file, "it has one of 'token_ids' and 'token_offsets' without the other")
+        if "token_ids" in arrays:
+            ids = check_values(arrays_file, "token_ids", arrays["token_ids"], low=-1, high=n_terms - 1)
+            offsets = check_values(arrays_file, "token_offsets", arrays["token_offsets"], low=0, high=len(ids))
+            if offsets[0] != 0 or offsets[-1] != len(ids) or np.any(np.diff(offsets) < 0):
+                raise corrupt(arrays_file, "'token_offsets' do not cut 'token_ids' into documents")
+            tokens = (ids.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False))
+
+        model = cls(n_topics=k, nmf=clone(nmf), random_state=random_state, keep_tokens=keep_tokens,
+                    text_column=text_column, vectorizer=clone(vectorizer))
         nmf.components_ = H
         nmf.n_components_ = H.shape[0]
         nmf.n_features_in_ = H.shape[1]
-        nmf.n_iter_ = nmf_state["n_iter"]
-        nmf.reconstruction_err_ = nmf_state["reconstruction_err"]
-        nmf.loss_history_ = list(nmf_state["loss_history"])
-        model.text_column = params.get("text_column", "text")
-        tokens = None if "token_ids" not in arrays else (arrays["token_ids"], arrays["token_offsets"])
+        nmf.n_iter_ = n_iter
+        nmf.reconstruction_err_ = float(error)
+        nmf.loss_history_ = [float(v) for v in history]
         model._set_fitted(
             nmf=nmf,
             vectorizer=vectorizer,
             doc_topic=W,
-            vocabulary=vocabulary,
-            doc_ids=list(state["doc_ids"]),
-            doc_labels=state["doc_labels"],
-            doc_snippets=list(state["doc_snippets"]),
+            vocabulary=np.asarray(vocabulary, dtype=str),
+            doc_ids=doc_ids,
+            doc_labels=labels,
+            doc_snippets=snippets,
             tokens=tokens,
-            timings=dict(state.get("timings", {})),
-            topic_labels=state.get("topic_labels"),
+            timings=timings,
+            topic_labels=topic_labels,
         )
         return model

@@ -1,0 +1,153 @@
+"""Reading and writing a model folder safely: JSON for state, ``.npz`` for arrays, no pickle.
+
+Reading is as strict as fitting. Before an array is read, the ``.npz`` archive
+must hold only the members expected, each an ``.npy`` of an allowed dtype whose
+declared shape fits the state already read and whose declared size matches the
+bytes stored (so a small crafted file cannot make the reader allocate gigabytes).
+After reading, values are checked (finite, non-negative, ids in range). Every
+failure is one :class:`~topicnmf.errors.InputError` line naming the file and the remedy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from topicnmf.errors import InputError
+
+#: Largest ``model.json`` read, in bytes (a model of a million documents stays far below).
+MAX_JSON_BYTES = 2 << 30
+#: Largest array read from ``arrays.npz``, in bytes.
+MAX_ARRAY_BYTES = 16 << 30
+
+REMEDY = "fit and save the model again"
+
+
+def corrupt(path: Path, what: str) -> InputError:
+    """The one message form of a damaged model file."""
+    return InputError(f"'{path}' is corrupt: {what}; {REMEDY}.")
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """What one ``.npz`` member may hold: dtype kinds ('f', 'i', 'u'), and its shape.
+
+    ``shape`` entries are ints or ``None`` (any length); ``required=False``
+    members may be absent.
+    """
+
+    kinds: str
+    shape: tuple
+    required: bool = True
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of bounded size and depth."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise corrupt(path, f"{size} bytes is more than the {MAX_JSON_BYTES} a model file may have")
+        with open(path, "rb") as stream:
+            text = stream.read(MAX_JSON_BYTES + 1).decode("utf-8")
+        return json.loads(text)
+    except InputError:
+        raise
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise corrupt(path, f"not JSON ({type(error).__name__} at {getattr(error, 'pos', '?')})") from None
+    except RecursionError:
+        raise corrupt(path, "JSON nested too deeply") from None
+    except OSError as error:
+        raise InputError(f"Cannot read '{path}' ({error.strerror}); check the file's permissions.") from None
+
+
+def _npy_header(stream) -> tuple[tuple, np.dtype]:
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version in ((2, 0), (3, 0)):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ValueError(f"npy format version {version}")
+    return shape, dtype
+
+
+def read_npz(path: Path, specs: dict[str, ArraySpec]) -> dict[str, np.ndarray]:
+    """The members of ``path`` named in ``specs``, each checked before it is read."""
+    arrays = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename: info for info in archive.infolist()}
+            names = {name.removesuffix(".npy"): name for name in members}
+            unexpected = sorted(set(names) - set(specs))
+            if unexpected or len(names) != len(members):
+                raise corrupt(path, f"unexpected members {unexpected[:5]}")
+            missing = sorted(n for n, spec in specs.items() if spec.required and n not in names)
+            if missing:
+                raise corrupt(path, f"missing arrays {missing}")
+            for name, member in names.items():
+                spec, info = specs[name], members[member]
+                with archive.open(info) as stream:
+                    shape, dtype = _npy_header(stream)
+                    if dtype.hasobject or dtype.kind not in spec.kinds:
+                        raise corrupt(path, f"array '{name}' has dtype {dtype}, expected kind {spec.kinds!r}")
+                    if len(shape) != len(spec.shape) or any(
+                        want is not None and got != want for got, want in zip(shape, spec.shape)
+                    ):
+                        raise corrupt(path, f"array '{name}' has shape {shape}, expected {spec.shape}")
+                    nbytes = math.prod(shape) * dtype.itemsize
+                    if nbytes > MAX_ARRAY_BYTES or nbytes > info.file_size:
+                        raise corrupt(path, f"array '{name}' declares {nbytes} bytes but stores {info.file_size}")
+                with archive.open(info) as stream:  # read_array reads the header again
+                    arrays[name] = np.lib.format.read_array(stream, allow_pickle=False)
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError, NotImplementedError) as error:
+        raise corrupt(path, f"unreadable arrays ({type(error).__name__}: {str(error)[:120]})") from None
+    return arrays
+
+
+def check_values(path: Path, name: str, array: np.ndarray, *, low=None, high=None, finite=True) -> np.ndarray:
+    """``array`` with every value finite and in ``[low, high]``, or a one-line error."""
+    if array.size:
+        if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise corrupt(path, f"array '{name}' holds NaN or infinity")
+        if low is not None and array.min() < low:
+            raise corrupt(path, f"array '{name}' holds values below {low}")
+        if high is not None and array.max() > high:
+            raise corrupt(path, f"array '{name}' holds values above {high}")
+    return array
+
+
+def expect(path: Path, value: Any, kind: type | tuple, what: str) -> Any:
+    """``value`` if it is a ``kind`` (bools are not ints), or a one-line error naming ``what``."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if not ok:
+        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+        raise corrupt(path, f"'{what}' must be {names}, not {type(value).__name__}")
+    return value
+
+
+def expect_list(path: Path, value: Any, kind: type | tuple, what: str, length: int | None = None) -> list:
+    """A list of ``kind`` items (of ``length`` items if given)."""
+    expect(path, value, list, what)
+    if length is not None and len(value) != length:
+        raise corrupt(path, f"'{what}' has {len(value)} entries, expected {length}")
+    for item in value:
+        expect(path, item, kind, f"{what}[]")
+    return value
+
+
+def write_model_folder(path: Path, state: dict, arrays: dict[str, np.ndarray], *, json_name: str,
+                       arrays_name: str) -> Path:
+    """Write ``state`` as JSON and ``arrays`` as an uncompressed ``.npz`` into the folder ``path``."""
+    path.mkdir(parents=True, exist_ok=True)
+    np.savez(path / arrays_name, **arrays)
+    (path / json_name).write_text(json.dumps(state), encoding="utf-8")
+    return path
