@@ -28,7 +28,8 @@ import pandas as pd
 from topicnmf.corpus import Corpus
 from topicnmf._validation import check_int
 from topicnmf.errors import InputError
-from topicnmf.model import TopicModel, _library_versions, doc_topic_frame
+from topicnmf.model import TopicModel, doc_topic_frame
+from topicnmf.model._state import library_versions as _library_versions
 
 __all__ = [
     "check_output_dir",

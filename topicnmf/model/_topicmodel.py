@@ -4,85 +4,22 @@ from __future__ import annotations
 
 import time
 import warnings
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._persistence import (
-    ArraySpec,
-    check_values,
-    corrupt,
-    expect,
-    expect_list,
-    read_json,
-    read_npz,
-    write_model_folder,
-)
 from topicnmf._validation import check_bool, check_int, check_random_state
-from topicnmf.corpus import Corpus
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
-__all__ = ["TopicModel", "as_corpus", "doc_topic_frame"]
+from ._documents import as_corpus, doc_topic_frame, snippet
 
-FORMAT = "topicnmf-model"
-FORMAT_VERSION = 1
-MODEL_FILE = "model.json"
-ARRAYS_FILE = "arrays.npz"
-SNIPPET_CHARS = 300
-
-
-def _library_versions() -> dict[str, str]:
-    found = {}
-    for name in ("topicnmf", "numpy", "scipy", "scikit-learn", "nltk", "pandas"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "unknown"
-    return found
-
-
-def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.fit") -> Corpus:
-    """Documents in any common container as a :class:`~topicnmf.corpus.Corpus`.
-
-    Takes a ``Corpus``; a list, tuple or other iterable of str; a pandas
-    ``Series`` of str (its index gives the ids where they are unique); a 1-D
-    NumPy array of str; or a pandas ``DataFrame`` whose ``text_column`` holds
-    the texts.
-    """
-    if isinstance(documents, Corpus):
-        return documents
-    ids = None
-    if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # a DataFrame
-        if text_column not in documents.columns:
-            raise InputError(
-                f"The DataFrame passed to {owner} has no column {text_column!r}; "
-                "set text_column to the column that holds the texts."
-            )
-        documents = documents[text_column]
-    if hasattr(documents, "index") and hasattr(documents, "to_numpy"):  # a Series
-        index = [str(i) for i in documents.index]
-        ids = index if len(set(index)) == len(index) else None
-        documents = documents.to_numpy()
-    if isinstance(documents, np.ndarray):
-        if documents.ndim != 1:
-            raise InputError(
-                f"The array passed to {owner} must be 1-D, one text per entry. "
-                f"Got shape {documents.shape}; pass one column of texts."
-            )
-        documents = documents.tolist()
-    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__iter__"):
-        raise InputError(
-            f"{owner} takes a Corpus, a sequence or Series of str, or a DataFrame with a text column; "
-            f"got {type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
-        )
-    return Corpus.from_texts(list(documents), ids=ids)
+__all__ = ["TopicModel"]
 
 
 def _encode_tokens(token_lists, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,11 +36,6 @@ def _encode_tokens(token_lists, vocabulary: np.ndarray) -> tuple[np.ndarray, np.
     return ids, offsets
 
 
-def _snippet(text: str) -> str:
-    """The start of a document, whitespace collapsed, for showing to people."""
-    return " ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
-
-
 def _shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
     """Each topic's total mass in ``W @ H`` over the whole mass (zeros if there is none)."""
     mass = np.asarray(W, dtype=np.float64).sum(axis=0) * np.asarray(H, dtype=np.float64).sum(axis=1)
@@ -114,25 +46,6 @@ def _shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
 def _topic_order(W: np.ndarray, H: np.ndarray) -> np.ndarray:
     """Topics by their share of ``W @ H``, largest first."""
     return np.argsort(-_shares(W, H), kind="stable")
-
-
-def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:
-    """A document-topic table: ``doc_id``, ``label`` (if any), ``topic_0..``, ``top_topic``.
-
-    ``top_topic`` is -1 for a document with no weight on any topic; ``normalize``
-    scales each row to sum to 1.
-    """
-    W = np.asarray(W, dtype=np.float64)
-    totals = W.sum(axis=1)
-    if normalize:
-        W = W / np.where(totals > 0, totals, 1.0)[:, None]
-    table = pd.DataFrame({"doc_id": list(ids)})
-    if labels is not None:
-        table["label"] = list(labels)
-    topics = pd.DataFrame(W, columns=[f"topic_{t}" for t in range(W.shape[1])])
-    table = pd.concat([table, topics], axis=1)
-    table["top_topic"] = np.where(totals > 0, W.argmax(axis=1), -1)
-    return table
 
 
 class TopicModel(TransformerMixin, BaseEstimator):
@@ -312,7 +225,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             vocabulary=vocabulary,
             doc_ids=list(corpus.ids),
             doc_labels=None if corpus.labels is None else list(corpus.labels),
-            doc_snippets=[_snippet(text) for text in corpus.texts],
+            doc_snippets=[snippet(text) for text in corpus.texts],
             tokens=None if tokens is None else _encode_tokens(tokens, vocabulary),
             timings=timings,
         )
@@ -548,50 +461,17 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """Write the fitted model to the folder ``path`` (created if needed).
 
         The folder holds ``model.json`` (parameters, vocabulary, vectorizer state,
-        document ids, library versions) and ``arrays.npz`` (the topic and
-        document weights and the token streams). Nothing is pickled.
+        document ids, topic labels, library versions) and ``arrays.npz`` (the topic
+        and document weights and the token streams). Nothing is pickled.
 
         Returns
         -------
         path : Path
             The folder written.
         """
-        check_is_fitted(self, "nmf_")
-        path = Path(path)
-        nmf_params = {
-            key: value
-            for key, value in self.nmf_.get_params(deep=False).items()
-            if value is None or isinstance(value, (str, int, float, bool))
-        }
-        state = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "versions": _library_versions(),
-            "params": {
-                "n_topics": self.n_topics_,
-                "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None,
-                "keep_tokens": self.keep_tokens,
-                "text_column": self.text_column,
-            },
-            "topic_labels": list(self.topic_labels_),
-            "nmf": {
-                "class": type(self.nmf_).__name__,
-                "params": nmf_params,
-                "n_iter": self.n_iter_,
-                "reconstruction_err": self.reconstruction_err_,
-                "loss_history": self.loss_history_,
-            },
-            "vectorizer": self.vectorizer_.to_dict(),
-            "vocabulary": self.vocabulary_.tolist(),
-            "doc_ids": self.doc_ids_,
-            "doc_labels": self.doc_labels_,
-            "doc_snippets": self.doc_snippets_,
-            "timings": self.timings_,
-        }
-        arrays = {"components": self.components_, "doc_topic": self.doc_topic_}
-        if self._token_ids is not None:
-            arrays.update(token_ids=self._token_ids, token_offsets=self._token_offsets)
-        return write_model_folder(path, state, arrays, json_name=MODEL_FILE, arrays_name=ARRAYS_FILE)
+        from ._state import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> "TopicModel":
@@ -614,100 +494,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
             types, unexpected or oversized arrays, NaN, infinite or negative
             weights, token ids out of range. Nothing is unpickled.
         """
-        path = Path(path)
-        model_file, arrays_file = path / MODEL_FILE, path / ARRAYS_FILE
-        if not path.is_dir():
-            raise InputError(f"No model folder at '{path}'; pass the 'model' folder written by 'topicnmf fit'.")
-        if not model_file.is_file() or not arrays_file.is_file():
-            raise InputError(
-                f"'{path}' is not a topicnmf model: it lacks {MODEL_FILE} or {ARRAYS_FILE}; "
-                "pass the 'model' folder written by 'topicnmf fit'."
-            )
-        state = read_json(model_file)
-        if not isinstance(state, dict) or state.get("format") != FORMAT:
-            raise InputError(f"'{model_file}' is not a topicnmf model file; pass a folder written by TopicModel.save.")
-        if state.get("format_version") != FORMAT_VERSION:
-            raise InputError(
-                f"'{model_file}' has format version {state.get('format_version')!r}, this topicnmf reads "
-                f"{FORMAT_VERSION}; fit and save the model again with this version."
-            )
-        return cls._from_state(model_file, state, arrays_file)
+        from ._state import load_model
 
-    @classmethod
-    def _from_state(cls, model_file: Path, state: dict, arrays_file: Path) -> "TopicModel":
-        f = model_file
-        params = expect(f, state.get("params"), dict, "params")
-        k = expect(f, params.get("n_topics"), int, "params.n_topics")
-        if k < 1:
-            raise corrupt(f, "'params.n_topics' must be at least 1")
-        random_state = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
-        keep_tokens = expect(f, params.get("keep_tokens"), bool, "params.keep_tokens")
-        text_column = expect(f, params.get("text_column", "text"), str, "params.text_column")
-        vocabulary = expect_list(f, state.get("vocabulary"), str, "vocabulary")
-        if len(set(vocabulary)) != len(vocabulary):
-            raise corrupt(f, "'vocabulary' repeats terms")
-        doc_ids = expect_list(f, state.get("doc_ids"), str, "doc_ids")
-        n_docs, n_terms = len(doc_ids), len(vocabulary)
-        labels = expect(f, state.get("doc_labels"), (list, type(None)), "doc_labels")
-        if labels is not None:
-            expect_list(f, labels, str, "doc_labels", n_docs)
-        snippets = expect_list(f, state.get("doc_snippets"), str, "doc_snippets", n_docs)
-        topic_labels = expect(f, state.get("topic_labels"), (list, type(None)), "topic_labels")
-        if topic_labels is not None:
-            expect_list(f, topic_labels, str, "topic_labels", k)
-        timings = expect(f, state.get("timings", {}), dict, "timings")
-        nmf_state = expect(f, state.get("nmf"), dict, "nmf")
-        nmf_params = expect(f, nmf_state.get("params"), dict, "nmf.params")
-        n_iter = expect(f, nmf_state.get("n_iter"), int, "nmf.n_iter")
-        error = expect(f, nmf_state.get("reconstruction_err"), (int, float), "nmf.reconstruction_err")
-        history = expect_list(f, nmf_state.get("loss_history"), (int, float), "nmf.loss_history")
-        try:
-            nmf = NMF().set_params(**nmf_params)
-        except ValueError:
-            raise corrupt(f, f"'nmf.params' holds unknown parameters {sorted(nmf_params)[:5]}") from None
-        vectorizer = TextVectorizer.from_dict(state.get("vectorizer"))
-        if len(vectorizer.get_feature_names_out()) != n_terms:
-            raise corrupt(f, "the vectorizer's vocabulary does not match 'vocabulary'")
-
-        arrays = read_npz(
-            arrays_file,
-            {
-                "components": ArraySpec("f", (k, n_terms)),
-                "doc_topic": ArraySpec("f", (n_docs, k)),
-                "token_ids": ArraySpec("iu", (None,), required=False),
-                "token_offsets": ArraySpec("iu", (n_docs + 1,), required=False),
-            },
-        )
-        H = check_values(arrays_file, "components", arrays["components"], low=0)
-        W = check_values(arrays_file, "doc_topic", arrays["doc_topic"], low=0)
-        tokens = None
-        if ("token_ids" in arrays) != ("token_offsets" in arrays):
-            raise corrupt(arrays_file, "it has one of 'token_ids' and 'token_offsets' without the other")
-        if "token_ids" in arrays:
-            ids = check_values(arrays_file, "token_ids", arrays["token_ids"], low=-1, high=n_terms - 1)
-            offsets = check_values(arrays_file, "token_offsets", arrays["token_offsets"], low=0, high=len(ids))
-            if offsets[0] != 0 or offsets[-1] != len(ids) or np.any(np.diff(offsets) < 0):
-                raise corrupt(arrays_file, "'token_offsets' do not cut 'token_ids' into documents")
-            tokens = (ids.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False))
-
-        model = cls(n_topics=k, nmf=clone(nmf), random_state=random_state, keep_tokens=keep_tokens,
-                    text_column=text_column, vectorizer=clone(vectorizer))
-        nmf.components_ = H
-        nmf.n_components_ = H.shape[0]
-        nmf.n_features_in_ = H.shape[1]
-        nmf.n_iter_ = n_iter
-        nmf.reconstruction_err_ = float(error)
-        nmf.loss_history_ = [float(v) for v in history]
-        model._set_fitted(
-            nmf=nmf,
-            vectorizer=vectorizer,
-            doc_topic=W,
-            vocabulary=np.asarray(vocabulary, dtype=str),
-            doc_ids=doc_ids,
-            doc_labels=labels,
-            doc_snippets=snippets,
-            tokens=tokens,
-            timings=timings,
-            topic_labels=topic_labels,
-        )
-        return model
+        return load_model(cls, path)

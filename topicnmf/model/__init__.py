@@ -1,0 +1,11 @@
+"""The topic model: :class:`TopicModel` and the document containers it takes.
+
+- ``_topicmodel``: the estimator (fit, transform, topic facts);
+- ``_documents``: any container of texts as a Corpus; document-topic tables;
+- ``_state``: the one serialiser (``model.json`` + ``arrays.npz``).
+"""
+
+from ._documents import as_corpus, doc_topic_frame
+from ._topicmodel import TopicModel
+
+__all__ = ["TopicModel", "as_corpus", "doc_topic_frame"]

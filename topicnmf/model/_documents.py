@@ -1,0 +1,75 @@
+"""Documents in and tables out: any container of texts as a Corpus, W as a tidy table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from topicnmf.corpus import Corpus
+from topicnmf.errors import InputError
+
+__all__ = ["as_corpus", "doc_topic_frame", "snippet"]
+
+#: Characters of a document kept to show it in reports.
+SNIPPET_CHARS = 300
+
+
+def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.fit") -> Corpus:
+    """Documents in any common container as a :class:`~topicnmf.corpus.Corpus`.
+
+    Takes a ``Corpus``; a list, tuple or other iterable of str; a pandas
+    ``Series`` of str (its index gives the ids where they are unique); a 1-D
+    NumPy array of str; or a pandas ``DataFrame`` whose ``text_column`` holds
+    the texts.
+    """
+    if isinstance(documents, Corpus):
+        return documents
+    ids = None
+    if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # a DataFrame
+        if text_column not in documents.columns:
+            raise InputError(
+                f"The DataFrame passed to {owner} has no column {text_column!r}; "
+                "set text_column to the column that holds the texts."
+            )
+        documents = documents[text_column]
+    if hasattr(documents, "index") and hasattr(documents, "to_numpy"):  # a Series
+        index = [str(i) for i in documents.index]
+        ids = index if len(set(index)) == len(index) else None
+        documents = documents.to_numpy()
+    if isinstance(documents, np.ndarray):
+        if documents.ndim != 1:
+            raise InputError(
+                f"The array passed to {owner} must be 1-D, one text per entry. "
+                f"Got shape {documents.shape}; pass one column of texts."
+            )
+        documents = documents.tolist()
+    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__iter__"):
+        raise InputError(
+            f"{owner} takes a Corpus, a sequence or Series of str, or a DataFrame with a text column; "
+            f"got {type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
+        )
+    return Corpus.from_texts(list(documents), ids=ids)
+
+
+def snippet(text: str) -> str:
+    """The start of a document, whitespace collapsed, for showing to people."""
+    return " ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
+
+
+def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:
+    """A document-topic table: ``doc_id``, ``label`` (if any), ``topic_0..``, ``top_topic``.
+
+    ``top_topic`` is -1 for a document with no weight on any topic; ``normalize``
+    scales each row to sum to 1.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    totals = W.sum(axis=1)
+    if normalize:
+        W = W / np.where(totals > 0, totals, 1.0)[:, None]
+    table = pd.DataFrame({"doc_id": list(ids)})
+    if labels is not None:
+        table["label"] = list(labels)
+    topics = pd.DataFrame(W, columns=[f"topic_{t}" for t in range(W.shape[1])])
+    table = pd.concat([table, topics], axis=1)
+    table["top_topic"] = np.where(totals > 0, W.argmax(axis=1), -1)
+    return table

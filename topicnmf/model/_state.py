@@ -1,0 +1,186 @@
+"""The one serialiser of a fitted TopicModel: ``model.json`` plus ``arrays.npz``, no pickle.
+
+:func:`save_model` writes what :func:`load_model` reads back, checked as strictly as
+a fit (see :mod:`topicnmf._persistence`).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from topicnmf._persistence import (
+    ArraySpec,
+    check_values,
+    corrupt,
+    expect,
+    expect_list,
+    read_json,
+    read_npz,
+    write_model_folder,
+)
+from topicnmf.errors import InputError
+from topicnmf.nmf import NMF
+from topicnmf.preprocessing import TextVectorizer
+
+__all__ = ["ARRAYS_FILE", "MODEL_FILE", "library_versions", "load_model", "save_model"]
+
+FORMAT = "topicnmf-model"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.json"
+ARRAYS_FILE = "arrays.npz"
+
+
+def library_versions() -> dict[str, str]:
+    found = {}
+    for name in ("topicnmf", "numpy", "scipy", "scikit-learn", "nltk", "pandas"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def save_model(model, path: str | Path) -> Path:
+    """Write a fitted model to the folder ``path`` (see :meth:`TopicModel.save`)."""
+    check_is_fitted(model, "nmf_")
+    path = Path(path)
+    nmf_params = {
+        key: value
+        for key, value in model.nmf_.get_params(deep=False).items()
+        if value is None or isinstance(value, (str, int, float, bool))
+    }
+    state = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": library_versions(),
+        "params": {
+            "n_topics": model.n_topics_,
+            "random_state": model.random_state if isinstance(model.random_state, (int, type(None))) else None,
+            "keep_tokens": model.keep_tokens,
+            "text_column": model.text_column,
+        },
+        "topic_labels": list(model.topic_labels_),
+        "nmf": {
+            "class": type(model.nmf_).__name__,
+            "params": nmf_params,
+            "n_iter": model.n_iter_,
+            "reconstruction_err": model.reconstruction_err_,
+            "loss_history": model.loss_history_,
+        },
+        "vectorizer": model.vectorizer_.to_dict(),
+        "vocabulary": model.vocabulary_.tolist(),
+        "doc_ids": model.doc_ids_,
+        "doc_labels": model.doc_labels_,
+        "doc_snippets": model.doc_snippets_,
+        "timings": model.timings_,
+    }
+    arrays = {"components": model.components_, "doc_topic": model.doc_topic_}
+    if model._token_ids is not None:
+        arrays.update(token_ids=model._token_ids, token_offsets=model._token_offsets)
+    return write_model_folder(path, state, arrays, json_name=MODEL_FILE, arrays_name=ARRAYS_FILE)
+
+
+def load_model(cls: type, path: str | Path):
+    """Read the model folder ``path`` as a ``cls`` (see :meth:`TopicModel.load`)."""
+    path = Path(path)
+    model_file, arrays_file = path / MODEL_FILE, path / ARRAYS_FILE
+    if not path.is_dir():
+        raise InputError(f"No model folder at '{path}'; pass the 'model' folder written by 'topicnmf fit'.")
+    if not model_file.is_file() or not arrays_file.is_file():
+        raise InputError(
+            f"'{path}' is not a topicnmf model: it lacks {MODEL_FILE} or {ARRAYS_FILE}; "
+            "pass the 'model' folder written by 'topicnmf fit'."
+        )
+    state = read_json(model_file)
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise InputError(f"'{model_file}' is not a topicnmf model file; pass a folder written by TopicModel.save.")
+    if state.get("format_version") != FORMAT_VERSION:
+        raise InputError(
+            f"'{model_file}' has format version {state.get('format_version')!r}, this topicnmf reads "
+            f"{FORMAT_VERSION}; fit and save the model again with this version."
+        )
+    return _from_state(cls, model_file, state, arrays_file)
+
+
+def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
+    f = model_file
+    params = expect(f, state.get("params"), dict, "params")
+    k = expect(f, params.get("n_topics"), int, "params.n_topics")
+    if k < 1:
+        raise corrupt(f, "'params.n_topics' must be at least 1")
+    random_state = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
+    keep_tokens = expect(f, params.get("keep_tokens"), bool, "params.keep_tokens")
+    text_column = expect(f, params.get("text_column", "text"), str, "params.text_column")
+    vocabulary = expect_list(f, state.get("vocabulary"), str, "vocabulary")
+    if len(set(vocabulary)) != len(vocabulary):
+        raise corrupt(f, "'vocabulary' repeats terms")
+    doc_ids = expect_list(f, state.get("doc_ids"), str, "doc_ids")
+    n_docs, n_terms = len(doc_ids), len(vocabulary)
+    labels = expect(f, state.get("doc_labels"), (list, type(None)), "doc_labels")
+    if labels is not None:
+        expect_list(f, labels, str, "doc_labels", n_docs)
+    snippets = expect_list(f, state.get("doc_snippets"), str, "doc_snippets", n_docs)
+    topic_labels = expect(f, state.get("topic_labels"), (list, type(None)), "topic_labels")
+    if topic_labels is not None:
+        expect_list(f, topic_labels, str, "topic_labels", k)
+    timings = expect(f, state.get("timings", {}), dict, "timings")
+    nmf_state = expect(f, state.get("nmf"), dict, "nmf")
+    nmf_params = expect(f, nmf_state.get("params"), dict, "nmf.params")
+    n_iter = expect(f, nmf_state.get("n_iter"), int, "nmf.n_iter")
+    error = expect(f, nmf_state.get("reconstruction_err"), (int, float), "nmf.reconstruction_err")
+    history = expect_list(f, nmf_state.get("loss_history"), (int, float), "nmf.loss_history")
+    try:
+        nmf = NMF().set_params(**nmf_params)
+    except ValueError:
+        raise corrupt(f, f"'nmf.params' holds unknown parameters {sorted(nmf_params)[:5]}") from None
+    vectorizer = TextVectorizer.from_dict(state.get("vectorizer"))
+    if len(vectorizer.get_feature_names_out()) != n_terms:
+        raise corrupt(f, "the vectorizer's vocabulary does not match 'vocabulary'")
+
+    arrays = read_npz(
+        arrays_file,
+        {
+            "components": ArraySpec("f", (k, n_terms)),
+            "doc_topic": ArraySpec("f", (n_docs, k)),
+            "token_ids": ArraySpec("iu", (None,), required=False),
+            "token_offsets": ArraySpec("iu", (n_docs + 1,), required=False),
+        },
+    )
+    H = check_values(arrays_file, "components", arrays["components"], low=0)
+    W = check_values(arrays_file, "doc_topic", arrays["doc_topic"], low=0)
+    tokens = None
+    if ("token_ids" in arrays) != ("token_offsets" in arrays):
+        raise corrupt(arrays_file, "it has one of 'token_ids' and 'token_offsets' without the other")
+    if "token_ids" in arrays:
+        ids = check_values(arrays_file, "token_ids", arrays["token_ids"], low=-1, high=n_terms - 1)
+        offsets = check_values(arrays_file, "token_offsets", arrays["token_offsets"], low=0, high=len(ids))
+        if offsets[0] != 0 or offsets[-1] != len(ids) or np.any(np.diff(offsets) < 0):
+            raise corrupt(arrays_file, "'token_offsets' do not cut 'token_ids' into documents")
+        tokens = (ids.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False))
+
+    model = cls(n_topics=k, nmf=clone(nmf), random_state=random_state, keep_tokens=keep_tokens,
+                text_column=text_column, vectorizer=clone(vectorizer))
+    nmf.components_ = H
+    nmf.n_components_ = H.shape[0]
+    nmf.n_features_in_ = H.shape[1]
+    nmf.n_iter_ = n_iter
+    nmf.reconstruction_err_ = float(error)
+    nmf.loss_history_ = [float(v) for v in history]
+    model._set_fitted(
+        nmf=nmf,
+        vectorizer=vectorizer,
+        doc_topic=W,
+        vocabulary=np.asarray(vocabulary, dtype=str),
+        doc_ids=doc_ids,
+        doc_labels=labels,
+        doc_snippets=snippets,
+        tokens=tokens,
+        timings=timings,
+        topic_labels=topic_labels,
+    )
+    return model
