@@ -356,3 +356,44 @@ def test_set_output_pandas():
     model = small(3).set_output(transform="pandas").fit(DOCS)
     out = model.transform(DOCS[:4])
     assert list(out.columns) == ["topic_0", "topic_1", "topic_2"] and len(out) == 4
+
+
+# -- navigation -------------------------------------------------------------------------------
+
+
+def test_find_topics_ranks_the_topic_of_a_word_first(sample_model):
+    for word in ("telescope", "bread", "goal"):
+        found = sample_model.find_topics(word, n=3)
+        term = list(sample_model.vocabulary_).index(word)
+        weights = sample_model.components_[:, term] / np.linalg.norm(sample_model.components_, axis=1)
+        assert found["topic"].iloc[0] == int(weights.argmax())
+        assert list(found.columns) == ["topic", "topic_label", "score"]
+        assert found["score"].is_monotonic_decreasing and len(found) <= 3
+
+
+def test_find_topics_of_an_unknown_word_is_empty_with_a_warning(small_model):
+    with pytest.warns(UserWarning, match="is in the model's vocabulary"):
+        assert small_model.find_topics("zzzzqqq").empty
+
+
+def test_topic_similarity_is_a_tidy_symmetric_table(small_model):
+    table = small_model.topic_similarity()
+    assert list(table.columns) == ["topic", "other_topic", "similarity"] and len(table) == 9
+    square = table.pivot(index="topic", columns="other_topic", values="similarity").to_numpy()
+    np.testing.assert_allclose(square, square.T)
+    np.testing.assert_allclose(np.diag(square), 1.0)
+
+
+def test_merge_topics_refits_with_fewer_topics(sample_model, sample_corpus):
+    merged = sample_model.merge_topics([[0, 1]], sample_corpus)
+    assert merged.n_topics_ == 7 and sample_model.n_topics_ == 8
+    assert merged.doc_topic_.shape == (len(sample_corpus), 7)
+    union = set(sample_model.top_words(5)[0]) | set(sample_model.top_words(5)[1])
+    assert any(len(union & set(words)) >= 4 for words in merged.top_words(10))
+    # a proper fit: the loss is close to a fresh fit with 7 topics
+    fresh = TopicModel(n_topics=7, random_state=0).fit(sample_corpus)
+    assert merged.reconstruction_err_ <= 1.05 * fresh.reconstruction_err_
+    with pytest.raises(InputError, match=re.escape("each topic in at most one group")):
+        sample_model.merge_topics([[0, 1], [1, 2]], sample_corpus)
+    with pytest.raises(InputError, match=re.escape("needs the model's 416 training documents")):
+        sample_model.merge_topics([[0, 1]], ["one text"])

@@ -455,6 +455,99 @@ class TopicModel(TransformerMixin, BaseEstimator):
         topics = [t[w > 0].tolist() for t, w in zip(top, weights)]
         return coherence_from_ids(topics, self._token_ids, self._token_offsets, measure, window_size=window_size)
 
+    # -- navigation --------------------------------------------------------------------------
+
+    def find_topics(self, words, n: int = 5) -> pd.DataFrame:
+        """The topics that best match a word or a query, best first.
+
+        The query goes through the fitted vectorizer (so stems and phrases match
+        as in training) and each topic scores the cosine between the query's
+        TF-IDF vector and the topic's term weights.
+
+        Parameters
+        ----------
+        words : str or list of str
+            A word, a query, or several words.
+        n : int, default=5
+            Most topics returned; topics that share no word with the query are left out.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic, topic_label, score``, best first. Empty (with a
+            ``UserWarning``) when no word of the query is in the vocabulary.
+
+        Examples
+        --------
+        >>> docs = ["the cat sat on the mat", "dogs and cats are pets",
+        ...         "stocks fell on the market", "the market rallied as stocks rose"] * 5
+        >>> model = TopicModel(n_topics=2, random_state=0).fit(docs)
+        >>> model.find_topics("stocks", n=1)["topic_label"].tolist() == [model.topic_labels_[
+        ...     int(model.components_[:, list(model.vocabulary_).index("stocks")].argmax())]]
+        True
+        """
+        from ._explore import find_topics
+
+        check_is_fitted(self, "nmf_")
+        return find_topics(self, words, n)
+
+    def topic_similarity(self) -> pd.DataFrame:
+        """Cosine similarity of the topics' term weights, as a tidy table.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic, other_topic, similarity`` (in [0, 1], 1 on the
+            diagonal); ``n_topics ** 2`` rows sorted by topic, then other topic.
+        """
+        from ._explore import topic_similarity
+
+        check_is_fitted(self, "nmf_")
+        return topic_similarity(self)
+
+    def merge_topics(self, groups, documents) -> "TopicModel":
+        """A new model in which each group of topics becomes one topic.
+
+        The merged topics start from the sums of their groups' weights and the
+        factorisation is refitted on the training documents from there (the
+        other topics start where they were), so the result is a proper fit
+        with fewer topics, numbered again by share. This model is not changed.
+
+        Parameters
+        ----------
+        groups : list of list of int
+            Topics to merge, e.g. ``[[0, 3], [1, 5, 6]]``; each topic in at most one group.
+        documents : Corpus, sequence or Series of str, or DataFrame
+            The documents the model was fitted on.
+
+        Returns
+        -------
+        model : TopicModel
+            A fitted model with ``n_topics_ - sum(len(g) - 1 for g in groups)`` topics.
+        """
+        from ._explore import merge_topics
+
+        check_is_fitted(self, "nmf_")
+        return merge_topics(self, groups, documents)
+
+    def _refitted(self, nmf, W) -> "TopicModel":
+        """A copy of this model with a refitted factorisation (same vocabulary and documents)."""
+        order = _topic_order(W, nmf.components_)
+        nmf.components_ = np.ascontiguousarray(nmf.components_[order])
+        model = clone(self).set_params(n_topics=int(W.shape[1]))
+        model._set_fitted(
+            nmf=nmf,
+            vectorizer=self.vectorizer_,
+            doc_topic=np.ascontiguousarray(W[:, order]),
+            vocabulary=self.vocabulary_,
+            doc_ids=self.doc_ids_,
+            doc_labels=self.doc_labels_,
+            doc_snippets=self.doc_snippets_,
+            tokens=None if self._token_ids is None else (self._token_ids, self._token_offsets),
+            timings=dict(self.timings_),
+        )
+        return model
+
     # -- persistence -----------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
