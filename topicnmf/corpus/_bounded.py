@@ -7,7 +7,7 @@ read comes through :class:`Reading`:
   refused before a byte is read, and a file swapped for one between the check and the
   ``open`` is refused by ``fstat`` on the open descriptor);
 - a gzipped file is decompressed in bounded steps, and refused as soon as it expands more
-  than ``max_compression_ratio`` times (past the first 16 MiB): a decompression bomb fails in
+  than ``max_compression_ratio`` times (past the first MiB): a decompression bomb fails in
   milliseconds;
 - the bytes of one read are counted against ``max_bytes``, the size of one document against
   ``max_document_bytes`` and the number of documents against ``max_documents``.
@@ -36,7 +36,7 @@ CHUNK_BYTES = 1 << 16
 
 # A gzipped file may expand this much before its compression ratio is checked, so small
 # files of repeated text are never refused.
-RATIO_FREE_BYTES = 16 << 20
+RATIO_FREE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Limits:
         Most bytes read in all, after decompression. ``None`` for :func:`iter_corpus`.
     max_compression_ratio : int or None, default=200
         Most a gzipped file may expand (decompressed size over compressed size), checked
-        once it has produced 16 MiB. Text compresses 3 to 10 times; a decompression bomb
+        once it has produced 1 MiB. Text compresses 3 to 10 times; a decompression bomb
         about 1000 times.
 
     Examples
@@ -135,8 +135,8 @@ class Reading:
                 f"Reading {where!r}", "max_bytes", limit, "Read it in chunks with iter_corpus, or"
             )
 
-    def add_document(self, where: str) -> None:
-        self.n_documents += 1
+    def add_documents(self, n: int, where: str) -> None:
+        self.n_documents += n
         limit = self.limits.max_documents
         if limit is not None and self.n_documents > limit:
             raise limit_error(
@@ -275,7 +275,7 @@ class _BoundedRaw(io.RawIOBase):
             raise limit_error(
                 f"The file {self.where!r} expands like a decompression bomb "
                 f"({size(self.counting.n_read)} to over {size(self.n_out)}); its ratio",
-                "max_compression_ratio", ratio, "If it is genuine",
+                "max_compression_ratio", ratio, "If it is genuine,",
             )
         return n
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from topicnmf.corpus._bounded import NotRegularFile
 from topicnmf.corpus._decode import decode_document
 from topicnmf.corpus._messages import printable
-from topicnmf.corpus._stream import Doc, ReadState, Skipped
+from topicnmf.corpus._stream import Docs, ReadState, Skipped
 from topicnmf.corpus._times import TimeParser
 from topicnmf.errors import InputError
 
@@ -74,7 +74,7 @@ def walk(root: str) -> tuple[list[Found], list[Skipped]]:
     return found, skipped
 
 
-def read_folder(root: str, state: ReadState, time_from: str | None) -> Iterator[Doc | Skipped]:
+def read_folder(root: str, state: ReadState, time_from: str | None) -> Iterator[Docs | Skipped]:
     """The documents of a folder (see read_corpus), after the skipped paths."""
     source = state.source
     found, skipped = walk(root)
@@ -111,7 +111,7 @@ def read_folder(root: str, state: ReadState, time_from: str | None) -> Iterator[
         try:
             data = reading.read_document(path, doc_id)
         except NotRegularFile:  # swapped for a FIFO or a device after the walk
-            item: Doc | Skipped = Skipped(doc_id, "special")
+            item: Docs | Skipped = Skipped(doc_id, "special")
         except OSError:
             item = Skipped(doc_id, "unreadable")
         else:
@@ -119,14 +119,14 @@ def read_folder(root: str, state: ReadState, time_from: str | None) -> Iterator[
             if text is None:
                 item = Skipped(doc_id, "binary")
             else:
-                reading.add_document(source)
-                item = Doc(
-                    id=doc_id,
-                    text=text,
-                    label=parts[top] if labelled else None,
-                    time=parts[0] if top else None,
-                    fallback=fallback,
-                    place=f"the folder {parts[0]!r}",
+                reading.add_documents(1, source)
+                item = Docs(
+                    ids=[doc_id],
+                    texts=[text],
+                    fallback=[fallback],
+                    labels=[parts[top]] if labelled else None,
+                    times=[parts[0]] if top else None,
+                    places=[f"the folder {parts[0]!r}"] if top else None,
                 )
         state.advance()
         yield item

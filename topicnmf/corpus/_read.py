@@ -25,7 +25,7 @@ from topicnmf.corpus._decode import SNIFF_BYTES
 from topicnmf.corpus._folders import read_folder
 from topicnmf.corpus._lines import read_lines
 from topicnmf.corpus._messages import printable
-from topicnmf.corpus._stream import Doc, ProgressCallback, ReadState, Skipped, assemble
+from topicnmf.corpus._stream import Docs, ProgressCallback, ReadState, Skipped, assemble
 from topicnmf.corpus._tables import read_table
 from topicnmf.errors import InputError
 
@@ -67,7 +67,7 @@ class _Plan:
                 "For a table pass time_column."
             )
 
-    def items(self, state: ReadState, batch_rows: int | None) -> Iterator[Doc | Skipped]:
+    def items(self, state: ReadState, batch_rows: int | None) -> Iterator[Docs | Skipped]:
         if self.folder:
             yield from read_folder(self.path, state, self.options["time_from"])
             return

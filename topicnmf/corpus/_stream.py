@@ -1,6 +1,6 @@
 """From a reader's stream of documents to Corpus chunks: the state of one read.
 
-Every reader (folders, line files, tables) is a generator of :class:`Doc` and
+Every reader (folders, line files, tables) is a generator of :class:`Docs` and
 :class:`Skipped` items over one :class:`ReadState`. :func:`assemble` groups the items into
 :class:`Corpus` chunks of ``chunksize`` documents (all of them for ``read_corpus``), checks
 the ids of each chunk, reads its times, and reports progress in documents.
@@ -9,6 +9,7 @@ the ids of each chunk, reads its times, and reports progress in documents.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -26,15 +27,37 @@ PROGRESS_STEPS = 100
 PROGRESS_DOCS = 1000
 
 
-class Doc(NamedTuple):
-    """One document as a reader found it."""
+@dataclass
+class Docs:
+    """A batch of documents as a reader found them, one list per field."""
 
-    id: str
-    text: str
-    label: str | None = None
-    time: str | None = None  # as written; read by the chunk's TimeParser
-    fallback: bool = False  # decoded by the cp1252/latin-1 fallback
-    place: str = ""  # where it is, for messages about its time ("row 3")
+    ids: list[str]
+    texts: list[str]
+    fallback: list[bool]  # decoded by the cp1252/latin-1 fallback
+    labels: list[str] | None = None
+    times: list[str] | None = None  # as written; read by the chunk's TimeParser
+    places: list[str] | None = None  # where each is, for messages about times ("row 3")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _fields(self) -> list[list | None]:
+        return [self.ids, self.texts, self.fallback, self.labels, self.times, self.places]
+
+    def copy(self) -> Docs:
+        return Docs(*(None if field is None else list(field) for field in self._fields()))
+
+    def cut(self, n: int) -> tuple[Docs, Docs]:
+        """The first n documents and the rest."""
+        fields = self._fields()
+        head = Docs(*(None if field is None else field[:n] for field in fields))
+        tail = Docs(*(None if field is None else field[n:] for field in fields))
+        return head, tail
+
+    def extend(self, other: Docs) -> None:
+        for mine, theirs in zip(self._fields(), other._fields()):
+            if mine is not None and theirs is not None:
+                mine.extend(theirs)
 
 
 class Skipped(NamedTuple):
@@ -78,10 +101,11 @@ class ReadState:
             self._step = max(1, total // PROGRESS_STEPS)
             self._report()
 
-    def advance(self) -> None:
-        """One more item (document or file) has been read."""
-        self.done += 1
-        if self.done % self._step == 0 and self.done != self.total:
+    def advance(self, n: int = 1) -> None:
+        """n more items (documents or files) have been read."""
+        before = self.done
+        self.done += n
+        if self.done // self._step > before // self._step and self.done != self.total:
             self._report()
 
     def finish(self) -> None:
@@ -96,13 +120,13 @@ class ReadState:
 
 
 def assemble(
-    items: Iterable[Doc | Skipped], state: ReadState, chunksize: int | None
+    items: Iterable[Docs | Skipped], state: ReadState, chunksize: int | None
 ) -> Iterator[Corpus]:
     """Group the items into Corpus chunks of ``chunksize`` documents (None: one chunk).
 
     Warns once, at the end, about the files skipped; raises when no document holds text.
     """
-    docs: list[Doc] = []
+    docs: Docs | None = None
     skipped: list[Skipped] = []
     warned: dict[str, list[str]] = {why: [] for why in _WHY}
     n_docs = n_text = n_skipped = 0
@@ -114,12 +138,16 @@ def assemble(
             if item.why in warned:
                 warned[item.why].append(item.name)
             continue
-        docs.append(item)
-        if chunksize is not None and len(docs) == chunksize:
-            chunk = _chunk(docs, skipped, state)
+        if docs is None:
+            docs = item.copy()
+        else:
+            docs.extend(item)
+        while chunksize is not None and len(docs) >= chunksize:
+            head, docs = docs.cut(chunksize)
+            chunk = _chunk(head, skipped, state)
             n_docs += len(chunk)
             n_text += len(chunk) - chunk.empty
-            docs, skipped = [], []
+            skipped = []
             yield chunk
             yielded = True
     for why, names in warned.items():
@@ -132,7 +160,9 @@ def assemble(
                 stacklevel=3,
             )
     state.finish()
-    last = _chunk(docs, skipped, state) if docs or not yielded else None
+    if docs is None:
+        docs = Docs([], [], [])
+    last = _chunk(docs, skipped, state) if len(docs) or not yielded else None
     if last is not None:
         n_docs += len(last)
         n_text += len(last) - last.empty
@@ -147,26 +177,24 @@ def assemble(
         yield last
 
 
-def _chunk(docs: list[Doc], skipped: list[Skipped], state: ReadState) -> Corpus:
-    ids = [doc.id for doc in docs]
+def _chunk(docs: Docs, skipped: list[Skipped], state: ReadState) -> Corpus:
     if state.id_column is not None:
-        twice = repeated(ids)
+        twice = repeated(docs.ids)
         if twice:
             raise InputError(
                 f"The id column {state.id_column!r} of {state.source!r} has duplicate ids: "
                 f"{twice}. Make the ids unique or pick another column with id_column."
             )
-    labels = None if not docs or docs[0].label is None else [doc.label for doc in docs]
     times = None
     if state.times is not None:
-        times = state.times.parse([doc.time or "" for doc in docs], [doc.place for doc in docs])
+        times = state.times.parse(docs.times or [], docs.places or [])
     corpus = Corpus(
-        ids=ids,
-        texts=[doc.text for doc in docs],
-        labels=labels,
+        ids=docs.ids,
+        texts=docs.texts,
+        labels=docs.labels,
         source=state.source,
         skipped=sorted(item.name for item in skipped),
         times=times,
     )
-    corpus._set_fallback([doc.fallback for doc in docs])
+    corpus._set_fallback(docs.fallback)
     return corpus

@@ -16,7 +16,7 @@ from typing import Any
 from topicnmf.corpus._bounded import chunks
 from topicnmf.corpus._decode import fix_escaped
 from topicnmf.corpus._lines import split_lines
-from topicnmf.corpus._stream import Doc, ReadState
+from topicnmf.corpus._stream import Docs, ReadState
 from topicnmf.corpus._times import TimeParser
 from topicnmf.errors import InputError
 
@@ -36,7 +36,7 @@ def read_table(
     label_column: str | None,
     time_column: str | None,
     batch_rows: int | None,
-) -> Iterator[Doc]:
+) -> Iterator[Docs]:
     """The documents of a table; the columns are checked on the first batch of rows.
 
     With ``batch_rows=None`` the first batch is the whole table (JSON) or 10 000 rows
@@ -49,36 +49,52 @@ def read_table(
         batches = _json(stream, kind, state, batch_rows)
     state.start(None)
     names: tuple[str, str | None, str | None, str | None] | None = None
-    row = 0
-    for columns, rows in batches:
+    row = 0  # rows before this batch
+    reading = state.reading
+    for columns, records in batches:
         if names is None:
             names = _pick_columns(columns, source, text_column, id_column, label_column, time_column)
             text_name, id_name, label_name, time_name = names
             state.id_column = id_name
             if time_name is not None:
                 state.times = TimeParser(f"The time column {time_name!r} of {source!r}")
-        for record in rows:
-            row += 1
-            text, fallback = _cell(record.get(text_name))
-            doc_id = f"row_{row}"
-            if id_name is not None:
-                doc_id, escaped = _cell(record.get(id_name))
-                fallback = fallback or escaped
-                if not doc_id:
-                    raise InputError(
-                        f"The id column {id_name!r} of {source!r} is empty in row {row}. "
-                        "Fill in every id or pick another column with id_column."
-                    )
-            label = time = None
-            if label_name is not None:
-                label, escaped = _cell(record.get(label_name))
-                fallback = fallback or escaped
-            if time_name is not None:
-                time, _ = _cell(record.get(time_name))
-            state.reading.check_document(len(text), f"The text in row {row} of {source!r}")
-            state.reading.add_document(source)
-            state.advance()
-            yield Doc(doc_id, text, label, time, fallback, f"row {row}")
+        if not records:
+            continue
+        texts, fallback = _column(records, text_name)
+        limit = reading.limits.max_document_bytes
+        if limit is not None and max(map(len, texts)) > limit:
+            position = max(range(len(texts)), key=lambda i: len(texts[i]))
+            reading.check_document(
+                len(texts[position]), f"The text in row {row + position + 1} of {source!r}"
+            )
+        if id_name is None:
+            ids = [f"row_{row + i}" for i in range(1, len(records) + 1)]
+        else:
+            ids, escaped = _column(records, id_name)
+            fallback = [a or b for a, b in zip(fallback, escaped)]
+            if not all(ids):
+                position = ids.index("")
+                raise InputError(
+                    f"The id column {id_name!r} of {source!r} is empty in row "
+                    f"{row + position + 1}. Fill in every id or pick another column with id_column."
+                )
+        labels = times = places = None
+        if label_name is not None:
+            labels, escaped = _column(records, label_name)
+            fallback = [a or b for a, b in zip(fallback, escaped)]
+        if time_name is not None:
+            times, _ = _column(records, time_name)
+            places = [f"row {row + i}" for i in range(1, len(records) + 1)]
+        row += len(records)
+        reading.add_documents(len(records), source)
+        state.advance(len(records))
+        yield Docs(ids, texts, fallback, labels, times, places)
+
+
+def _column(records: list[dict[str, Any]], name: str) -> tuple[list[str], list[bool]]:
+    """One column's cells as text, and per cell whether it was decoded by the fallback."""
+    cells = [_cell(record.get(name)) for record in records]
+    return [text for text, _ in cells], [fixed for _, fixed in cells]
 
 
 def _pick_columns(
@@ -225,7 +241,7 @@ def _json_document(data: bytes, source: str) -> list[dict] | None:
     """The records of a .json file that is one JSON document, or None for JSON lines."""
     text = data.decode("utf-8-sig", "surrogateescape")
     try:
-        whole = _loads(text, source, "", _FILE_SHAPE)
+        whole = _loads(text, source, "as a whole", _FILE_SHAPE)
     except json.JSONDecodeError as exc:
         if text.lstrip().startswith("["):
             raise InputError(
@@ -246,26 +262,29 @@ def _json_document(data: bytes, source: str) -> list[dict] | None:
 
 def _json_lines(stream: io.BufferedReader, state: ReadState) -> Iterator[dict]:
     source = state.source
-    lines = split_lines(chunks(stream), state.reading, source, cr=False)
-    for number, raw in enumerate(lines, 1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        line = raw.decode("utf-8", "surrogateescape")
-        if not line or line.isspace():
-            continue
-        try:
-            record = _loads(line, source, f"on line {number}", _LINE_SHAPE)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"The file {source!r} holds malformed JSON on line {number} "
-                f"({exc.msg} at column {exc.colno}). Fix that line; {_LINE_SHAPE}."
-            ) from None
-        if not isinstance(record, dict):
-            raise InputError(
-                f"The file {source!r} holds a JSON {_json_type(record)} on line {number}, "
-                'not an object. Each line must be one JSON object such as {"text": "..."}.'
-            )
-        yield record
+    blocks = split_lines(chunks(stream), state.reading, source, cr=False)
+    number = 0
+    for block in blocks:
+        for raw in block:
+            number += 1
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw or raw.isspace():
+                continue
+            line = raw.decode("utf-8", "surrogateescape")
+            try:
+                record = _loads(line, source, f"on line {number}", _LINE_SHAPE)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"The file {source!r} holds malformed JSON on line {number} "
+                    f"({exc.msg} at column {exc.colno}). Fix that line; {_LINE_SHAPE}."
+                ) from None
+            if not isinstance(record, dict):
+                raise InputError(
+                    f"The file {source!r} holds a JSON {_json_type(record)} on line {number}, "
+                    'not an object. Each line must be one JSON object such as {"text": "..."}.'
+                )
+            yield record
 
 
 def _batches(records: Iterator[dict], batch_rows: int | None) -> Iterator[Batch]:
