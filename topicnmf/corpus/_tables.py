@@ -87,7 +87,8 @@ def read_table(
             places = [f"row {row + i}" for i in range(1, len(records) + 1)]
         row += len(records)
         reading.add_documents(len(records), source)
-        state.advance(len(records))
+        if kind in ("csv", "tsv"):  # the JSON parsers count records as they parse them
+            state.advance(len(records))
         yield Docs(ids, texts, fallback, labels, times, places)
 
 
@@ -231,6 +232,7 @@ def _json(
         data = stream.read()
         records = _json_document(data, source)
         if records is not None:
+            state.advance(len(records))
             yield from _batches(iter(records), batch_rows)
             return
         stream = io.BufferedReader(io.BytesIO(data))
@@ -265,6 +267,7 @@ def _json_lines(stream: io.BufferedReader, state: ReadState) -> Iterator[dict]:
     blocks = split_lines(chunks(stream), state.reading, source, cr=False)
     number = 0
     for block in blocks:
+        n_records = 0
         for raw in block:
             number += 1
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -284,7 +287,9 @@ def _json_lines(stream: io.BufferedReader, state: ReadState) -> Iterator[dict]:
                     f"The file {source!r} holds a JSON {_json_type(record)} on line {number}, "
                     'not an object. Each line must be one JSON object such as {"text": "..."}.'
                 )
+            n_records += 1
             yield record
+        state.advance(n_records)
 
 
 def _batches(records: Iterator[dict], batch_rows: int | None) -> Iterator[Batch]:

@@ -67,6 +67,21 @@ def _to_dates(values: Sequence[str], fmt: str) -> list | None:
     return list(index.tz_convert(None))
 
 
+def _fits_some_format(values: list[str]) -> list[bool]:
+    """Per value, whether it reads as a date in one of the formats."""
+    import pandas as pd
+
+    fits = [False] * len(values)
+    for fmt in _DATE_FORMATS:
+        if fmt == "rfc2822":
+            for i, value in enumerate(values):
+                fits[i] = fits[i] or _to_dates([value], fmt) is not None
+            continue
+        parsed = pd.to_datetime(values, format=fmt, utc=True, errors="coerce")
+        fits = [fit or not pd.isna(stamp) for fit, stamp in zip(fits, parsed)]
+    return fits
+
+
 def _naive(stamp):
     return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
 
@@ -116,18 +131,22 @@ class TimeParser:
         return dates
 
     def _learn(self, values: Sequence[str], places: Sequence[str]) -> str:
+        distinct = list(dict.fromkeys(values))
         for fmt in _DATE_FORMATS:
-            if _to_dates(values, fmt) is not None:
+            if _to_dates(distinct, fmt) is not None:
                 return fmt
-        if all(_WHOLE_NUMBER.match(value.strip()) for value in values):
+        if all(_WHOLE_NUMBER.match(value.strip()) for value in distinct):
             return "int"
-        fits = [_to_dates([value], "ISO8601") is not None for value in values]
-        if any(fits) and not all(fits):
-            good = fits.index(True)
-            bad = fits.index(False)
+        fits = _fits_some_format(distinct)
+        if any(fits):
+            if all(fits):  # dates, in more than one format: the first's format is the rule
+                fmt = next(f for f in _DATE_FORMATS if _to_dates(distinct[:1], f) is not None)
+                fits = [_to_dates([value], fmt) is not None for value in distinct]
+            good = values.index(distinct[fits.index(True)])
+            bad = values.index(distinct[fits.index(False)])
             raise InputError(
                 f"{self.what} holds {values[bad]!r} in {places[bad]}, which does not read as a "
-                f"date, while {values[good]!r} in {places[good]} does. Use one date format "
+                f"date in the format of {values[good]!r} in {places[good]}. Use one date format "
                 "throughout, or window names that sort (such as 2016-q1) throughout."
             )
         return "str"
@@ -163,16 +182,19 @@ def parse_times(values: Sequence[Any], what: str) -> list:
         return [int(value) for value in values]
     if all(isinstance(value, str) for value in values):
         return TimeParser(what).parse(values, [f"position {i}" for i in range(len(values))])
-    position, value = next(
-        (
-            (i, v)
-            for i, v in enumerate(values)
-            if not isinstance(v, (str, _dt.date, np.datetime64, pd.Timestamp))
-            or type(v) is not type(values[0])
-        ),
-        (0, values[0]),
+    def kind(value: Any) -> str:
+        if isinstance(value, (_dt.date, np.datetime64, pd.Timestamp)):
+            return "date"
+        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            return "int"
+        return "str" if isinstance(value, str) else type(value).__name__
+
+    first = kind(values[0])
+    position = next((i for i, v in enumerate(values) if kind(v) != first), 0)
+    other = (
+        f" and {type(values[position]).__name__} at position {position}" if position else ""
     )
     raise InputError(
         f"{what} must hold dates, whole numbers or strings, one kind throughout. "
-        f"Got {type(value).__name__} at position {position}."
+        f"Got {type(values[0]).__name__} at position 0{other}."
     )
