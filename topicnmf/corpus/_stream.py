@@ -47,12 +47,9 @@ class Docs:
     def copy(self) -> Docs:
         return Docs(*(None if field is None else list(field) for field in self._fields()))
 
-    def cut(self, n: int) -> tuple[Docs, Docs]:
-        """The first n documents and the rest."""
-        fields = self._fields()
-        head = Docs(*(None if field is None else field[:n] for field in fields))
-        tail = Docs(*(None if field is None else field[n:] for field in fields))
-        return head, tail
+    def slice(self, start: int, stop: int | None = None) -> Docs:
+        """The documents from start to stop."""
+        return Docs(*(None if f is None else f[start:stop] for f in self._fields()))
 
     def extend(self, other: Docs) -> None:
         for mine, theirs in zip(self._fields(), other._fields()):
@@ -127,6 +124,7 @@ def assemble(
     Warns once, at the end, about the files skipped; raises when no document holds text.
     """
     docs: Docs | None = None
+    start = 0  # documents of docs already in a chunk
     skipped: list[Skipped] = []
     warned: dict[str, list[str]] = {why: [] for why in _WHY}
     n_docs = n_text = n_skipped = 0
@@ -141,10 +139,12 @@ def assemble(
         if docs is None:
             docs = item.copy()
         else:
+            if start:
+                docs, start = docs.slice(start), 0
             docs.extend(item)
-        while chunksize is not None and len(docs) >= chunksize:
-            head, docs = docs.cut(chunksize)
-            chunk = _chunk(head, skipped, state)
+        while chunksize is not None and len(docs) - start >= chunksize:
+            chunk = _chunk(docs.slice(start, start + chunksize), skipped, state)
+            start += chunksize
             n_docs += len(chunk)
             n_text += len(chunk) - chunk.empty
             skipped = []
@@ -160,8 +160,7 @@ def assemble(
                 stacklevel=3,
             )
     state.finish()
-    if docs is None:
-        docs = Docs([], [], [])
+    docs = Docs([], [], []) if docs is None else docs.slice(start)
     last = _chunk(docs, skipped, state) if len(docs) or not yielded else None
     if last is not None:
         n_docs += len(last)
