@@ -670,7 +670,7 @@ CSV_TOKENS = st.sampled_from(
      "é", "\udce9", "\ufeff", "#"]
 )
 PROPERTY = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from topicnmf.corpus._bounded import chunks
+from topicnmf.corpus._bounded import DEFAULT_LIMITS, chunks, limit_error
 from topicnmf.corpus._decode import fix_escaped
 from topicnmf.corpus._lines import split_lines
 from topicnmf.corpus._stream import Docs, ReadState
@@ -229,7 +229,7 @@ def _json(
 ) -> Iterator[Batch]:
     source = state.source
     if kind == "json":  # one document, read whole (bounded by max_bytes), or JSON lines
-        data = stream.read()
+        data = _read_whole(stream, state)
         records = _json_document(data, source)
         if records is not None:
             state.advance(len(records))
@@ -237,6 +237,19 @@ def _json(
             return
         stream = io.BufferedReader(io.BytesIO(data))
     yield from _batches(_json_lines(stream, state), batch_rows)
+
+
+def _read_whole(stream: io.BufferedReader, state: ReadState) -> bytes:
+    """All of a .json file; held whole, so bounded even where max_bytes is off."""
+    limits = state.reading.limits
+    cap = limits.max_bytes if limits.max_bytes is not None else DEFAULT_LIMITS.max_bytes
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise limit_error(
+            f"The .json file {state.source!r}, read whole,", "max_bytes", cap,
+            "Write it as JSON lines (.jsonl) to stream it, or",
+        )
+    return data
 
 
 def _json_document(data: bytes, source: str) -> list[dict] | None:
