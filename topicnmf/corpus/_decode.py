@@ -61,7 +61,7 @@ def fix_escaped(value: str) -> tuple[str, bool]:
 
     Other lone surrogates (from JSON escapes) become U+FFFD. Returns (text, whether changed).
     """
-    if _SURROGATE.search(value) is None:
+    if value.isascii() or _SURROGATE.search(value) is None:
         return value, False
     value = _OTHER_SURROGATE.sub("\ufffd", value)
     if _ESCAPED_BYTE.search(value) is not None:

@@ -313,7 +313,7 @@ def _batches(records: Iterator[dict], batch_rows: int | None) -> Iterator[Batch]
     columns: dict[str, None] = {}
     batch: list[dict] = []
     for record in records:
-        if any("\udc80" <= ch <= "\udcff" for key in record for ch in key):
+        if not all(key.isascii() for key in record):
             record = {fix_escaped(key)[0]: value for key, value in record.items()}
         for key in record:
             columns.setdefault(key, None)
