@@ -161,12 +161,16 @@ def test_many_binary_files_make_one_warning(tmp_path):
 def test_unreadable_file_is_skipped_with_a_warning(tmp_path, monkeypatch):
     write(tmp_path, {"a.txt": "kept", "b.txt": "locked"})
 
-    def fake_open(file, *args, **kwargs):
+    from topicnmf.corpus import _bounded
+
+    real_open = _bounded.open_regular
+
+    def fake_open(file):
         if str(file).endswith("b.txt"):
             raise PermissionError(13, "Permission denied")
-        return open(file, *args, **kwargs)
+        return real_open(file)
 
-    monkeypatch.setattr("topicnmf.corpus.open", fake_open, raising=False)
+    monkeypatch.setattr(_bounded, "open_regular", fake_open)
     message = f"Skipped 1 unreadable path in the corpus folder {str(tmp_path)!r}: 'b.txt'."
     with pytest.warns(UserWarning, match=re.escape(message)):
         corpus = read_corpus(tmp_path)
@@ -423,7 +427,7 @@ ERROR_CASES = [
         {},
         InputError,
         "The file '{path}' has no text column 'text'; its columns are 'id', 'body'. "
-        "Pick one with --text-column.",
+        "Pick one with text_column.",
         id="missing-text-column",
     ),
     pytest.param(
@@ -432,7 +436,7 @@ ERROR_CASES = [
         {"text_column": "content"},
         InputError,
         "The file '{path}' has no text column 'content'; its columns are 'body', 'topic'. "
-        "Pick one with --text-column.",
+        "Pick one with text_column.",
         id="missing-custom-text-column",
     ),
     pytest.param(
@@ -441,7 +445,7 @@ ERROR_CASES = [
         {"id_column": "uid"},
         InputError,
         "The file '{path}' has no id column 'uid'; its columns are 'text', 'label'. "
-        "Pick one with --id-column.",
+        "Pick one with id_column.",
         id="missing-id-column",
     ),
     pytest.param(
@@ -450,7 +454,7 @@ ERROR_CASES = [
         {"label_column": "topic"},
         InputError,
         "The file '{path}' has no label column 'topic'; its columns are 'text', 'id'. "
-        "Pick one with --label-column.",
+        "Pick one with label_column.",
         id="missing-label-column",
     ),
     pytest.param(
@@ -522,7 +526,7 @@ ERROR_CASES = [
         {},
         InputError,
         "The id column 'id' of '{path}' has duplicate ids: 'a' (2 times), 'b' (2 times). "
-        "Make the ids unique or pick another column with --id-column.",
+        "Make the ids unique or pick another column with id_column.",
         id="duplicate-ids",
     ),
     pytest.param(
@@ -531,7 +535,7 @@ ERROR_CASES = [
         {"id_column": "key"},
         InputError,
         "The id column 'key' of '{path}' has duplicate ids: '1' (2 times). "
-        "Make the ids unique or pick another column with --id-column.",
+        "Make the ids unique or pick another column with id_column.",
         id="duplicate-custom-ids",
     ),
     pytest.param(
@@ -540,7 +544,7 @@ ERROR_CASES = [
         {},
         InputError,
         "The id column 'id' of '{path}' is empty in row 2. "
-        "Fill in every id or pick another column with --id-column.",
+        "Fill in every id or pick another column with id_column.",
         id="empty-id",
     ),
     pytest.param(

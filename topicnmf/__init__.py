@@ -16,6 +16,7 @@ _PUBLIC = {
     "factorize": "topicnmf.nmf",
     "Corpus": "topicnmf.corpus",
     "read_corpus": "topicnmf.corpus",
+    "iter_corpus": "topicnmf.corpus",
     "Tokenizer": "topicnmf.preprocessing",
     "TextVectorizer": "topicnmf.preprocessing",
     "TopicModel": "topicnmf.model",
