@@ -15,7 +15,7 @@ from sklearn.decomposition import NMF as SkNMF
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from topicnmf.errors import ConvergenceWarning, InputError
-from topicnmf.nmf import NMF, SOLVERS, factorize
+from topicnmf.nmf import NMF, SOLVERS, HeldOutMask, factorize, heldout_error
 
 FROBENIUS_SOLVERS = ["hals", "mu", "als"]
 LOSSES = [("hals", "frobenius"), ("mu", "frobenius"), ("mu", "kullback-leibler"),
@@ -57,7 +57,8 @@ def test_init_only_stores_parameters():
     params = model.get_params()
     assert params == dict(n_components=7, solver="mu", beta_loss="kullback-leibler",
                           init="random", tol=1e-3, max_iter=5, alpha_W=0.1, alpha_H=0.2,
-                          l1_ratio=0.5, random_state=3, callback=callback)
+                          l1_ratio=0.5, random_state=3, callback=callback,
+                          missing_values=None)
     assert not any(name.endswith("_") for name in vars(model))
 
 
@@ -512,6 +513,203 @@ def test_transform_before_fit_is_an_error(X_small):
 
     with pytest.raises(NotFittedError, match=re.escape("This NMF instance is not fitted yet")):
         NMF().transform(X_small)
+
+
+# ------------------------------------------------------------- missing entries
+MASK_SOLVERS = ["hals", "mu", "als"]
+
+
+def _low_rank(n=80, m=60, k=5, seed=0, noise=0.0):
+    rng = np.random.RandomState(seed)
+    X = rng.rand(n, k) @ rng.rand(k, m)
+    return X + noise * rng.rand(n, m) if noise else X
+
+
+def _masks(shape, seed=0):
+    rng = np.random.RandomState(seed)
+    observed = rng.rand(*shape) > 0.3
+    return {"array": observed, "sparse": sp.csr_matrix(observed),
+            "hashed": HeldOutMask(0.3, seed=seed)}
+
+
+@pytest.mark.parametrize("solver", MASK_SOLVERS)
+def test_masked_fit_recovers_planted_factorisation(solver):
+    X = _low_rank()
+    observed = _masks(X.shape)["array"]  # 30% of the entries missing
+    kw = dict(solver=solver, random_state=0, tol=1e-7, max_iter=3000 if solver == "mu" else 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W_full, H_full, _ = factorize(X, 5, **kw)
+        W, H, info = factorize(X, 5, mask=observed, **kw)
+    full = np.linalg.norm(X - W_full @ H_full) / np.linalg.norm(X)
+    rel = np.linalg.norm(X - W @ H) / np.linalg.norm(X)  # the missing entries included
+    rel_missing = np.linalg.norm((X - W @ H)[~observed]) / np.linalg.norm(X[~observed])
+    bound = 2e-2 if solver == "mu" else 1e-3
+    assert full < bound and rel < bound and rel_missing < 2 * bound
+    # (the objective comes from Gram matrices: rounding of order 1e-7 ||X||)
+    assert info["reconstruction_err"] == pytest.approx(
+        np.linalg.norm((X - W @ H)[observed]), rel=1e-6, abs=1e-6 * np.linalg.norm(X))
+
+
+@pytest.mark.parametrize("solver", MASK_SOLVERS)
+@pytest.mark.parametrize("kind", ["array", "sparse", "hashed"])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_masked_dense_equals_sparse(X_small, solver, kind, fmt):
+    mask = _masks(X_small.shape, seed=1)[kind]
+    kw = dict(solver=solver, random_state=0, tol=0, max_iter=30, init="nndsvda", mask=mask)
+    W_d, H_d, info_d = factorize(X_small, 4, **kw)
+    W_s, H_s, info_s = factorize(sp.csr_matrix(X_small).asformat(fmt), 4, **kw)
+    np.testing.assert_allclose(W_s, W_d, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(H_s, H_d, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(info_s["loss_history"], info_d["loss_history"], rtol=1e-9)
+
+
+def test_mask_kinds_agree(X_small):
+    # a HeldOutMask, its boolean array and that array as a sparse matrix: one missing set
+    held = HeldOutMask(0.3, seed=2)
+    observed = held.to_array(X_small.shape)
+    results = [factorize(sp.csr_matrix(X_small), 3, mask=mask, random_state=0, tol=0,
+                         max_iter=20)
+               for mask in (held, observed, sp.csr_matrix(observed))]
+    for W, H, _ in results[1:]:
+        np.testing.assert_allclose(W @ H, results[0][0] @ results[0][1], rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("solver", MASK_SOLVERS)
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_masked_objective_never_increases(solver, fmt):
+    X, _, _ = _planted(noise=0.3, density=0.7)
+    mask = HeldOutMask(0.3, seed=0)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    for init in ("random", "nndsvda"):
+        _, _, info = factorize(X, 5, solver=solver, init=init, mask=mask, random_state=0,
+                               tol=0, max_iter=60)
+        f = np.array([info["initial_loss"]] + info["loss_history"])
+        assert len(f) == 61
+        assert np.all(np.diff(f) <= 1e-10 * f[:-1]), np.diff(f).max()
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_masked_objective_counts_observed_entries_only(fmt):
+    X = _low_rank(noise=0.5)
+    observed = _masks(X.shape)["array"]
+    Xin = sp.csr_matrix(X) if fmt == "csr" else X
+    model = NMF(4, random_state=0, max_iter=20, tol=0).fit(Xin, mask=observed)
+    W = factorize(Xin, 4, mask=observed, random_state=0, max_iter=20, tol=0)[0]
+    R = (X - W @ model.components_)[observed]
+    assert model.reconstruction_err_ == pytest.approx(np.linalg.norm(R), rel=1e-9)
+    assert model.loss_history_[-1] == pytest.approx(0.5 * (R ** 2).sum(), rel=1e-9)
+    # whatever X holds at the missing entries changes nothing
+    X2 = np.where(observed, X, 1e3 * X)
+    X2 = sp.csr_matrix(X2) if fmt == "csr" else X2
+    W2 = factorize(X2, 4, mask=observed, random_state=0, max_iter=20, tol=0, init="random")[0]
+    W1 = factorize(Xin, 4, mask=observed, random_state=0, max_iter=20, tol=0, init="random")[0]
+    np.testing.assert_allclose(W2, W1, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_nan_entries_are_missing_with_missing_values_nan(fmt):
+    X = _low_rank()
+    observed = _masks(X.shape)["array"]
+    X_nan = np.where(observed, X, np.nan)
+    X_nan = sp.csr_matrix(X_nan) if fmt == "csr" else X_nan
+    model = NMF(5, missing_values=np.nan, random_state=0, max_iter=30, tol=0)
+    W = model.fit_transform(X_nan)
+    W_ref, H_ref, _ = factorize(X, 5, mask=observed, random_state=0, max_iter=30, tol=0)
+    np.testing.assert_allclose(model.components_, H_ref, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(W, W_ref, rtol=1e-7, atol=1e-10)
+    # transform of data with NaN fills the rows from their observed entries
+    W_t = model.transform(X_nan)
+    assert np.isfinite(W_t).all() and (W_t >= 0).all()
+
+
+def test_heldout_error_is_minimal_at_the_planted_rank():
+    X = _low_rank(n=120, m=90, k=4, seed=5, noise=0.05)
+    mask = HeldOutMask(0.1, seed=0)
+    errors = {}
+    for k in range(2, 8):
+        W, H, _ = factorize(X, k, mask=mask, random_state=0, tol=1e-6, max_iter=2000)
+        errors[k] = heldout_error(X, W, H, mask)
+    assert min(errors, key=errors.get) == 4, errors
+    # on the held-out entries alone, by hand
+    W, H, _ = factorize(X, 4, mask=mask, random_state=0, tol=1e-6, max_iter=2000)
+    out = ~mask.to_array(X.shape)
+    expected = np.sqrt(np.mean((X - W @ H)[out] ** 2))
+    assert heldout_error(X, W, H, mask) == pytest.approx(expected, rel=1e-9)
+    assert heldout_error(sp.csr_matrix(X), W, H, mask) == pytest.approx(expected, rel=1e-9)
+
+
+def test_heldout_mask_is_a_hash_of_row_column_and_seed():
+    mask = HeldOutMask(0.1, seed=3)
+    rows, cols = np.indices((300, 200))
+    out = mask.held_out(rows, cols)
+    assert 0.09 < out.mean() < 0.11
+    # the same entries whatever the shape they are part of
+    np.testing.assert_array_equal(mask.held_out(rows[:50, :70], cols[:50, :70]), out[:50, :70])
+    assert not np.array_equal(HeldOutMask(0.1, seed=4).held_out(rows, cols), out)
+
+
+def test_masked_sparse_input_is_never_densified(X_small):
+    X = _NoDensify(X_small)
+    for mask in _masks(X_small.shape).values():
+        _, H, _ = factorize(X, 3, mask=mask, random_state=0, max_iter=5, tol=0)
+        assert H.shape == (3, 20)
+
+
+MASK_ERRORS = [
+    (dict(beta_loss="kullback-leibler", solver="mu"), np.ones((30, 20), bool), InputError,
+     "The 'mask' parameter of factorize must be None with solver='mu' and "
+     "beta_loss='kullback-leibler'; missing entries need beta_loss='frobenius'. Got a ndarray."),
+    (dict(), np.ones((3, 20), bool), InputError,
+     "mask passed to factorize must have shape (30, 20). Got (3, 20)."),
+    (dict(), np.full((30, 20), 2), InputError,
+     "mask passed to factorize must hold booleans (True = observed); got values other than "
+     "0 and 1."),
+    (dict(missing_values=0), None, InputError,
+     "The 'missing_values' parameter of factorize must be None or numpy.nan. Got 0."),
+]
+
+
+@pytest.mark.parametrize("params, mask, error, message", MASK_ERRORS)
+def test_mask_errors(X_small, params, mask, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        factorize(X_small, 3, mask=mask, **params)
+
+
+@pytest.mark.parametrize("args, message", [
+    ((0.0,), "The 'fraction' parameter of HeldOutMask must be a float in (0, 1]. Got 0.0."),
+    ((1.0,), "The 'fraction' parameter of HeldOutMask must be a float in (0, 1). Got 1.0."),
+    ((0.1, -1), "The 'seed' parameter of HeldOutMask must be an int in [0, 2**63 - 1]. Got -1."),
+])
+def test_heldout_mask_errors(args, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        HeldOutMask(args[0], seed=args[1] if len(args) > 1 else 0)
+
+
+@pytest.mark.slow
+def test_20ng_heldout_mask_stays_small(twenty_ng_dir):
+    import tracemalloc
+
+    import pandas as pd
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = pd.read_json(twenty_ng_dir / "docs.jsonl.gz", lines=True)["text"]
+    X = TfidfVectorizer(stop_words="english", min_df=5, max_df=0.95,
+                        dtype=np.float32).fit_transform(texts)
+    mask = HeldOutMask(0.1, seed=0)  # about 66 million held-out entries
+    n, m = X.shape
+    tracemalloc.start()
+    try:
+        W, H, info = factorize(X, 5, mask=mask, random_state=0, max_iter=1, tol=0)
+        error = heldout_error(X, W, H, mask)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # a boolean n x m mask alone would take n * m bytes (657 MB), a list of the held-out
+    # positions 4 bytes each (263 MB); the fit needs a copy of X's observed entries,
+    # the factors and the products
+    assert peak < n * m / 8
+    assert np.isfinite(error) and info["n_iter"] == 1
 
 
 # ------------------------------------------------------------- 20 Newsgroups

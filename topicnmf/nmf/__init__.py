@@ -4,12 +4,15 @@
   ``transform``, ``inverse_transform``).
 - :func:`factorize`: the same computation as a function returning ``(W, H, info)``.
 - ``SOLVERS``: the registry of solver functions (``'als'``, ``'hals'``, ``'mu'``).
+- :class:`HeldOutMask` and :func:`heldout_error`: fit on part of the entries
+  (``mask=``), measure the error on the rest.
 
 The core knows nothing about text: any non-negative dense array or CSR/CSC
 matrix (an image, a document-term matrix) goes in as it is.
 """
 
 from ._estimator import NMF, factorize
+from ._mask import HeldOutMask, heldout_error
 from ._solvers import SOLVERS
 
-__all__ = ["NMF", "SOLVERS", "factorize"]
+__all__ = ["NMF", "SOLVERS", "HeldOutMask", "factorize", "heldout_error"]

@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 
 from ..errors import ConvergenceWarning, InputError
 from ._init import INITS, initialize
-from ._operator import as_operator
+from ._mask import masked_operator
 from ._solvers import SOLVERS, Monitor, Problem, solve_w
 
 BETA_LOSSES = {"frobenius": 2.0, "kullback-leibler": 1.0}
@@ -140,14 +140,30 @@ def check_params(*, n_components, solver, beta_loss, init, tol, max_iter, alpha_
                     random_state, callback)
 
 
-def check_data(X, whom: str):
-    """Reject negative, NaN and infinite entries of an already converted ``X``."""
+def check_missing_values(value, owner: str = "NMF"):
+    """``None`` (every entry of ``X`` is observed) or NaN (NaN entries are missing)."""
+    if value is None:
+        return None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isnan(value):
+        return np.nan
+    raise InputError(
+        f"The 'missing_values' parameter of {owner} must be None or numpy.nan. Got {_fmt(value)}."
+    )
+
+
+def check_data(X, whom: str, missing_values=None):
+    """Reject negative and infinite entries of an already converted ``X``; NaN too,
+    unless ``missing_values`` is NaN."""
     values = X.data if sp.issparse(X) else X
-    if values.size and not np.isfinite(values).all():
+    if values.size and missing_values is None and not np.isfinite(values).all():
         raise InputError(
             f"X passed to {whom} contains NaN or infinity; remove or impute those entries first."
         )
-    if values.size and values.min() < 0:
+    if values.size and missing_values is not None and np.isinf(values).any():
+        raise InputError(
+            f"X passed to {whom} contains infinity; remove or impute those entries first."
+        )
+    if values.size and np.nanmin(values) < 0:
         raise InputError(
             f"Negative values in data passed to {whom}: X must be non-negative; "
             f"shift or clip it first."
@@ -186,16 +202,33 @@ def _blas_threads(op):
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
+def _check_masked_solver(op, settings, whom, mask):
+    entry = SOLVERS[settings.solver]
+    if op.masked and settings.beta not in entry.masked_betas:
+        ok = sorted(s for s, e in SOLVERS.items() if settings.beta in e.masked_betas)
+        names = {v: k_ for k_, v in BETA_LOSSES.items()}
+        what = "mask" if mask is not None else "missing_values"
+        supported = (f"solver one of {', '.join(repr(s) for s in ok)}" if ok
+                     else "beta_loss='frobenius'")
+        raise InputError(
+            f"The '{what}' parameter of {whom} must be None with solver={settings.solver!r} "
+            f"and beta_loss={names[settings.beta]!r}; missing entries need {supported}. "
+            f"Got {'a ' + type(mask).__name__ if mask is not None else 'nan'}."
+        )
+
+
 def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
-        whom: str = "NMF.fit"):
+        whom: str = "NMF.fit", mask=None, missing_values=None):
     """Factorise a validated ``X``; return ``(W, H, info)``.
 
     ``X`` is a float32/float64 ndarray or CSR/CSC matrix, already checked with
     ``check_data``. With ``update_H=False``, ``H`` is fixed and only ``W`` is
-    solved for (that is ``transform``).
+    solved for (that is ``transform``). ``mask`` (True = observed) and NaN
+    entries when ``missing_values`` is NaN mark missing entries (see ``_mask``).
     """
     t0 = time.perf_counter()
-    op = as_operator(X)
+    op = masked_operator(X, mask, missing_values, whom)
+    _check_masked_solver(op, settings, whom, mask)
     n, m = op.shape
     k = settings.n_components
     dtype = op.dtype
@@ -249,11 +282,15 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
     monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
     with _blas_threads(op):
         W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
-        # The returned W solves the W-problem for the final H exactly as transform
-        # does (Frobenius: the same exact solve from the same start, so the two
-        # agree to rounding even when the solution is not unique; other losses:
-        # warm-started from the fitted W, so the objective never rises).
-        W, div = solve_w(op, Ht, problem, W, warm=problem.beta != 2.0)
+        if op.masked:
+            # transform sees no mask, so there is nothing to agree with: W stays
+            div = op.objective(W, Ht)
+        else:
+            # The returned W solves the W-problem for the final H exactly as transform
+            # does (Frobenius: the same exact solve from the same start, so the two
+            # agree to rounding even when the solution is not unique; other losses:
+            # warm-started from the fitted W, so the objective never rises).
+            W, div = solve_w(op, Ht, problem, W, warm=problem.beta != 2.0)
     if not monitor.converged and settings.tol > 0:  # tol=0 asks for max_iter iterations
         warnings.warn(
             f"Maximum number of iterations {settings.max_iter} reached before the "

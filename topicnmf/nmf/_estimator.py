@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._core import check_data, check_params, run
+from ._core import check_data, check_missing_values, check_params, run
 
 _ARRAY_KW = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32],
                  ensure_all_finite=False)
@@ -32,6 +32,8 @@ def factorize(
     l1_ratio: float = 0.0,
     random_state: int | np.random.RandomState | None = None,
     callback: Callable[[dict], Any] | None = None,
+    mask=None,
+    missing_values: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Factorise a non-negative matrix: ``X ~= W @ H``.
 
@@ -53,6 +55,11 @@ def factorize(
         If False, ``H`` stays fixed and only ``W`` is solved for (as in
         :meth:`NMF.transform`).
     solver, beta_loss, init, tol, max_iter, alpha_W, alpha_H, l1_ratio, random_state, callback
+        As in :class:`NMF`.
+    mask : HeldOutMask, array-like or sparse matrix of shape (n_samples, n_features), default=None
+        Which entries are observed (True); the others are missing, as in
+        :meth:`NMF.fit`.
+    missing_values : None or numpy.nan, default=None
         As in :class:`NMF`.
 
     Returns
@@ -79,9 +86,11 @@ def factorize(
         max_iter=max_iter, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio,
         random_state=random_state, callback=callback, owner="factorize",
     )
+    missing_values = check_missing_values(missing_values, "factorize")
     X = check_array(X, **_ARRAY_KW)
-    check_data(X, "factorize")
-    return run(X, settings, W=W, H=H, update_H=bool(update_H), whom="factorize")
+    check_data(X, "factorize", missing_values)
+    return run(X, settings, W=W, H=H, update_H=bool(update_H), whom="factorize", mask=mask,
+               missing_values=missing_values)
 
 
 class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -139,6 +148,26 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         float, "elapsed": float, "pg_ratio": float}``: the objective, the seconds
         since the iterations started and the stopping rule's measure relative to
         the first iteration.
+    missing_values : None or numpy.nan, default=None
+        None: every entry of ``X`` is observed and NaN is an error. ``numpy.nan``:
+        NaN entries of ``X`` (dense, or stored entries of a sparse ``X``) are
+        missing, in :meth:`fit` and in :meth:`transform`. The name and meaning are
+        those of scikit-learn's imputers (``SimpleImputer(missing_values=np.nan)``);
+        the default differs so that NaN produced by a bug upstream still stops
+        the fit instead of being silently ignored.
+
+    Notes
+    -----
+    Missing entries (a ``mask`` passed to :meth:`fit`, or NaN with
+    ``missing_values=np.nan``) leave the objective: ``0.5 ||X - W H||^2`` is
+    summed over the observed entries only, and so are the stopping rule,
+    ``loss_history_`` and ``reconstruction_err_``. The solvers (all three, with
+    the Frobenius loss; Kullback-Leibler refuses missing entries) fill the
+    missing entries with the current ``W H`` before each block update, which
+    never raises the masked objective (an EM / majorise-minimise scheme). With a
+    mask, ``W`` is not re-solved at the end (:meth:`transform` sees no mask).
+    :class:`HeldOutMask` holds out a random share of all entries without storing
+    anything of ``X``'s size; :func:`heldout_error` measures the fit on them.
 
     Attributes
     ----------
@@ -182,6 +211,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         l1_ratio: float = 0.0,
         random_state: int | np.random.RandomState | None = None,
         callback: Callable[[dict], Any] | None = None,
+        missing_values: float | None = None,
     ):
         self.n_components = n_components
         self.solver = solver
@@ -194,6 +224,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.l1_ratio = l1_ratio
         self.random_state = random_state
         self.callback = callback
+        self.missing_values = missing_values
 
     def _settings(self):
         return check_params(
@@ -204,7 +235,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         )
 
     def fit_transform(self, X, y=None, W: np.ndarray | None = None,
-                      H: np.ndarray | None = None) -> np.ndarray:
+                      H: np.ndarray | None = None, mask=None) -> np.ndarray:
         """Learn the factorisation of ``X`` and return ``W``.
 
         Parameters
@@ -216,15 +247,23 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Starting ``W`` for ``init='custom'`` (or ``init=None``).
         H : array-like of shape (n_components, n_features), default=None
             Starting ``H`` for ``init='custom'`` (or ``init=None``).
+        mask : HeldOutMask, array-like or sparse matrix of shape (n_samples, n_features), \
+default=None
+            Which entries of ``X`` are observed: a boolean array or a sparse matrix
+            (True or stored non-zero = observed), or a :class:`HeldOutMask`. The
+            others are missing (see Notes). None: all are observed (but NaN with
+            ``missing_values=np.nan``).
 
         Returns
         -------
         W : ndarray of shape (n_samples, n_components)
         """
         settings = self._settings()
+        missing_values = check_missing_values(self.missing_values, "NMF")
         X = validate_data(self, X, reset=True, **_ARRAY_KW)
-        check_data(X, "NMF.fit")
-        W, H, info = run(X, settings, W=W, H=H, whom="NMF.fit")
+        check_data(X, "NMF.fit", missing_values)
+        W, H, info = run(X, settings, W=W, H=H, whom="NMF.fit", mask=mask,
+                         missing_values=missing_values)
         self.components_ = H
         self.n_components_ = H.shape[0]
         self.n_iter_ = info["n_iter"]
@@ -241,7 +280,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Non-negative data.
         y : Ignored
         **params
-            ``W`` and ``H`` for ``init='custom'``, passed to :meth:`fit_transform`.
+            ``W`` and ``H`` for ``init='custom'`` and ``mask``, passed to
+            :meth:`fit_transform`.
 
         Returns
         -------
@@ -263,10 +303,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         W : ndarray of shape (n_samples, n_components)
         """
         check_is_fitted(self)
+        missing_values = check_missing_values(self.missing_values, "NMF")
         X = validate_data(self, X, reset=False, **_ARRAY_KW)
-        check_data(X, "NMF.transform")
+        check_data(X, "NMF.transform", missing_values)
         W, _, _ = run(X, self._settings(), H=self.components_, update_H=False,
-                      whom="NMF.transform")
+                      whom="NMF.transform", missing_values=missing_values)
         return W
 
     def inverse_transform(self, X) -> np.ndarray:
@@ -293,5 +334,6 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = self.missing_values is not None
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

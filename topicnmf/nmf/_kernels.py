@@ -668,3 +668,120 @@ def kl_ratio(x, wh, eps):
 def kl_ratio2(x, wh, eps):
     """``x / max(wh, eps)^2`` in a new array shaped like ``wh``."""
     return _ratio(x, wh, eps, 2, np.empty_like(wh))
+
+
+# ------------------------------------------------- missing entries (masks)
+_H1 = np.uint64(0x9E3779B97F4A7C15)
+_H2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_H3 = np.uint64(0xBF58476D1CE4E5B9)
+_H4 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(inline="always", **_OPTS)
+def _hash(hi, j, seed):
+    """A 64-bit hash of ``(row, column, seed)`` (splitmix64 finaliser); uint64 in and out.
+
+    ``hi`` is ``row * _H1`` (computed once per row).
+    """
+    z = hi ^ ((j + seed) * _H2)
+    z ^= z >> np.uint64(31)
+    z *= _H3
+    z ^= z >> np.uint64(29)
+    z *= _H4
+    z ^= z >> np.uint64(32)
+    return z
+
+
+@njit(inline="always", **_OPTS)
+def _missing_entry(A, Af, B, out, r, c):
+    """``v = A[r] . Af[c]``; ``out[r] += v * B[c]``; returns ``v`` (float64)."""
+    v = 0.0
+    for l in range(A.shape[1]):
+        v += A[r, l] * Af[c, l]
+    for l in range(B.shape[1]):
+        out[r, l] += v * B[c, l]
+    return v
+
+
+@njit(**_OPTS)
+def _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, r0, r1, acc, chunk):
+    """Over rows ``r0..r1`` of a missing set: ``out[r] += sum_c (A[r] . Af[c]) B[c]``.
+
+    Pattern (``indptr`` not empty): the rows of a CSR pattern. Hashed (``indptr``
+    empty): entry ``(i, j)`` of ``X`` is missing when ``_hash(i, j, seed) < thr``;
+    without ``swap`` the range is over rows ``i`` of ``X`` (``A = W``, ``Af = H.T``),
+    with ``swap`` over its columns ``j`` (``A = H.T``, ``Af = W``), the loop over
+    ``i`` outside so that the rows of ``A`` and ``out`` in the range stay in cache.
+    ``acc[chunk]`` receives ``(sum v^2, number of entries)``.
+    """
+    s = 0.0
+    cnt = 0
+    if indptr.shape[0] > 0:
+        for r in range(r0, r1):
+            for p in range(indptr[r], indptr[r + 1]):
+                v = _missing_entry(A, Af, B, out, r, indices[p])
+                s += v * v
+            cnt += indptr[r + 1] - indptr[r]
+    elif not swap:
+        n_other = Af.shape[0]
+        for r in range(r0, r1):
+            hi = np.uint64(r) * _H1
+            for c in range(n_other):
+                if _hash(hi, np.uint64(c), seed) < thr:
+                    v = _missing_entry(A, Af, B, out, r, c)
+                    s += v * v
+                    cnt += 1
+    else:
+        n_other = Af.shape[0]
+        for c in range(n_other):  # c: the row of X, r: its column
+            hi = np.uint64(c) * _H1
+            for r in range(r0, r1):
+                if _hash(hi, np.uint64(r), seed) < thr:
+                    v = _missing_entry(A, Af, B, out, r, c)
+                    s += v * v
+                    cnt += 1
+    acc[chunk, 0] = s
+    acc[chunk, 1] = cnt
+
+
+@njit(parallel=True, **_OPTS)
+def _missing_par(indptr, indices, seed, thr, swap, A, Af, B, out, split, acc):
+    for c in prange(split.shape[0] - 1):
+        _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, split[c], split[c + 1],
+                      acc, c)
+
+
+@njit(**_OPTS)
+def _missing_ser(indptr, indices, seed, thr, swap, A, Af, B, out, split, acc):
+    for c in range(split.shape[0] - 1):
+        _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, split[c], split[c + 1],
+                      acc, c)
+
+
+def missing_product(A, Af, B, *, indptr=None, indices=None, seed=0, threshold=0, swap=False):
+    """``P @ B`` where ``P[r, c] = A[r] . Af[c]`` on the missing entries, zero elsewhere.
+
+    The missing entries are the stored ones of a CSR pattern (``indptr``,
+    ``indices``; rows indexed like ``A``), or, without a pattern, the entries
+    ``(i, j)`` of ``X`` with ``hash(i, j, seed) < threshold`` (``swap``: the rows of
+    ``A`` are the columns of ``X``). ``B`` may have no columns (then only the sum
+    is wanted). Returns ``(P @ B, sum of P**2 over the missing entries, their number)``.
+    """
+    dtype = A.dtype
+    A = np.ascontiguousarray(A)
+    Af = np.ascontiguousarray(Af, dtype=dtype)
+    B = np.ascontiguousarray(B, dtype=dtype)
+    n_rows = A.shape[0]
+    if indptr is None:
+        indptr = np.zeros(0, dtype=np.int64)
+        indices = np.zeros(0, dtype=np.int32)
+        split = even_split(n_rows)
+        work = n_rows * Af.shape[0] * 4
+    else:
+        split = balanced_row_split(indptr)
+        work = indices.shape[0] * (A.shape[1] + B.shape[1])
+    out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
+    acc = np.zeros((split.shape[0] - 1, 2))
+    choose(("missing", n_rows, bool(swap)), work, _missing_ser, _missing_par, indptr, indices,
+           np.uint64(seed), np.uint64(threshold), bool(swap), A, Af, B, out, split, acc)
+    return out, float(acc[:, 0].sum()), int(acc[:, 1].sum())

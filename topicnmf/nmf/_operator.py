@@ -15,6 +15,10 @@ solvers so that the updates of ``W`` and of ``H`` are the same code applied to
 
 A dense array, a CSR or a CSC matrix each have an operator here; a memory-mapped
 or a row-partitioned matrix plugs in by implementing the same methods.
+
+Missing entries (``_mask.MaskedOperator``) add ``fill(W, Ht)``: the products
+are then those of ``X`` with its missing entries filled by ``W @ H``. The plain
+operators have nothing missing (``masked = False``) and ignore ``fill``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ class DenseOperator:
     """Operator over a dense C- or F-ordered 2-D array (an image, a small matrix)."""
 
     is_sparse = False
+
+    masked = False
+
+    def fill(self, W, Ht) -> None:
+        """Nothing is missing: nothing to fill."""
 
     def __init__(self, X: np.ndarray):
         self.X = X
@@ -83,6 +92,11 @@ class SparseOperator:
     """
 
     is_sparse = True
+
+    masked = False
+
+    def fill(self, W, Ht) -> None:
+        """Nothing is missing: nothing to fill."""
 
     def __init__(self, X):
         if X.format == "csr":

@@ -124,6 +124,17 @@ def _gram(V: np.ndarray) -> np.ndarray:
     return V.T @ V
 
 
+def _frobenius(op, V, P, WtW, HtH, W, Ht) -> float:
+    """``0.5 ||X - W H||^2`` from a product (see ``frobenius_objective``).
+
+    With missing entries the products are those of the filled matrix: the
+    masked objective is computed afresh at ``(W, Ht)``.
+    """
+    if op.masked:
+        return op.objective(W, Ht)
+    return frobenius_objective(op.sq_norm, V, P, WtW, HtH)
+
+
 # ------------------------------------------------------------------------ HALS
 def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> int:
     """Inner sweeps worth doing per product (Gillis & Glineur 2012, ``1 + alpha rho``).
@@ -166,8 +177,9 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
     l1_W, l2_W, l1_H, l2_H = problem.l1_W, problem.l2_W, problem.l1_H, problem.l2_H
     HtH = _gram(Ht)
+    op.fill(W, Ht)
     A = op.matmul(Ht)
-    f = frobenius_objective(op.sq_norm, W, A, _gram(W), HtH) + problem.penalty(W, Ht)
+    f = _frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht)
     monitor.start(f)
     Wn = np.empty_like(W)  # the second buffers
     Hn = np.empty_like(Ht)
@@ -183,15 +195,17 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
             np.copyto(Wn, W)
             np.copyto(Hn, Ht)
         if A is None:
+            op.fill(Wn, Hn)
             A = op.matmul(Hn)
             HtH = _gram(Hn)
         pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps)
         A = None
+        op.fill(Wn, Hn)
         C = op.rmatmul(Wn)
         WtW = _gram(Wn)
         pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps)
         HtH = _gram(Hn)
-        fn = frobenius_objective(op.sq_norm, Hn, C, WtW, HtH) + problem.penalty(Wn, Hn)
+        fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn) + problem.penalty(Wn, Hn)
         del C
         # A plain step never raises the objective but by rounding (float32 data):
         # it is always taken, so the iterations cannot stall on rounding noise.
@@ -242,18 +256,19 @@ def _mu_frobenius(op, W, Ht, problem, monitor):
     HtH = _gram(Ht)
     first = True
     while True:
+        op.fill(W, Ht)
         A = op.matmul(Ht)
         if first:
-            monitor.start(frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
-                          + problem.penalty(W, Ht))
+            monitor.start(_frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht))
             first = False
         pg2 = kern.mu_update(W, A, W @ HtH, np.diag(HtH), problem.l1_W, problem.l2_W, EPS)
         del A
+        op.fill(W, Ht)
         C = op.rmatmul(W)
         WtW = _gram(W)
         pg2 += kern.mu_update(Ht, C, Ht @ WtW, np.diag(WtW), problem.l1_H, problem.l2_H, EPS)
         HtH = _gram(Ht)
-        loss = frobenius_objective(op.sq_norm, Ht, C, WtW, HtH) + problem.penalty(W, Ht)
+        loss = _frobenius(op, Ht, C, WtW, HtH, W, Ht) + problem.penalty(W, Ht)
         del C
         if monitor.step(loss, pg2):
             return W, Ht
@@ -295,20 +310,21 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
     HtH = _gram(Ht)
     first = True
     while True:
+        op.fill(W, Ht)
         A = op.matmul(Ht)
         if first:
-            monitor.start(frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
-                          + problem.penalty(W, Ht))
+            monitor.start(_frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht))
             first = False
         pg2 = _projected_gradient2(W, A, HtH, problem.l1_W, problem.l2_W)
         _kern().nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
         del A
+        op.fill(W, Ht)
         C = op.rmatmul(W)
         WtW = _gram(W)
         pg2 += _projected_gradient2(Ht, C, WtW, problem.l1_H, problem.l2_H)
         _kern().nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
         HtH = _gram(Ht)
-        loss = frobenius_objective(op.sq_norm, Ht, C, WtW, HtH) + problem.penalty(W, Ht)
+        loss = _frobenius(op, Ht, C, WtW, HtH, W, Ht) + problem.penalty(W, Ht)
         del C
         if monitor.step(loss, pg2):
             return W, Ht
@@ -353,6 +369,8 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
     l1, l2 = problem.l1_W, problem.l2_W
     if W is None:
         W = np.zeros((n, k), dtype=op.dtype)
+    if problem.beta == 2.0 and op.masked:
+        return _solve_w_masked(op, Ht, problem, W, warm, tol, max_iter)
     if problem.beta == 2.0:
         if not warm:
             W[...] = 0.0
@@ -379,15 +397,45 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
     return W, div
 
 
+def _solve_w_masked(op, Ht, problem, W, warm, tol, max_iter):
+    """``W`` for fixed ``H`` with missing entries: exact solves of the filled problem.
+
+    Each step fills the missing entries with the current ``W H`` and solves the
+    filled problem exactly (the EM algorithm); it stops once the masked
+    objective decreases by at most ``tol`` relatively. From zero unless ``warm``.
+    """
+    l1, l2 = problem.l1_W, problem.l2_W
+    if not warm:
+        W[...] = 0.0
+    HtH = _gram(Ht)
+    kern = _kern()
+    prev = None
+    for _ in range(max_iter):
+        op.fill(W, Ht)
+        A = op.matmul(Ht)
+        kern.nnls_rows(W, A, HtH, l1, l2)
+        div = op.objective(W, Ht)
+        loss = div + penalty(W, l1, l2)
+        if prev is not None and prev - loss <= tol * abs(prev):
+            break
+        prev = loss
+    return W, div
+
+
 class SolverEntry(NamedTuple):
-    """A registered solver: the function and the beta-losses it supports."""
+    """A registered solver: the function and the beta-losses it supports.
+
+    ``masked_betas``: the beta-losses for which it accepts missing entries (a
+    mask), seeing them through ``op.fill`` (see ``_mask``).
+    """
 
     solve: Callable
     betas: tuple  # supported beta values
+    masked_betas: tuple = ()
 
 
 SOLVERS: dict[str, SolverEntry] = {
-    "als": SolverEntry(als, (2.0,)),
-    "hals": SolverEntry(hals, (2.0,)),
-    "mu": SolverEntry(mu, (1.0, 2.0)),
+    "als": SolverEntry(als, (2.0,), (2.0,)),
+    "hals": SolverEntry(hals, (2.0,), (2.0,)),
+    "mu": SolverEntry(mu, (1.0, 2.0), (2.0,)),
 }
