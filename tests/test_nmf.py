@@ -515,6 +515,70 @@ def test_transform_before_fit_is_an_error(X_small):
         NMF().transform(X_small)
 
 
+# ------------------------------------------------------------- restored state
+def test_from_components_restores_a_fitted_model(X_small):
+    model = NMF(4, random_state=0, alpha_W=0.01).fit(X_small)
+    restored = NMF.from_components(
+        model.components_, n_iter=model.n_iter_, reconstruction_err=model.reconstruction_err_,
+        loss_history=model.loss_history_, alpha_W=0.01, random_state=0)
+    assert restored.get_params() == model.get_params()
+    for name in ("n_components_", "n_features_in_", "n_iter_", "reconstruction_err_",
+                 "loss_history_"):
+        assert getattr(restored, name) == getattr(model, name)
+    np.testing.assert_array_equal(restored.transform(X_small), model.transform(X_small))
+    assert restored.components_ is not model.components_
+
+
+def test_from_components_reordered_topics(X_small):
+    model = NMF(4, random_state=0).fit(X_small)
+    order = [2, 0, 3, 1]
+    reordered = NMF.from_components(model.components_[order])
+    np.testing.assert_allclose(reordered.transform(X_small), model.transform(X_small)[:, order],
+                               rtol=1e-10, atol=1e-12)
+    assert reordered.components_.flags.c_contiguous
+    assert reordered.n_iter_ == 0 and np.isnan(reordered.reconstruction_err_)
+    assert reordered.loss_history_ == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_from_components_keeps_the_dtype(dtype):
+    H = np.ones((2, 5), dtype=dtype)
+    assert NMF.from_components(H).components_.dtype == dtype
+
+
+FROM_COMPONENTS_ERRORS = [
+    (dict(components=np.ones(5)), "components passed to NMF.from_components must be a 2-D "
+     "float32 or float64 array. Got a 1-D float64 array."),
+    (dict(components=np.ones((2, 5), dtype=int)), "components passed to NMF.from_components "
+     "must be a 2-D float32 or float64 array. Got a 2-D int64 array."),
+    (dict(components=[[1.0, 2.0]]), "components passed to NMF.from_components must be a 2-D "
+     "float32 or float64 array. Got a list."),
+    (dict(components=np.full((2, 3), np.nan)),
+     "components passed to NMF.from_components contain NaN or infinity."),
+    (dict(components=-np.ones((2, 3))), "Negative values in components passed to "
+     "NMF.from_components."),
+    (dict(components=np.ones((0, 3))), "components passed to NMF.from_components must not be "
+     "empty. Got shape (0, 3)."),
+    (dict(components=np.ones((2, 3)), n_iter=-1),
+     "The 'n_iter' parameter of NMF.from_components must be an int >= 0. Got -1."),
+    (dict(components=np.ones((2, 3)), reconstruction_err=-1.0),
+     "The 'reconstruction_err' parameter of NMF.from_components must be a float >= 0 or nan. "
+     "Got -1.0."),
+    (dict(components=np.ones((2, 3)), n_components=3),
+     "The 'n_components' parameter of NMF.from_components must be equal to "
+     "components.shape[0] = 2. Got 3."),
+    (dict(components=np.ones((2, 3)), solver="cd"),
+     "The 'solver' parameter of NMF must be one of 'als', 'hals', 'mu'. Got 'cd'."),
+]
+
+
+@pytest.mark.parametrize("kwargs, message", FROM_COMPONENTS_ERRORS)
+def test_from_components_errors(kwargs, message):
+    kwargs = dict(kwargs)
+    with pytest.raises(InputError, match=re.escape(message)):
+        NMF.from_components(kwargs.pop("components"), **kwargs)
+
+
 # ------------------------------------------------------------- missing entries
 MASK_SOLVERS = ["hals", "mu", "als"]
 

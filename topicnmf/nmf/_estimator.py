@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -9,6 +10,8 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._validation import check_int, parameter_error
+from ..errors import InputError
 from ._core import check_data, check_missing_values, check_params, run
 
 _ARRAY_KW = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32],
@@ -225,6 +228,88 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.callback = callback
         self.missing_values = missing_values
+
+    @classmethod
+    def from_components(cls, components, *, n_iter: int = 0,
+                        reconstruction_err: float = float("nan"), loss_history=(),
+                        **params) -> "NMF":
+        """A fitted ``NMF`` from its components (a saved model, reordered topics).
+
+        The arrays are checked as strictly as data on fit; nothing else sets the
+        fitted attributes of an ``NMF`` from outside.
+
+        Parameters
+        ----------
+        components : ndarray of shape (n_components, n_features)
+            ``H``: a 2-D float32 or float64 array, finite and non-negative. It is
+            copied (C-ordered, dtype kept).
+        n_iter : int, default=0
+            ``n_iter_`` of the fit that produced it.
+        reconstruction_err : float, default=nan
+            ``reconstruction_err_`` of that fit (non-negative or NaN).
+        loss_history : sequence of float, default=()
+            ``loss_history_`` of that fit.
+        **params
+            Parameters of the estimator (as in :class:`NMF`); ``n_components``,
+            if given, must equal ``components.shape[0]``.
+
+        Returns
+        -------
+        model : NMF
+            Fitted: :meth:`transform` and :meth:`inverse_transform` work.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from topicnmf.nmf import NMF
+        >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 2.0]])
+        >>> model = NMF(2, random_state=0).fit(X)
+        >>> swapped = NMF.from_components(model.components_[::-1], n_iter=model.n_iter_)
+        >>> np.allclose(swapped.transform(X)[:, ::-1], model.transform(X))
+        True
+        """
+        whom = "NMF.from_components"
+        H = components
+        if not isinstance(H, np.ndarray) or H.ndim != 2 or H.dtype not in (np.float32,
+                                                                             np.float64):
+            got = (f"{H.ndim}-D {H.dtype} array" if isinstance(H, np.ndarray)
+                   else type(H).__name__)
+            raise InputError(
+                f"components passed to {whom} must be a 2-D float32 or float64 array. "
+                f"Got a {got}."
+            )
+        if 0 in H.shape:
+            raise InputError(f"components passed to {whom} must not be empty. Got shape "
+                             f"{H.shape}.")
+        if not np.isfinite(H).all():
+            raise InputError(f"components passed to {whom} contain NaN or infinity.")
+        if H.min() < 0:
+            raise InputError(f"Negative values in components passed to {whom}.")
+        n_iter = check_int(n_iter, "n_iter", whom, low=0)
+        ok = (isinstance(reconstruction_err, numbers.Real)
+              and not isinstance(reconstruction_err, bool)
+              and (np.isnan(reconstruction_err) or 0 <= reconstruction_err < np.inf))
+        if not ok:
+            raise parameter_error("reconstruction_err", whom, "a float >= 0 or nan",
+                                  reconstruction_err)
+        try:
+            history = [float(v) for v in loss_history]
+        except (TypeError, ValueError):
+            raise parameter_error("loss_history", whom, "a sequence of floats",
+                                  loss_history) from None
+        k = params.setdefault("n_components", H.shape[0])
+        if k != H.shape[0]:
+            raise parameter_error("n_components", whom,
+                                  f"equal to components.shape[0] = {H.shape[0]}", k)
+        model = cls(**params)
+        model._settings()  # the parameters are checked as fit checks them
+        model.components_ = np.array(H, order="C", copy=True)
+        model.n_components_ = H.shape[0]
+        model.n_features_in_ = H.shape[1]
+        model.n_iter_ = n_iter
+        model.reconstruction_err_ = float(reconstruction_err)
+        model.loss_history_ = history
+        return model
 
     def _settings(self):
         return check_params(
