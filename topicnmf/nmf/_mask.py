@@ -89,7 +89,7 @@ class HeldOutMask:
     >>> from topicnmf.nmf import HeldOutMask
     >>> mask = HeldOutMask(0.25, seed=1)
     >>> observed = mask.to_array((200, 100))
-    >>> observed.shape, round(1 - observed.mean(), 2)
+    >>> observed.shape, round(1 - float(observed.mean()), 2)
     ((200, 100), 0.25)
     """
 
