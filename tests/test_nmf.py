@@ -105,6 +105,51 @@ def test_import_compiles_nothing():
     assert out.stdout.strip() == "False"
 
 
+def _package_copy_without_cache(tmp_path):
+    """A copy of topicnmf whose kernel cache folder (``nmf/__pycache__``) cannot be made,
+    and a home whose ``.cache`` cannot be either (a file stands in the way, even for root)."""
+    import shutil
+    from pathlib import Path
+
+    import topicnmf
+
+    shutil.copytree(Path(topicnmf.__file__).parent, tmp_path / "pkg" / "topicnmf",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "pkg" / "topicnmf" / "nmf" / "__pycache__").write_text("")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / ".cache").write_text("")
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+    env.update(PYTHONPATH=str(tmp_path / "pkg"), HOME=str(tmp_path / "home"))
+    return env
+
+
+def test_kernel_cache_falls_back_to_a_writable_folder(tmp_path):
+    env = _package_copy_without_cache(tmp_path)
+    (tmp_path / "tmp").mkdir()
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    code = ("import sys; from topicnmf.nmf import _lazy; print(_lazy.choose_cache()); "
+            "print(_lazy.CACHE, 'numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env, cwd=tmp_path)
+    folder, flags = out.stdout.split("\n")[:2]
+    assert folder.startswith(str(tmp_path / "tmp" / "topicnmf-numba-"))
+    assert flags == "True False"
+
+
+@pytest.mark.slow
+def test_no_writable_kernel_cache_is_slower_not_broken(tmp_path):
+    env = _package_copy_without_cache(tmp_path)
+    code = ("import numpy as np; from topicnmf.nmf import factorize, _lazy; "
+            "_lazy._user_cache_dirs = lambda: iter(()); "  # no fallback folder either
+            "X = np.random.RandomState(0).rand(20, 10); "
+            "W, H, info = factorize(X, 2, random_state=0); print(_lazy.CACHE, info['n_iter'] > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "True"]
+
+
 # --------------------------------------------------------------- solver properties
 @pytest.mark.parametrize("solver, loss", LOSSES)
 @pytest.mark.parametrize("fmt", ["dense", "csr"])
@@ -429,8 +474,8 @@ ERRORS = [
     (dict(l1_ratio=1.5), InputError,
      "The 'l1_ratio' parameter of NMF must be a float in [0, 1]. Got 1.5."),
     (dict(random_state="seed"), InputError,
-     "The 'random_state' parameter of NMF must be None, an int or a numpy.random.RandomState. "
-     "Got 'seed'."),
+     "The 'random_state' parameter of NMF must be None, an int in [0, 2**32 - 1] or a "
+     "numpy.random.RandomState. Got 'seed'."),
     (dict(callback=3), InputError,
      "The 'callback' parameter of NMF must be None or a callable. Got 3."),
     (dict(n_components=25, init="nndsvda"), InputError,

@@ -13,44 +13,15 @@ from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
 
+from .._validation import (check_callable, check_int, check_one_of, check_random_state,
+                           check_real, parameter_error)
 from ..errors import ConvergenceWarning, InputError
 from ._init import INITS, initialize
 from ._mask import masked_operator
 from ._solvers import SOLVERS, Monitor, Problem, solve_w
 
 BETA_LOSSES = {"frobenius": 2.0, "kullback-leibler": 1.0}
-
-
-def _fmt(value) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _one_of(name: str, owner: str, choices, value) -> InputError:
-    listed = ", ".join(repr(c) for c in sorted(choices))
-    return InputError(
-        f"The '{name}' parameter of {owner} must be one of {listed}. Got {_fmt(value)}."
-    )
-
-
-def _check_int(name, owner, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise InputError(
-            f"The '{name}' parameter of {owner} must be an int >= {low}. Got {_fmt(value)}."
-        )
-    return int(value)
-
-
-def _check_real(name, owner, value, low=0.0, high=None):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and value >= low and (high is None or value <= high)
-    if not ok:
-        bounds = f">= {low:g}" if high is None else f"in [{low:g}, {high:g}]"
-        raise InputError(
-            f"The '{name}' parameter of {owner} must be a float {bounds}. Got {_fmt(value)}."
-        )
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -84,19 +55,16 @@ class Settings:
 def check_params(*, n_components, solver, beta_loss, init, tol, max_iter, alpha_W,
                  alpha_H, l1_ratio, random_state, callback, owner="NMF") -> Settings:
     """Check the parameters; return the derived ``Settings`` or raise ``InputError``."""
-    k = _check_int("n_components", owner, n_components, 1)
-    if not isinstance(solver, str) or solver not in SOLVERS:
-        raise _one_of("solver", owner, SOLVERS, solver)
+    k = check_int(n_components, "n_components", owner, low=1)
+    check_one_of(solver, "solver", owner, SOLVERS)
     if isinstance(beta_loss, str) and beta_loss in BETA_LOSSES:
         beta = BETA_LOSSES[beta_loss]
     elif (isinstance(beta_loss, numbers.Real) and not isinstance(beta_loss, bool)
           and float(beta_loss) in BETA_LOSSES.values()):
         beta = float(beta_loss)
     else:
-        raise InputError(
-            f"The 'beta_loss' parameter of {owner} must be one of 'frobenius', "
-            f"'kullback-leibler', 1.0 or 2.0. Got {_fmt(beta_loss)}."
-        )
+        raise parameter_error("beta_loss", owner,
+                              "one of 'frobenius', 'kullback-leibler', 1.0 or 2.0", beta_loss)
     supported = SOLVERS[solver].betas
     if beta not in supported:
         names = {v: k_ for k_, v in BETA_LOSSES.items()}
@@ -107,35 +75,20 @@ def check_params(*, n_components, solver, beta_loss, init, tol, max_iter, alpha_
         )
     if init is not None and (not isinstance(init, str) or init not in INITS):
         listed = ", ".join(repr(c) for c in INITS)
-        raise InputError(
-            f"The 'init' parameter of {owner} must be one of {listed} or None. Got {_fmt(init)}."
-        )
-    tol = _check_real("tol", owner, tol)
-    max_iter = _check_int("max_iter", owner, max_iter, 1)
-    alpha_W = _check_real("alpha_W", owner, alpha_W)
+        raise parameter_error("init", owner, f"one of {listed} or None", init)
+    tol = check_real(tol, "tol", owner)
+    max_iter = check_int(max_iter, "max_iter", owner, low=1)
+    alpha_W = check_real(alpha_W, "alpha_W", owner)
     if isinstance(alpha_H, str) and alpha_H == "same":
         alpha_H_value = alpha_W
     else:
         try:
-            alpha_H_value = _check_real("alpha_H", owner, alpha_H)
+            alpha_H_value = check_real(alpha_H, "alpha_H", owner)
         except InputError:
-            raise InputError(
-                f"The 'alpha_H' parameter of {owner} must be a float >= 0 or 'same'. "
-                f"Got {_fmt(alpha_H)}."
-            ) from None
-    l1_ratio = _check_real("l1_ratio", owner, l1_ratio, 0.0, 1.0)
-    valid_state = random_state is None or isinstance(
-        random_state, (numbers.Integral, np.random.RandomState))
-    if not valid_state or isinstance(random_state, bool):
-        raise InputError(
-            f"The 'random_state' parameter of {owner} must be None, an int or a "
-            f"numpy.random.RandomState. Got {_fmt(random_state)}."
-        )
-    if callback is not None and not callable(callback):
-        raise InputError(
-            f"The 'callback' parameter of {owner} must be None or a callable. "
-            f"Got {_fmt(callback)}."
-        )
+            raise parameter_error("alpha_H", owner, "a float >= 0 or 'same'", alpha_H) from None
+    l1_ratio = check_real(l1_ratio, "l1_ratio", owner, low=0.0, high=1.0)
+    check_random_state(random_state, "random_state", owner)
+    check_callable(callback, "callback", owner)
     return Settings(k, solver, beta, init, tol, max_iter, alpha_W, alpha_H_value, l1_ratio,
                     random_state, callback)
 
@@ -146,9 +99,7 @@ def check_missing_values(value, owner: str = "NMF"):
         return None
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isnan(value):
         return np.nan
-    raise InputError(
-        f"The 'missing_values' parameter of {owner} must be None or numpy.nan. Got {_fmt(value)}."
-    )
+    raise parameter_error("missing_values", owner, "None or numpy.nan", value)
 
 
 def check_data(X, whom: str, missing_values=None):
@@ -187,7 +138,7 @@ def _check_factor(name, A, shape, dtype, whom, transpose=False):
 _CONTROLLER = []
 
 
-def _blas_threads(op):
+def _blas_threads():
     """One BLAS thread while the solvers run: their parallel part is the compiled kernels.
 
     Two pools of threads (BLAS's and the kernels') spinning on the same cores
@@ -241,7 +192,7 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         warm = W is not None
         if warm:
             W = _check_factor("W", W, (n, k), dtype, whom)
-        with _blas_threads(op):
+        with _blas_threads():
             W, div = solve_w(op, Ht, problem, W, warm=warm)
         info = {"n_iter": 0, "loss_history": [], "reconstruction_err": float(np.sqrt(2 * div)),
                 "converged": True, "elapsed": time.perf_counter() - t0}
@@ -269,6 +220,8 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
                 f"init={init!r} needs n_components <= min(n_samples, n_features) = "
                 f"{min(n, m)}. Got {k}; use init='random'."
             )
+        from sklearn.utils import check_random_state
+
         rng = check_random_state(settings.random_state)
         W, Ht = initialize(op, k, init, rng)
     if settings.solver == "mu" and init == "nndsvd":
@@ -280,7 +233,7 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         )
 
     monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
-    with _blas_threads(op):
+    with _blas_threads():
         W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
         if op.masked:
             # transform sees no mask, so there is nothing to agree with: W stays

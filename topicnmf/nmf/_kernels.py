@@ -3,7 +3,8 @@
 Nothing here is compiled at import: the functions carry no signatures, so numba
 compiles each one the first time it is called with a given set of dtypes and
 writes the result to its on-disk cache, which later processes load. Importing
-this module imports numba; the rest of the package imports it lazily, so
+this module imports numba; the rest of the package imports it through
+``_lazy.kernels()``, which first chooses a writable cache folder, so
 ``import topicnmf.nmf`` stays light.
 
 Each kernel is a body over a range of rows and two drivers over the same fixed
@@ -27,7 +28,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-_OPTS = dict(cache=True, nogil=True)
+from ._lazy import CACHE
+
+_OPTS = dict(cache=CACHE, nogil=True)
 #: number of ranges every kernel splits its rows into (fixed: results never depend on threads)
 N_CHUNKS = 16
 #: below this many multiply-adds a kernel runs serially

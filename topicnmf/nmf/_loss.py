@@ -1,21 +1,17 @@
 """Objectives, computed through the data operator and accumulated in float64.
 
-``beta_divergence(op, W, Ht, beta)`` is scikit-learn's ``_beta_divergence``:
 ``0.5 ||X - W H||_F^2`` for ``beta=2`` and the generalised Kullback-Leibler
-divergence for ``beta=1``; ``reconstruction_err_`` is ``sqrt(2 * it)``.
+divergence for ``beta=1`` (scikit-learn's ``_beta_divergence``);
+``reconstruction_err_`` is ``sqrt(2 * it)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ._lazy import kernels
+
 EPS = float(np.finfo(np.float32).eps)
-
-
-def _kern():
-    from . import _kernels  # imports numba on first use only
-
-    return _kernels
 
 
 def penalty(V: np.ndarray, l1: float, l2: float) -> float:
@@ -24,7 +20,7 @@ def penalty(V: np.ndarray, l1: float, l2: float) -> float:
     if l1 > 0:
         out += l1 * float(V.sum(dtype=np.float64))
     if l2 > 0:
-        out += 0.5 * l2 * _kern().sq_norm(V)
+        out += 0.5 * l2 * kernels().sq_norm(V)
     return out
 
 
@@ -35,7 +31,7 @@ def frobenius_objective(sq_norm_X: float, V, P, WtW, HtH) -> float:
     ``trace(W.T X H.T)``. The result is clipped at 0 (rounding can push an exact
     fit slightly below).
     """
-    kern = _kern()
+    kern = kernels()
     value = 0.5 * sq_norm_X - kern.fdot(V, P) + 0.5 * kern.fdot(WtW, HtH)
     return max(value, 0.0)
 
@@ -48,12 +44,6 @@ def kl_divergence(op, WH: np.ndarray, W: np.ndarray, Ht: np.ndarray) -> float:
     EPS as scikit-learn does.
     """
     sum_wh = float(np.dot(W.sum(axis=0, dtype=np.float64), Ht.sum(axis=0, dtype=np.float64)))
-    value = _kern().kl_data_term(op.data, WH, EPS) + sum_wh
+    value = kernels().kl_data_term(op.data, WH, EPS) + sum_wh
     return max(value, 0.0)
 
-
-def beta_divergence(op, W: np.ndarray, Ht: np.ndarray, beta: float) -> float:
-    """``D_beta(X, W H)`` computed from scratch (no regularisation)."""
-    if beta == 2.0:
-        return frobenius_objective(op.sq_norm, W, op.matmul(Ht), W.T @ W, Ht.T @ Ht)
-    return kl_divergence(op, op.dot_at_data(W, Ht), W, Ht)

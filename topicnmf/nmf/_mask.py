@@ -39,14 +39,8 @@ import scipy.sparse as sp
 
 from .._validation import check_real
 from ..errors import InputError
+from ._lazy import kernels
 from ._operator import as_operator
-
-
-def _kern():
-    from . import _kernels  # imports numba on first use only
-
-    return _kernels
-
 
 _U64 = np.uint64
 _H1, _H2 = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F)
@@ -162,7 +156,7 @@ class MissingSet:
         return self._cols
 
     def product(self, W, Ht, B, transpose=False):
-        kern = _kern()
+        kern = kernels()
         A, Af = (Ht, W) if transpose else (W, Ht)
         if self.hashed is not None:
             out, s, count = kern.missing_product(
@@ -231,14 +225,14 @@ class MaskedOperator:
 
     def observed_cross(self, W, Ht) -> float:
         """``<X_observed, W H>``."""
-        kern = _kern()
+        kern = kernels()
         if self.base.is_sparse:
             return kern.fdot(self.base.data, self.base.dot_at_data(W, Ht))
         return kern.fdot(W, self.base.matmul(Ht))
 
     def objective(self, W, Ht) -> float:
         """``0.5 ||P_observed(X - W H)||_F^2`` (float64, clipped at 0)."""
-        kern = _kern()
+        kern = kernels()
         value = (0.5 * self.base.sq_norm - self.observed_cross(W, Ht)
                  + 0.5 * kern.fdot(W.T @ W, Ht.T @ Ht) - 0.5 * self.missing_sq(W, Ht))
         return max(value, 0.0)
@@ -469,7 +463,7 @@ def heldout_error(X, W, H, mask) -> float:
     op = masked_operator(X, mask, None, "heldout_error")
     if not getattr(op, "masked", False):
         return float("nan")
-    kern = _kern()
+    kern = kernels()
     X_out = op.X_missing
     if X_out is None:
         X_out = X - op.base.X if sp.issparse(X) else X - op.base.data

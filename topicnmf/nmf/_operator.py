@@ -26,18 +26,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-
-def _kern():
-    from . import _kernels as kernels  # imports numba on first use only
-
-    return kernels
+from ._lazy import kernels
 
 
 class DenseOperator:
     """Operator over a dense C- or F-ordered 2-D array (an image, a small matrix)."""
 
     is_sparse = False
-
     masked = False
 
     def fill(self, W, Ht) -> None:
@@ -59,7 +54,7 @@ class DenseOperator:
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
-            self._sq_norm = _kern().sq_norm(self.X)
+            self._sq_norm = kernels().sq_norm(self.X)
         return self._sq_norm
 
     @property
@@ -92,7 +87,6 @@ class SparseOperator:
     """
 
     is_sparse = True
-
     masked = False
 
     def fill(self, W, Ht) -> None:
@@ -124,7 +118,7 @@ class SparseOperator:
     # the two products ------------------------------------------------------
     def _column_ranges(self) -> np.ndarray:
         if self._column_split is None:
-            kern = _kern()
+            kern = kernels()
             n_chunks = kern.N_CHUNKS if self._is_sorted else kern.numba.get_num_threads()
             self._column_split = kern.balanced_column_split(
                 self._indices, self._inner_shape[1], n_chunks
@@ -133,15 +127,15 @@ class SparseOperator:
 
     def _row_ranges(self) -> np.ndarray:
         if self._row_split is None:
-            self._row_split = _kern().balanced_row_split(self._indptr)
+            self._row_split = kernels().balanced_row_split(self._indptr)
         return self._row_split
 
     def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
-        return _kern().csr_dot(self._indptr, self._indices, self._data, B, self._row_ranges(),
+        return kernels().csr_dot(self._indptr, self._indices, self._data, B, self._row_ranges(),
                                self._csr)
 
     def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
-        return _kern().csr_tdot(
+        return kernels().csr_tdot(
             self._indptr, self._indices, self._data, B, self._inner_shape[1],
             self._column_ranges(), self._is_sorted, self._csr,
         )
@@ -156,7 +150,7 @@ class SparseOperator:
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
-            self._sq_norm = _kern().sq_norm(self._data)
+            self._sq_norm = kernels().sq_norm(self._data)
         return self._sq_norm
 
     @property
@@ -179,7 +173,7 @@ class SparseOperator:
         """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
         if self._transposed:
             W, Ht = Ht, W
-        return _kern().csr_dot_at(self._indptr, self._indices, W, Ht, self._row_ranges())
+        return kernels().csr_dot_at(self._indptr, self._indices, W, Ht, self._row_ranges())
 
     def with_data(self, values: np.ndarray) -> "SparseOperator":
         new = object.__new__(SparseOperator)

@@ -28,15 +28,10 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._lazy import kernels
 from ._loss import frobenius_objective, kl_divergence, penalty
 
 EPS = float(np.finfo(np.float32).eps)
-
-
-def _kern():
-    from . import _kernels  # imports numba on first use only
-
-    return _kernels
 
 
 @dataclass(frozen=True)
@@ -170,7 +165,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     the last step, is overwritten by the extrapolated start, updated in place by
     the sweeps, and then swaps roles with the first.
     """
-    kern = _kern()
+    kern = kernels()
     n, m = op.shape
     k = W.shape[1]
     inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
@@ -236,7 +231,7 @@ def _extrapolate(V, dV, beta):
 # -------------------------------------------------------------------------- MU
 def _kl_ratio(op, WH):
     """The operator of ``X / (W H)`` at the stored entries of ``X`` (``WH`` is overwritten)."""
-    return op.with_data(_kern().kl_ratio(op.data, WH, EPS))
+    return op.with_data(kernels().kl_ratio(op.data, WH, EPS))
 
 
 def mu(op, W, Ht, problem: Problem, monitor: Monitor):
@@ -252,7 +247,7 @@ def mu(op, W, Ht, problem: Problem, monitor: Monitor):
 
 
 def _mu_frobenius(op, W, Ht, problem, monitor):
-    kern = _kern()
+    kern = kernels()
     HtH = _gram(Ht)
     first = True
     while True:
@@ -276,13 +271,13 @@ def _mu_frobenius(op, W, Ht, problem, monitor):
 
 def _kl_curvature(op, WH, V_other, transpose):
     """Diagonal of the KL Hessian for one block: ``(X / (W H)^2) @ (other factor)^2``."""
-    R2 = op.with_data(_kern().kl_ratio2(op.data, WH, EPS))
+    R2 = op.with_data(kernels().kl_ratio2(op.data, WH, EPS))
     sq = V_other * V_other
     return R2.rmatmul(sq) if transpose else R2.matmul(sq)
 
 
 def _mu_kl(op, W, Ht, problem, monitor):
-    kern = _kern()
+    kern = kernels()
     WH = op.dot_at_data(W, Ht)
     monitor.start(kl_divergence(op, WH, W, Ht) + problem.penalty(W, Ht))
     while True:
@@ -316,13 +311,13 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
             monitor.start(_frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht))
             first = False
         pg2 = _projected_gradient2(W, A, HtH, problem.l1_W, problem.l2_W)
-        _kern().nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
+        kernels().nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
         del A
         op.fill(W, Ht)
         C = op.rmatmul(W)
         WtW = _gram(W)
         pg2 += _projected_gradient2(Ht, C, WtW, problem.l1_H, problem.l2_H)
-        _kern().nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
+        kernels().nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
         HtH = _gram(Ht)
         loss = _frobenius(op, Ht, C, WtW, HtH, W, Ht) + problem.penalty(W, Ht)
         del C
@@ -347,7 +342,7 @@ def _projected_gradient2(V, A, B, l1, l2) -> float:
         cross = (c > 0) & (V - G / c < 0)
     R = np.where(cross, c * V, G)
     R[(c <= 0) & (V <= 0) & (G > 0)] = 0.0
-    return _kern().sq_norm(R)
+    return kernels().sq_norm(R)
 
 
 # ------------------------------------------------------------- W for fixed H
@@ -376,11 +371,11 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
             W[...] = 0.0
         A = op.matmul(Ht)
         HtH = _gram(Ht)
-        _kern().nnls_rows(W, A, HtH, l1, l2)
+        kernels().nnls_rows(W, A, HtH, l1, l2)
         return W, frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
     if not warm:
         W[...] = np.sqrt(op.total / (n * m) / k)
-    kern = _kern()
+    kern = kernels()
     colsum = Ht.sum(axis=0)
     WH = op.dot_at_data(W, Ht)
     div = kl_divergence(op, WH, W, Ht)
@@ -408,7 +403,7 @@ def _solve_w_masked(op, Ht, problem, W, warm, tol, max_iter):
     if not warm:
         W[...] = 0.0
     HtH = _gram(Ht)
-    kern = _kern()
+    kern = kernels()
     prev = None
     for _ in range(max_iter):
         op.fill(W, Ht)
