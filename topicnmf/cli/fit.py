@@ -109,12 +109,13 @@ def fit(
 
 def reading_line(corpus) -> str:
     """What was read, and what needed care, in one line."""
+    skipped = len(corpus.skipped)
     notes = [
-        f"{count} {what}"
+        f"{count:,} {what}"
         for count, what in (
             (corpus.empty, "empty"),
             (corpus.n_fallback_decoded, "not UTF-8 (decoded as cp1252/latin-1)"),
-            (len(corpus.skipped), "files skipped"),
+            (skipped, "file skipped" if skipped == 1 else "files skipped"),
         )
         if count
     ]
