@@ -8,7 +8,8 @@ them again.
 Exports (:func:`write_table`) write numbers with 6 significant digits (float32,
 the precision of the factors, has about 7) and neutralise text cells that a
 spreadsheet would run as a formula: a cell that starts with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return gets a leading ``'``.
+``@``, a tab or a carriage return gets a leading ``'``. Lines end in CRLF
+(RFC 4180), so a cell holding a line break is quoted and cannot start a row.
 """
 
 from __future__ import annotations
@@ -296,7 +297,8 @@ def table_bytes(table: pd.DataFrame, kind: str = "csv") -> bytes:
         return buffer.getvalue()
     if kind != "csv":
         raise InputError(f"The 'kind' parameter of table_bytes must be one of 'csv', 'parquet'. Got {kind!r}.")
-    return _neutralised(table).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
+    # CRLF line ends (RFC 4180) make the writer quote any cell holding a CR or LF, so no cell can start a row.
+    return _neutralised(table).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\r\n").encode("utf-8")
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
