@@ -207,6 +207,13 @@ def markup_and_escapes_in_words(tmp):
     return ["fit", tmp / "c", "--out", tmp / "out", *FIT], {0}, None
 
 
+def a_file_name_that_is_not_utf8(tmp):
+    for i in range(3):
+        with open(os.path.join(os.fsencode(tmp / "c"), b"caf\xe9-%d.txt" % i), "w") as stream:
+            stream.write(THEMES[i])
+    return ["fit", tmp / "c", "--out", tmp / "out", *FIT], {0, 1}, None
+
+
 def formula_ids_in_a_table(tmp):
     ids = [f'=HYPERLINK("http://evil/{i}","x")' for i in range(4)] + ["+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
     ids += [f"plain{i}" for i in range(12 - len(ids))]

@@ -161,7 +161,7 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
     if coherence is not None:
         files["coherence.csv"] = table_bytes(coherence)
     files.update({f"plots/{name}.png": data for name, data in images.items()})
-    files["report.html"] = page.encode("utf-8")
+    files["report.html"] = page.encode("utf-8", "backslashreplace")  # lone surrogates from undecodable names
     return summary, files
 
 

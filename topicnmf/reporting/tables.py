@@ -254,20 +254,31 @@ def corpus_hash(corpus) -> str:
 # -- export -----------------------------------------------------------------------------------
 
 
-def _neutralised(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with every text cell that starts like a spreadsheet formula prefixed with ``'``."""
+def _cleaned(table: pd.DataFrame, *, neutralise: bool) -> pd.DataFrame:
+    """``table`` with text cells made writable: lone surrogates (from undecodable file names)
+    shown as ``\\udcXX``, and, with ``neutralise``, cells that start like a spreadsheet
+    formula prefixed with ``'``."""
     columns = {}
     for name in table.columns:
         column = table[name]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            values = column.to_numpy(dtype=object)
-            risky = np.fromiter(
-                (isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values), dtype=bool, count=len(values)
-            )
-            if risky.any():
-                values = values.copy()
-                values[risky] = ["'" + v for v in values[risky]]
-                columns[name] = values
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        values = column.to_numpy(dtype=object)
+        changed = False
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            new = value
+            if not new.isascii():
+                new = new.encode("utf-8", "backslashreplace").decode("utf-8")
+            if neutralise and new.startswith(FORMULA_STARTS):
+                new = "'" + new
+            if new is not value:
+                if not changed:
+                    values, changed = values.copy(), True
+                values[i] = new
+        if changed:
+            columns[name] = values
     return table.assign(**columns) if columns else table
 
 
@@ -293,12 +304,12 @@ def table_bytes(table: pd.DataFrame, kind: str = "csv") -> bytes:
                 "Parquet output needs pyarrow; install it (pip install 'topicnmf[parquet]') or write CSV."
             ) from None
         buffer = io.BytesIO()
-        table.to_parquet(buffer, index=False)
+        _cleaned(table, neutralise=False).to_parquet(buffer, index=False)
         return buffer.getvalue()
     if kind != "csv":
         raise InputError(f"The 'kind' parameter of table_bytes must be one of 'csv', 'parquet'. Got {kind!r}.")
     # CRLF line ends (RFC 4180) make the writer quote any cell holding a CR or LF, so no cell can start a row.
-    return _neutralised(table).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\r\n").encode("utf-8")
+    return _cleaned(table, neutralise=True).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\r\n").encode("utf-8")
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
