@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from topicnmf._validation import check_bool, check_callable, check_int, check_one_of
-from topicnmf._versions import library_versions
+from topicnmf.model._state import library_versions
 from topicnmf.errors import InputError
 from topicnmf.reporting.output import (
     RUN_FILE,
