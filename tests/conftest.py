@@ -1,4 +1,4 @@
-"""Small fixtures shared by the test modules."""
+"""Small fixtures shared by the test modules, and the count line of the hostile-input suites."""
 
 from pathlib import Path
 
@@ -53,3 +53,19 @@ def model(sample_corpus_dir):
 def small_model():
     """A TopicModel fitted once on ``THREE_THEMES`` (K = 3, every word kept)."""
     return TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(THREE_THEMES)
+
+
+_HOSTILE = pytest.StashKey[dict]()
+
+
+@pytest.fixture
+def hostile_results(request):
+    """``{suite: {case: clean}}``: hostile-input suites record each case here for the count line."""
+    return request.config.stash.setdefault(_HOSTILE, {})
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One count line per hostile-input suite, e.g. ``hostile CLI: 44 cases: 44 clean``."""
+    for suite, cases in sorted(config.stash.get(_HOSTILE, {}).items()):
+        clean = sum(cases.values())
+        terminalreporter.write_line(f"{suite}: {len(cases)} cases: {clean} clean")

@@ -4,6 +4,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -41,7 +42,7 @@ def _umask():
 
 def test_topic_summary_is_one_row_per_topic(model):
     summary = reporting.topic_summary(model, top_n=10)
-    assert summary.columns.tolist() == ["topic", "label", "size", "share", "coherence", "top_words"]
+    assert summary.columns.tolist() == ["topic", "topic_label", "size", "share", "coherence", "top_words"]
     assert summary["topic"].tolist() == list(range(8))
     top = model.doc_topics()["top_topic"]
     assert summary["size"].sum() == (top >= 0).sum()
@@ -49,7 +50,7 @@ def test_topic_summary_is_one_row_per_topic(model):
     assert summary["share"].sum() == pytest.approx(1.0)
     assert np.all(np.diff(summary["share"].to_numpy()) <= 1e-12), "topics are numbered by share"
     words = model.top_words(10)
-    assert summary["label"].tolist() == ["_".join(w[:3]) for w in words]
+    assert summary["topic_label"].tolist() == list(model.topic_labels_)
     assert summary["top_words"].tolist() == [" ".join(w) for w in words]
     np.testing.assert_allclose(summary["coherence"], model.coherence("c_npmi", top_n=10))
 
@@ -59,7 +60,7 @@ def test_topic_summary_takes_precomputed_scores_and_no_measure(model):
     summary = reporting.topic_summary(model, measure="c_v", scores=scores)
     np.testing.assert_array_equal(summary["coherence"], scores)
     bare = reporting.topic_summary(model, measure=None, top_n=3)
-    assert bare.columns.tolist() == ["topic", "label", "size", "share", "top_words"]
+    assert bare.columns.tolist() == ["topic", "topic_label", "size", "share", "top_words"]
     assert all(len(words.split()) == 3 for words in bare["top_words"])
 
 
@@ -174,7 +175,7 @@ def test_new_doc_topics_takes_a_corpus_or_texts(small_model):
     raw = reporting.new_doc_topics(small_model, corpus)
     assert raw[["doc_id", "label"]].values.tolist() == [["sky", "space"], ["oven", "food"]]
     np.testing.assert_allclose(raw.filter(like="topic_"), small_model.transform(texts))
-    message = "new_doc_topics takes a Corpus or a list of str; got one str. Wrap it in a list: [text]."
+    message = "new_doc_topics takes a Corpus, a sequence or Series of str, or a DataFrame with a text column; got str."
     with pytest.raises(InputError, match=re.escape(message)):
         reporting.new_doc_topics(small_model, texts[0])
 
@@ -186,10 +187,10 @@ def test_write_report_writes_tables_plots_and_html(model, report_dir):
     run_dir, summary = report_dir
     names = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*"))
     assert names == ["coherence.csv", "plots"] + [f"plots/{p}.png" for p in PLOTS] + ["report.html", "summary.csv"]
-    pd.testing.assert_frame_equal(pd.read_csv(run_dir / "summary.csv"), summary, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_csv(run_dir / "summary.csv"), summary, check_dtype=False, rtol=1e-5)
     coherence = pd.read_csv(run_dir / "coherence.csv")
     assert coherence.columns.tolist() == ["topic"] + MEASURES
-    np.testing.assert_allclose(summary["coherence"], coherence["c_npmi"])
+    np.testing.assert_allclose(summary["coherence"], coherence["c_npmi"], rtol=1e-5)
     for name in PLOTS:
         assert (run_dir / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     mode = 0o666 & ~_umask()
@@ -214,7 +215,7 @@ def test_report_html_shows_every_topic_coherence_and_documents(model, report_dir
     run_dir, summary = report_dir
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     for row in summary.itertuples():
-        assert f"Topic {row.topic}: {row.label}" in page
+        assert f"Topic {row.topic}: {row.topic_label}" in page
         assert row.top_words in page
     assert page.count('<div class="doc">') == 8 * 3
     for measure in MEASURES:
@@ -222,7 +223,7 @@ def test_report_html_shows_every_topic_coherence_and_documents(model, report_dir
     assert "topic diversity" in page
     for doc_id in reporting.representative_docs(model)["doc_id"]:
         assert doc_id in page
-    assert "n_topics" in page, "the run parameters are shown"
+    assert "reconstruction error" in page and "solver" in page, "the model's parameters are shown"
 
 
 def test_report_escapes_html_in_documents(tmp_path, three_themes):
@@ -282,7 +283,8 @@ def test_report_without_tokens_has_no_coherence(tmp_path, three_themes):
 
 
 def test_report_shows_run_json_of_the_folder(small_model, tmp_path):
-    (tmp_path / "run.json").write_text(json.dumps({"corpus": {"source": "my_special_corpus"}}))
+    run = {"format": "topicnmf-run", "corpus": {"source": "my_special_corpus"}}
+    (tmp_path / "run.json").write_text(json.dumps(run))
     reporting.write_report(small_model, tmp_path)
     assert "my_special_corpus" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
@@ -291,6 +293,13 @@ def test_write_report_needs_an_existing_folder(small_model, tmp_path):
     message = f"No output folder at '{tmp_path / 'nowhere'}'; pass a folder written by 'topicnmf fit'."
     with pytest.raises(InputError, match=re.escape(message)):
         reporting.write_report(small_model, tmp_path / "nowhere")
+
+
+def test_write_report_refuses_a_model_folder(small_model, tmp_path):
+    small_model.save(tmp_path / "model")
+    message = f"'{tmp_path / 'model'}' is a model folder; pass the run folder that holds it ('{tmp_path}') as run_dir."
+    with pytest.raises(InputError, match=re.escape(message)):
+        reporting.write_report(small_model, tmp_path / "model")
 
 
 # -- write_outputs ---------------------------------------------------------------------------
@@ -310,3 +319,193 @@ def test_reporting_does_not_import_matplotlib():
     code = "import sys, topicnmf.reporting; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# -- write_outputs and run.json ---------------------------------------------------------------
+
+
+def test_run_json_marks_the_folder_and_records_settings(small_model, tmp_path):
+    out = tmp_path / "run"
+    reporting.write_outputs(small_model, out, top_n=4, n_representative=2, normalize=True)
+    run = reporting.read_run_file(out)
+    assert run["format"] == reporting.RUN_FORMAT and reporting.is_run_folder(out)
+    assert run["settings"] == {
+        "top_n": 4, "measures": MEASURES, "n_representative": 2, "normalize": True, "table_format": "csv"
+    }
+    assert "parameters" not in run and "n_iter" not in run
+    sums = pd.read_csv(out / "doc_topics.csv").filter(like="topic_").sum(axis=1)
+    np.testing.assert_allclose(sums[sums > 0], 1.0, rtol=1e-5)
+
+
+def test_write_report_reads_the_settings_of_the_run(small_model, tmp_path):
+    out = tmp_path / "run"
+    reporting.write_outputs(small_model, out, top_n=4, measures=["u_mass"])
+    summary = reporting.write_report(small_model, out)
+    assert summary["top_words"].str.split().str.len().max() == 4
+    assert pd.read_csv(out / "coherence.csv").columns.tolist() == ["topic", "u_mass"]
+    assert reporting.write_report(small_model, out, top_n=2)["top_words"].str.split().str.len().max() == 2
+
+
+# -- tables on disk ---------------------------------------------------------------------------
+
+
+def test_csv_neutralises_formulas_and_keeps_six_digits(tmp_path):
+    table = pd.DataFrame(
+        {
+            "doc_id": ['=HYPERLINK("http://x","y")', "+1", "-1", "@A1", "\tx", "\rx", "plain", "a\r=b\n@c"],
+            "weight": [1 / 3, -0.5, 123456789.0, 1e-9, 0.0, 2.0, np.float32(0.1), 7.0],
+        }
+    )
+    reporting.write_table(table, tmp_path / "t.csv")
+    text = (tmp_path / "t.csv").read_text()
+    back = pd.read_csv(tmp_path / "t.csv", keep_default_na=False)
+    assert back["doc_id"].tolist()[:6] == ["'" + v for v in table["doc_id"][:6]]
+    assert back["doc_id"].tolist()[6:] == ["plain", "a\r=b\n@c"], "a line break inside a cell is quoted"
+    assert "0.333333," not in text and "0.333333\n" in text and "-0.5\n" in text and "1.23457e+08" in text
+    assert "0.1\n" in text, "float32 0.1 is written as 0.1, not 0.100000001"
+
+
+def test_parquet_keeps_the_numbers(tmp_path):
+    pytest.importorskip("pyarrow")
+    table = pd.DataFrame({"doc_id": ["=1", "b"], "weight": [1 / 3, 2.0]})
+    reporting.write_table(table, tmp_path / "t.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), table)
+
+
+def test_write_table_replaces_a_link_instead_of_following_it(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep")
+    (tmp_path / "t.csv").symlink_to(tmp_path / "precious.txt")
+    reporting.write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    assert (tmp_path / "precious.txt").read_text() == "keep"
+    assert not (tmp_path / "t.csv").is_symlink() and (tmp_path / "t.csv").read_text() == "a\n1\n"
+
+
+# -- output folders ---------------------------------------------------------------------------
+
+output = importlib.import_module("topicnmf.reporting.output")
+
+
+def _marked(folder, format="topicnmf-run"):
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"format": format}))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "setup, force, message",
+    [
+        (lambda t: (t / "x").mkdir(), False, "Output folder '{t}/x' exists; pass force=True to replace it or choose another out_dir."),
+        (lambda t: ((t / "x").mkdir(), (t / "x" / "a").write_text("")), True,
+         "Output folder '{t}/x' was not written by topicnmf (it has no run.json); force=True replaces only run folders: choose another out_dir."),
+        (lambda t: _marked(t / "x", "other"), True, "was not written by topicnmf"),
+        (lambda t: (t / "x").write_text(""), True, "Output path '{t}/x' is not a folder; choose a new folder for out_dir."),
+        (lambda t: (t / "x").symlink_to(_marked(t / "real")), True, "Output path '{t}/x' is a symbolic link; choose a real folder for out_dir."),
+        (lambda t: None, False, "The parent folder of '{t}/no/x' does not exist; create it or choose another out_dir."),
+    ],
+)
+def test_check_output_dir_refusals(tmp_path, setup, force, message):
+    setup(tmp_path)
+    target = tmp_path / ("no/x" if "no/x" in message else "x")
+    with pytest.raises(InputError, match=re.escape(message.format(t=tmp_path))):
+        reporting.check_output_dir(target, force=force)
+
+
+def test_check_output_dir_protects_the_corpus_and_the_working_directory(tmp_path, monkeypatch):
+    corpus = tmp_path / "data" / "corpus.csv"
+    corpus.parent.mkdir()
+    corpus.write_text("text\nx\n")
+    for target in (corpus.parent, tmp_path):
+        with pytest.raises(InputError, match="holds the corpus"):
+            reporting.check_output_dir(target, force=True, protect=[corpus])
+    monkeypatch.chdir(corpus.parent)
+    for target in (".", "..", "", str(tmp_path)):
+        with pytest.raises(InputError, match="is the current working directory or holds it"):
+            reporting.check_output_dir(target, force=True)
+    assert reporting.check_output_dir(tmp_path / "new") == tmp_path / "new"
+    _marked(tmp_path / "old_run")
+    (tmp_path / "empty").mkdir()
+    assert reporting.check_output_dir(tmp_path / "old_run", force=True) == tmp_path / "old_run"
+    assert reporting.check_output_dir(tmp_path / "empty", force=True) == tmp_path / "empty"
+
+
+def test_staged_folder_writes_all_or_nothing(tmp_path):
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with reporting.staged_folder(target) as staging:
+            (staging / "half.txt").write_text("half")
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+    with reporting.staged_folder(target) as staging:
+        (staging / "run.json").write_text(json.dumps({"format": "topicnmf-run"}))
+    assert sorted(p.name for p in target.iterdir()) == ["run.json"]
+    assert target.stat().st_mode & 0o777 == 0o777 & ~_umask()
+    with reporting.staged_folder(target, force=True) as staging:
+        (staging / "run.json").write_text(json.dumps({"format": "topicnmf-run", "second": True}))
+    assert reporting.read_run_file(target)["second"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_swap_checks_again(tmp_path):
+    target = tmp_path / "out"
+    with pytest.raises(InputError, match=re.escape(f"Output folder '{target}' exists; pass force=True")):
+        with reporting.staged_folder(target) as staging:
+            (staging / "mine.txt").write_text("mine")
+            target.mkdir()  # another run took the name meanwhile
+            (target / "theirs.txt").write_text("theirs")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert (target / "theirs.txt").read_text() == "theirs"
+    with pytest.raises(InputError, match="was not written by topicnmf"):
+        with reporting.staged_folder(target / "..", force=True):
+            pass
+
+
+def test_stale_staging_of_dead_processes_is_swept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    host = os.uname().nodename
+
+    def staging(name, pid, token, marker=True, kind="staging"):
+        folder = tmp_path / f".{name}.topicnmf-{kind}-{pid}-{token}"
+        folder.mkdir()
+        if marker:
+            (folder / ".topicnmf-staging").write_text(json.dumps({"pid": pid, "token": token, "host": host}))
+        return folder
+
+    stale = staging("a", pid, "1" * 16)
+    live = staging("b", os.getpid(), "2" * 16)
+    unmarked = staging("c", pid, "3" * 16, marker=False)
+    wrong_token = staging("d", pid, "4" * 16)
+    (wrong_token / ".topicnmf-staging").write_text(json.dumps({"pid": pid, "token": "5" * 16, "host": host}))
+    aside = staging("e", pid, "6" * 16, kind="old")
+    _marked(aside / "e")
+    removed = output.sweep_stale(tmp_path)
+    assert sorted(removed) == sorted([stale.name, aside.name])
+    assert not stale.exists() and live.exists() and unmarked.exists() and wrong_token.exists()
+    assert reporting.is_run_folder(tmp_path / "e"), "a replaced run set aside by a dead run is put back"
+
+
+def test_report_refuses_a_plots_link(small_model, tmp_path):
+    run = tmp_path / "run"
+    reporting.write_outputs(small_model, run)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "top_words.png").write_bytes(b"precious")
+    shutil.rmtree(run / "plots")
+    (run / "plots").symlink_to(outside)
+    with pytest.raises(InputError, match="topicnmf does not write through links"):
+        reporting.write_report(small_model, run)
+    assert (outside / "top_words.png").read_bytes() == b"precious"
+    assert sorted(p.name for p in outside.iterdir()) == ["top_words.png"]
+
+
+def test_check_output_file(tmp_path):
+    (tmp_path / "docs.csv").write_text("text\nx\n")
+    with pytest.raises(InputError, match=re.escape(f"'{tmp_path}' is a folder; give path a file name such as topics.csv.")):
+        reporting.check_output_file(tmp_path)
+    with pytest.raises(InputError, match=re.escape(f"The folder of '{tmp_path}/no/x.csv' does not exist")):
+        reporting.check_output_file(tmp_path / "no" / "x.csv")
+    with pytest.raises(InputError, match="exists; pass force=True"):
+        reporting.check_output_file(tmp_path / "docs.csv")
+    with pytest.raises(InputError, match="would overwrite the input"):
+        reporting.check_output_file(tmp_path / "docs.csv", force=True, protect=[tmp_path / "docs.csv"])
+    assert reporting.check_output_file(tmp_path / "new.csv", protect=[tmp_path]) == tmp_path / "new.csv"

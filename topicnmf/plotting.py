@@ -33,6 +33,7 @@ __all__ = [
 
 MAX_COLUMNS = 5
 BAR_HEIGHT = 0.85
+MAX_LABEL_CHARS = 32  # longer labels and words are cut with an ellipsis, so a 150-character token cannot break a layout
 
 
 # Margins are fixed in inches rather than found by a layout engine: a layout
@@ -70,9 +71,20 @@ def _topic_colors(n_topics: int) -> list:
     return [cmap(order[t % 20]) for t in range(n_topics)]
 
 
+def _shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _literal(text: str) -> str:
+    """Text for a tick label, shown as it is (dollar signs do not start mathtext)."""
+    return text.replace("$", r"\$")
+
+
 def _topic_labels(model) -> list[str]:
-    """``"t: label"`` for every topic (its ``topic_labels_`` entry)."""
-    return [f"{t}: {label}" for t, label in enumerate(model.topic_labels_)]
+    """``"t: label"`` for every topic (its ``topic_labels_`` entry, cut to a readable length)."""
+    return [_literal(f"{t}: {_shorten(label)}") for t, label in enumerate(model.topic_labels_)]
 
 
 def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figure:
@@ -154,7 +166,10 @@ def plot_top_words(model, *, top_n: int = 10, fig: Figure | None = None) -> Figu
                 autolim=False,
             )
             for y, word in zip(positions, group["word"].tolist()):
-                ax.text(0.02 * weights[0], y, word, va="center", ha="left", fontsize=8, clip_on=True)
+                ax.text(
+                    0.02 * weights[0], y, _shorten(word), va="center", ha="left", fontsize=8, clip_on=True,
+                    parse_math=False,
+                )
             ax.set_xlim(0, weights[0] * 1.02)
         ax.set_ylim(-0.6, slots - 0.4)
         ax.set_xticks([])

@@ -1,0 +1,25 @@
+"""The ``topicnmf`` command line: one typer app, one thin module per command family.
+
+- :mod:`~topicnmf.cli._app`: the app, ``--version``/``--help``, usage errors as one line;
+- :mod:`~topicnmf.cli._errors`: user errors, warnings and signals as one line each, and
+  the one table from library parameter names to flags (``PARAMETER_FLAGS``);
+- :mod:`~topicnmf.cli._console`: inert printing, the topic table, stage progress;
+- :mod:`~topicnmf.cli.fit`: ``fit``, ``topics``, ``transform``;
+- :mod:`~topicnmf.cli.report`: ``report``.
+
+A new command family is a module here with its command functions (each: parse,
+call the library inside ``with user_errors():``, render through ``_console``),
+registered below with one line. Output folders go through
+:mod:`topicnmf.reporting.output` (``check_output_dir`` early, ``staged_folder`` to write).
+"""
+
+from topicnmf.cli import fit as _fit
+from topicnmf.cli import report as _report
+from topicnmf.cli._app import app, main
+
+__all__ = ["app", "main"]
+
+app.command()(_fit.fit)
+app.command()(_fit.topics)
+app.command()(_fit.transform)
+app.command()(_report.report)

@@ -1,0 +1,170 @@
+"""``topicnmf fit``, ``topics`` and ``transform``: fit a model, show its topics, apply it to new documents.
+
+Each command parses its options, calls the library and renders the result;
+heavy libraries are imported inside the command bodies.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from topicnmf.cli._console import Progress, out, say, topics_table
+from topicnmf.cli._errors import user_errors
+from topicnmf.errors import InputError
+
+__all__ = ["fit", "topics", "transform"]
+
+CORPUS_HELP = "A folder of .txt/.md files, or a .txt/.csv/.tsv/.jsonl(.gz) file."
+MEASURE = "c_npmi"
+
+TextColumn = Annotated[str, typer.Option("--text-column", help="Text column of a CSV/TSV/JSONL file.")]
+IdColumn = Annotated[Optional[str], typer.Option("--id-column", help="Id column of a table file.")]
+TopWords = Annotated[int, typer.Option("--top-words", "-n", min=1, help="Words shown per topic.")]
+
+
+def document_frequency(name: str, value: float | None) -> dict:
+    """``--min-df``/``--max-df`` as the vectorizer reads them: a count of documents (int) or a share (float).
+
+    ``--min-df``: a whole number is a count (1 keeps every term), a value below 1 a share.
+    ``--max-df``: a value up to 1 is a share (1 keeps every term), a whole number above 1 a count.
+    Anything else (2.5, inf, nan) is refused, not rounded.
+    """
+    if value is None:
+        return {}
+    finite, whole = math.isfinite(value), math.isfinite(value) and float(value).is_integer()
+    if name == "min_df" and whole:
+        return {name: int(value)}
+    if finite and (value < 1 if name == "min_df" else value <= 1):
+        return {name: float(value)}
+    if name == "max_df" and whole:
+        return {name: int(value)}
+    raise InputError(
+        f"The '{name}' parameter of TextVectorizer must be a share in [0, 1] or a whole number of "
+        f"documents. Got {value:g}."
+    )
+
+
+def default_out(corpus: Path) -> Path:
+    return Path(f"{corpus.name.split('.')[0] or 'corpus'}_topics")
+
+
+def fit(
+    corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
+    topics: Annotated[int, typer.Option("--topics", "-k", min=1, help="Number of topics.")] = 10,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_topics].")
+    ] = None,
+    solver: Annotated[str, typer.Option("--solver", help="NMF solver: hals, mu or als.")] = "hals",
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed of the initialisation.")] = 0,
+    top_words: TopWords = 10,
+    min_df: Annotated[
+        Optional[float], typer.Option("--min-df", min=0, help="Drop terms in fewer documents (count, or share < 1).")
+    ] = None,
+    max_df: Annotated[
+        Optional[float], typer.Option("--max-df", min=0, help="Drop terms in more documents (share <= 1, or count).")
+    ] = None,
+    stem: Annotated[bool, typer.Option("--stem/--no-stem", help="Snowball stemming (topics show whole words).")] = False,
+    phrases: Annotated[bool, typer.Option("--phrases/--no-phrases", help="Join collocations such as new_york.")] = False,
+    max_iter: Annotated[int, typer.Option("--max-iter", min=1, help="Most NMF iterations.")] = 200,
+    text_column: TextColumn = "text",
+    id_column: IdColumn = None,
+    label_column: Annotated[Optional[str], typer.Option("--label-column", help="Label column of a table file.")] = None,
+    normalize: Annotated[bool, typer.Option("--normalize/--raw", help="doc_topics weights summing to 1.")] = False,
+    parquet: Annotated[bool, typer.Option("--parquet", help="Write topics and doc_topics as Parquet (pyarrow).")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an earlier run folder.")] = False,
+):
+    """Fit topics to a corpus and write tables, plots, the model and a report."""
+    with user_errors(), Progress() as progress:
+        import topicnmf
+        from topicnmf import reporting
+        from topicnmf._validation import check_one_of
+
+        target = out_dir if out_dir is not None else default_out(corpus)
+        reporting.check_output_dir(target, force=force, protect=[corpus])
+        check_one_of(solver, "solver", "NMF", topicnmf.nmf.SOLVERS)
+        df = {**document_frequency("min_df", min_df), **document_frequency("max_df", max_df)}
+        model = topicnmf.TopicModel(
+            topics,
+            vectorizer=topicnmf.TextVectorizer(stem=stem, phrases=phrases, **df),
+            nmf=topicnmf.NMF(solver=solver, init="nndsvda", max_iter=max_iter),
+            random_state=seed,
+        )
+        docs = topicnmf.read_corpus(
+            corpus, text_column=text_column, id_column=id_column, label_column=label_column,
+            callback=progress.reading_callback(),
+        )
+        say(reading_line(docs))
+        model.fit(docs, callback=progress.fitting_callback(max_iter))
+        summary = reporting.write_outputs(
+            model, target, top_n=top_words, normalize=normalize, table_format="parquet" if parquet else "csv",
+            force=force, corpus=docs, callback=progress.stage_callback(),
+        )
+    out(topics_table(summary, f"{model.n_topics_} topics of {len(docs):,} documents", MEASURE))
+    say(f"Wrote {target}")
+
+
+def reading_line(corpus) -> str:
+    """What was read, and what needed care, in one line."""
+    skipped = len(corpus.skipped)
+    notes = [
+        f"{count:,} {what}"
+        for count, what in (
+            (corpus.empty, "empty"),
+            (corpus.n_fallback_decoded, "not UTF-8 (decoded as cp1252/latin-1)"),
+            (skipped, "file skipped" if skipped == 1 else "files skipped"),
+        )
+        if count
+    ]
+    detail = f" ({', '.join(notes)})" if notes else ""
+    return f"Read {len(corpus):,} documents from {corpus.source}{detail}"
+
+
+def model_folder(path: Path) -> Path:
+    """Accept both a 'topicnmf fit' run folder and its model/ sub-folder."""
+    return path / "model" if (path / "model").is_dir() else path
+
+
+def topics(
+    model_dir: Annotated[Path, typer.Argument(help="A run folder written by 'topicnmf fit' (or its model/ folder).")],
+    top_words: TopWords = 10,
+):
+    """Print the topics of a saved model."""
+    with user_errors():
+        import topicnmf
+        from topicnmf import reporting
+
+        model = topicnmf.TopicModel.load(model_folder(model_dir))
+        try:
+            summary, measure = reporting.topic_summary(model, top_n=top_words, measure=MEASURE), MEASURE
+        except InputError:  # fitted with keep_tokens=False: no texts to score
+            summary, measure = reporting.topic_summary(model, top_n=top_words, measure=None), None
+    out(topics_table(summary, f"{model.n_topics_} topics", measure))
+
+
+def transform(
+    model_dir: Annotated[Path, typer.Argument(help="A run folder written by 'topicnmf fit' (or its model/ folder).")],
+    docs: Annotated[Path, typer.Argument(help="New documents: " + CORPUS_HELP)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The document-topic table to write (.csv, or .parquet).")
+    ] = Path("doc_topics_new.csv"),
+    text_column: TextColumn = "text",
+    id_column: IdColumn = None,
+    normalize: Annotated[bool, typer.Option("--normalize/--raw", help="Weights summing to 1 per document.")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an existing output file.")] = False,
+):
+    """Write the document-topic table of new documents for a saved model."""
+    with user_errors():
+        import topicnmf
+        from topicnmf import reporting
+
+        folder = model_folder(model_dir)
+        reporting.check_output_file(output, force=force, protect=[docs, folder], owner="--output")
+        model = topicnmf.TopicModel.load(folder)
+        corpus = topicnmf.read_corpus(docs, text_column=text_column, id_column=id_column)
+        table = reporting.new_doc_topics(model, corpus, normalize=normalize)
+        reporting.write_table(table, output)
+    say(f"Wrote {output} ({len(table):,} documents)")

@@ -1,0 +1,360 @@
+"""Report files and whole run folders of a fitted TopicModel.
+
+:func:`write_report` writes the summary, coherence, plots and ``report.html``
+into a folder; :func:`write_outputs` writes a whole run folder (tables, the
+saved model, the report and ``run.json``), all or nothing, through
+:func:`~topicnmf.reporting.output.staged_folder`.
+
+``run.json`` records the run, not the model: the corpus (source, size, SHA-256),
+the report settings needed to rebuild the report the same way (``settings``),
+library versions and timings. The model's own parameters live in
+``model/model.json`` and are read from the model when shown.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from topicnmf._validation import check_bool, check_callable, check_int, check_one_of
+from topicnmf.model._state import library_versions
+from topicnmf.errors import InputError
+from topicnmf.reporting.output import (
+    RUN_FILE,
+    RUN_FORMAT,
+    OutputFolder,
+    read_run_file,
+    staged_folder,
+)
+from topicnmf.reporting.page import PageData, render_page
+from topicnmf.reporting.tables import (
+    MEASURES,
+    check_measures,
+    coherence_scores,
+    corpus_hash,
+    representative_docs,
+    table_bytes,
+    topic_summary,
+)
+
+__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_outputs", "write_report"]
+
+RUN_FORMAT_VERSION = 2
+DEFAULT_SETTINGS = {"top_n": 10, "measures": list(MEASURES), "n_representative": 3}
+_VECTORIZER_FACTS = ("min_df", "max_df", "max_features", "stop_words", "stem", "phrases", "sublinear_tf")
+_NMF_FACTS = ("solver", "init", "beta_loss", "max_iter", "tol", "alpha_W", "alpha_H", "l1_ratio")
+
+
+def _notify(callback, stage: str) -> None:
+    if callback is not None:
+        callback({"stage": stage})
+
+
+def model_facts(model) -> dict:
+    """The parameters and fit statistics of a fitted model, as the report shows them.
+
+    Read from the model (``get_params`` of its fitted vectorizer and
+    factorisation, ``n_iter_``, ``reconstruction_err_``); nothing is stored twice.
+    """
+    facts = {"topics": model.n_topics_, "random_state": model.random_state}
+    nmf = model.nmf_.get_params(deep=False)
+    facts.update({key: nmf[key] for key in _NMF_FACTS if key in nmf})
+    facts["iterations"] = model.n_iter_
+    facts["reconstruction error"] = model.reconstruction_err_
+    vectorizer = model.vectorizer_.get_params(deep=False)
+    facts.update({key: vectorizer[key] for key in _VECTORIZER_FACTS if key in vectorizer})
+    return facts
+
+
+def render_plots(
+    model, *, top_n: int, measure: str | None, scores, max_docs: int = 2000, dpi: int = 80
+) -> dict[str, bytes]:
+    """Each plot of the report as PNG bytes (matplotlib is imported here, not with this module)."""
+    from topicnmf import plotting
+
+    figures = {
+        "top_words": lambda: plotting.plot_top_words(model, top_n=top_n),
+        "prevalence": lambda: plotting.plot_prevalence(model),
+        "doc_topics": lambda: plotting.plot_doc_topics(model, max_docs=max_docs),
+        "coherence": None
+        if measure is None
+        else (lambda: plotting.plot_coherence(model, measure=measure, scores=scores)),
+        "convergence": lambda: plotting.plot_convergence(model),
+    }
+    images = {}
+    for name, make in figures.items():
+        if make is None:
+            continue
+        buffer = io.BytesIO()
+        make().savefig(buffer, format="png", dpi=dpi)
+        images[name] = buffer.getvalue()
+    return images
+
+
+def _settings(run_dir: Path | None, top_n, measures, n_representative, owner: str) -> dict:
+    """The report settings: those given, else the run's (``run.json``), else the defaults."""
+    recorded = {}
+    if run_dir is not None:
+        record = read_run_file(run_dir) or {}
+        recorded = record.get("settings") if isinstance(record.get("settings"), dict) else {}
+    settings = {}
+    for name, given in (("top_n", top_n), ("measures", measures), ("n_representative", n_representative)):
+        settings[name] = given if given is not None else recorded.get(name, DEFAULT_SETTINGS[name])
+    settings["top_n"] = check_int(settings["top_n"], "top_n", owner)
+    settings["n_representative"] = check_int(settings["n_representative"], "n_representative", owner)
+    settings["measures"] = list(check_measures(settings["measures"], owner))
+    return settings
+
+
+def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: dict, callback) -> tuple:
+    """Everything the report shows, computed before anything is written: (summary, files)."""
+    top_n, measures = settings["top_n"], settings["measures"]
+    _notify(callback, "coherence")
+    try:
+        texts, note = model.tokenized_texts(), None
+    except InputError as error:
+        texts, note = None, f"No coherence: {error}"
+    coherence = None
+    scores = np.full(model.n_topics_, np.nan)
+    if texts is not None:
+        coherence = pd.DataFrame(
+            {"topic": np.arange(model.n_topics_), **coherence_scores(model, measures, top_n, texts)}
+        )
+        scores = coherence[measures[0]].to_numpy()
+        del texts
+    from topicnmf.measures import topic_diversity
+
+    summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
+    representatives = representative_docs(model, n=settings["n_representative"])
+    _notify(callback, "plots")
+    images = render_plots(
+        model, top_n=top_n, measure=None if coherence is None else measures[0], scores=scores,
+        max_docs=max_docs, dpi=dpi,
+    )
+    _notify(callback, "page")
+    labels = None if model.doc_labels_ is None else dict(zip(model.doc_ids_, model.doc_labels_))
+    page = render_page(
+        PageData(
+            n_docs=len(model.doc_ids_),
+            n_terms=len(model.vocabulary_),
+            n_topics=model.n_topics_,
+            top_n=top_n,
+            summary=summary,
+            representatives=representatives,
+            coherence=coherence,
+            coherence_note=note,
+            diversity=float(topic_diversity(model.top_words(top_n))),
+            images=images,
+            model_facts=model_facts(model),
+            run=run_info,
+            doc_labels=labels,
+        )
+    )
+    files = {"summary.csv": table_bytes(summary)}
+    if coherence is not None:
+        files["coherence.csv"] = table_bytes(coherence)
+    files.update({f"plots/{name}.png": data for name, data in images.items()})
+    files["report.html"] = page.encode("utf-8", "backslashreplace")  # lone surrogates from undecodable names
+    return summary, files
+
+
+def _write_files(folder: OutputFolder, files: dict[str, bytes]) -> None:
+    """Write ``{relative name: bytes}`` into ``folder``, one level of sub-folders, no links followed."""
+    subfolders: dict[str, OutputFolder] = {}
+    try:
+        for name, data in files.items():
+            head, _, tail = name.rpartition("/")
+            target = folder
+            if head:
+                if head not in subfolders:
+                    subfolders[head] = folder.subfolder(head).__enter__()
+                target = subfolders[head]
+            target.write_bytes(tail, data)
+    finally:
+        for sub in subfolders.values():
+            sub.__exit__(None, None, None)
+
+
+def _check_report_dir(run_dir: Path) -> None:
+    if (run_dir / "model.json").is_file() and (run_dir / "arrays.npz").is_file():
+        raise InputError(
+            f"'{run_dir}' is a model folder; pass the run folder that holds it ('{run_dir.parent}') as run_dir."
+        )
+    if not run_dir.is_dir():
+        raise InputError(f"No output folder at '{run_dir}'; pass a folder written by 'topicnmf fit'.")
+
+
+def write_report(
+    model,
+    run_dir: str | Path,
+    *,
+    top_n: int | None = None,
+    measures: Sequence[str] | None = None,
+    n_representative: int | None = None,
+    max_docs: int = 2000,
+    dpi: int = 80,
+    run_info: dict | None = None,
+    callback: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Write the summary, coherence, plots and ``report.html`` of ``model`` into ``run_dir``.
+
+    Files written: ``summary.csv`` (:func:`~topicnmf.reporting.topic_summary`),
+    ``coherence.csv`` (:func:`~topicnmf.reporting.coherence_table`),
+    ``plots/top_words.png``, ``plots/prevalence.png``, ``plots/doc_topics.png``,
+    ``plots/coherence.png``, ``plots/convergence.png`` and ``report.html``, one
+    self-contained page (inline CSS, the plots embedded as data URIs, nothing
+    fetched from elsewhere) with the topic table, the coherence table, topic
+    diversity, the plots, the representative documents and the run.
+
+    Everything is computed before the first file is written, each coherence
+    measure once; each file is written under a temporary name and renamed into
+    place, and nothing is written through a symbolic link (a ``plots`` link is
+    refused), so rebuilding the report of a folder never leaves a half-written
+    file. A model fitted with ``keep_tokens=False`` gets NaN coherence, no
+    ``coherence.csv`` or coherence plot, and a note in the report.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    run_dir : str or Path
+        An existing folder, such as one written by ``topicnmf fit`` (not its ``model`` folder).
+    top_n : int or None, default=None
+        Top words per topic, shown and scored. ``None``: the run's setting in
+        ``run_dir/run.json``, else 10. The same rule holds for the next two.
+    measures : sequence of str or None, default=None
+        Coherence measures of ``coherence.csv`` (default ``c_npmi, c_v, u_mass,
+        c_uci``); the first is the ``coherence`` column of the summary and the
+        measure of the coherence plot.
+    n_representative : int or None, default=None
+        Representative documents per topic in the report (default 3).
+    max_docs : int, default=2000
+        Most documents drawn in the heatmap (a larger corpus is sampled).
+    dpi : int, default=80
+        Resolution of the PNG files.
+    run_info : dict or None, default=None
+        The run's record to show under "Run"; ``None`` reads ``run_dir/run.json``.
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts: ``"coherence"``,
+        ``"plots"``, ``"page"``, ``"writing"``.
+
+    Returns
+    -------
+    summary : DataFrame
+        The topic summary that was written.
+    """
+    run_dir = Path(run_dir)
+    _check_report_dir(run_dir)
+    settings = _settings(run_dir, top_n, measures, n_representative, "write_report")
+    max_docs = check_int(max_docs, "max_docs", "write_report")
+    dpi = check_int(dpi, "dpi", "write_report")
+    check_callable(callback, "callback", "write_report")
+    if run_info is None:
+        run_info = read_run_file(run_dir) or {}
+    summary, files = _build_report(model, settings, max_docs=max_docs, dpi=dpi, run_info=run_info, callback=callback)
+    _notify(callback, "writing")
+    with OutputFolder(run_dir) as folder:
+        _write_files(folder, files)
+    return summary
+
+
+def write_outputs(
+    model,
+    out_dir: str | Path,
+    *,
+    top_n: int = 10,
+    measures: Sequence[str] = MEASURES,
+    n_representative: int = 3,
+    normalize: bool = False,
+    table_format: str = "csv",
+    force: bool = False,
+    corpus=None,
+    run_info: dict | None = None,
+    callback: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Write every output of a fitted model to the folder ``out_dir``, all or nothing.
+
+    The folder gets ``topics.csv`` (:meth:`TopicModel.topic_words`),
+    ``doc_topics.csv`` (:meth:`TopicModel.doc_topics`), ``model/``
+    (:meth:`TopicModel.save`), what :func:`write_report` writes, and ``run.json``,
+    the record of the run and the mark of a topicnmf run folder. Everything is
+    written to a staging folder beside ``out_dir`` and moved into place at the
+    end (see :mod:`topicnmf.reporting.output`): an error or an interrupt leaves
+    no half-written folder, and an existing one intact.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model.
+    out_dir : str or Path
+        The output folder; it must not exist unless ``force``.
+    top_n : int, default=10
+        Top words per topic in the tables and the report.
+    measures : sequence of str, default=("c_npmi", "c_v", "u_mass", "c_uci")
+        Coherence measures of the report (see :func:`write_report`).
+    n_representative : int, default=3
+        Representative documents per topic in the report.
+    normalize : bool, default=False
+        Scale each document's weights in ``doc_topics`` to sum to 1.
+    table_format : {"csv", "parquet"}, default="csv"
+        File format of ``topics`` and ``doc_topics``; Parquet needs pyarrow.
+    force : bool, default=False
+        Replace an existing run folder (one with a topicnmf ``run.json``) or an
+        empty folder; any other folder is refused.
+    corpus : Corpus or None, default=None
+        The training corpus: its source, size and hash go into ``run.json``, and
+        ``out_dir`` may neither be nor hold its source.
+    run_info : dict or None, default=None
+        Extra entries for ``run.json`` (a ``timings`` dict is merged into the timings).
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
+
+    Returns
+    -------
+    summary : DataFrame
+        The topic summary (see :func:`~topicnmf.reporting.topic_summary`).
+    """
+    normalize = check_bool(normalize, "normalize", "write_outputs")
+    force = check_bool(force, "force", "write_outputs")
+    table_format = check_one_of(table_format, "table_format", "write_outputs", ("csv", "parquet"))
+    check_callable(callback, "callback", "write_outputs")
+    settings = _settings(None, top_n, measures, n_representative, "write_outputs")
+    source = None if corpus is None else getattr(corpus, "source", None)
+    protect = [source] if source and os.path.exists(source) else []
+    with staged_folder(out_dir, force=force, protect=protect) as staging:
+        start = time.perf_counter()
+        extra = dict(run_info or {})
+        run = {
+            "format": RUN_FORMAT,
+            "format_version": RUN_FORMAT_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "model": "model",
+            "settings": {**settings, "normalize": normalize, "table_format": table_format},
+            "corpus": {}
+            if corpus is None
+            else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
+            "versions": library_versions(),
+            "timings": {**dict(extra.pop("timings", {}) or {}), **dict(model.timings_)},
+            **extra,
+        }
+        summary, files = _build_report(model, settings, max_docs=2000, dpi=80, run_info=run, callback=callback)
+        from topicnmf.measures import topic_diversity
+
+        run["topic_diversity"] = float(topic_diversity(model.top_words(settings["top_n"])))
+        run["timings"]["report"] = time.perf_counter() - start
+        _notify(callback, "writing")
+        files[f"topics.{table_format}"] = table_bytes(model.topic_words(settings["top_n"]), table_format)
+        files[f"doc_topics.{table_format}"] = table_bytes(model.doc_topics(normalize=normalize), table_format)
+        model.save(staging / "model")
+        with OutputFolder(staging) as folder:
+            _write_files(folder, files)
+            run["timings"]["write_outputs"] = time.perf_counter() - start
+            folder.write_bytes(RUN_FILE, json.dumps(run, indent=2, default=str).encode("utf-8"))
+    return summary
