@@ -397,3 +397,12 @@ def test_merge_topics_refits_with_fewer_topics(sample_model, sample_corpus):
         sample_model.merge_topics([[0, 1], [1, 2]], sample_corpus)
     with pytest.raises(InputError, match=re.escape("needs the model's 416 training documents")):
         sample_model.merge_topics([[0, 1]], ["one text"])
+
+
+def test_topics_are_the_nmf_components_in_share_order(small_model):
+    # the model numbers the topics by share without touching the fitted NMF
+    H = small_model.nmf_.components_
+    order = [int(np.flatnonzero((H == row).all(axis=1))[0]) for row in small_model.components_]
+    assert sorted(order) == [0, 1, 2]
+    np.testing.assert_array_equal(small_model.transform(DOCS[:3]), small_model.nmf_.transform(
+        small_model.vectorizer_.transform(DOCS[:3]))[:, order])

@@ -332,7 +332,7 @@ def plot_coherence(
 
 
 def plot_convergence(model, *, ax: Axes | None = None) -> Figure:
-    """The factorisation's loss at each iteration (``model.nmf_.loss_history_``).
+    """The factorisation's loss at each iteration (``model.loss_history_``).
 
     Parameters
     ----------

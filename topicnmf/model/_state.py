@@ -134,10 +134,9 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
     n_iter = expect(f, nmf_state.get("n_iter"), int, "nmf.n_iter")
     error = expect(f, nmf_state.get("reconstruction_err"), (int, float), "nmf.reconstruction_err")
     history = expect_list(f, nmf_state.get("loss_history"), (int, float), "nmf.loss_history")
-    try:
-        nmf = NMF().set_params(**nmf_params)
-    except ValueError:
-        raise corrupt(f, f"'nmf.params' holds unknown parameters {sorted(nmf_params)[:5]}") from None
+    unknown = sorted(set(nmf_params) - set(NMF().get_params(deep=False)))
+    if unknown:
+        raise corrupt(f, f"'nmf.params' holds unknown parameters {unknown[:5]}")
     vectorizer = TextVectorizer.from_dict(state.get("vectorizer"))
     if len(vectorizer.get_feature_names_out()) != n_terms:
         raise corrupt(f, "the vectorizer's vocabulary does not match 'vocabulary'")
@@ -163,16 +162,13 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
             raise corrupt(arrays_file, "'token_offsets' do not cut 'token_ids' into documents")
         tokens = (ids.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False))
 
+    nmf = NMF.from_components(H, n_iter=n_iter, reconstruction_err=float(error), loss_history=history,
+                              **nmf_params)
     model = cls(n_topics=k, nmf=clone(nmf), random_state=random_state, keep_tokens=keep_tokens,
                 text_column=text_column, vectorizer=clone(vectorizer))
-    nmf.components_ = H
-    nmf.n_components_ = H.shape[0]
-    nmf.n_features_in_ = H.shape[1]
-    nmf.n_iter_ = n_iter
-    nmf.reconstruction_err_ = float(error)
-    nmf.loss_history_ = [float(v) for v in history]
     model._set_fitted(
         nmf=nmf,
+        order=np.arange(k),
         vectorizer=vectorizer,
         doc_topic=W,
         vocabulary=np.asarray(vocabulary, dtype=str),

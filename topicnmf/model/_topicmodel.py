@@ -89,7 +89,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
     vectorizer_ : object
         The fitted vectorizer.
     nmf_ : object
-        The fitted factorisation; its ``components_`` are ordered as the topics.
+        The fitted factorisation (its components in the order it found them).
     components_ : ndarray of shape (n_topics, n_terms)
         Topic-term weights ``H``.
     doc_topic_ : ndarray of shape (n_docs, n_topics)
@@ -217,9 +217,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
             nmf.set_params(callback=None)
 
         order = _topic_order(W, nmf.components_)
-        nmf.components_ = np.ascontiguousarray(nmf.components_[order])
         self._set_fitted(
             nmf=nmf,
+            order=order,
             vectorizer=vectorizer,
             doc_topic=np.ascontiguousarray(W[:, order]),
             vocabulary=vocabulary,
@@ -231,10 +231,16 @@ class TopicModel(TransformerMixin, BaseEstimator):
         )
         return self
 
-    def _set_fitted(self, *, nmf, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
+    def _set_fitted(self, *, nmf, order, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
                     doc_snippets, tokens, timings, topic_labels=None) -> None:
-        """Set every fitted attribute and the topic facts derived from them (fit and load)."""
+        """Set every fitted attribute and the topic facts derived from them (fit and load).
+
+        ``order`` numbers the factorisation's components as topics (topic ``t`` is
+        component ``order[t]``); the fitted ``nmf`` itself is never changed.
+        """
         self.nmf_ = nmf
+        self._order = np.asarray(order, dtype=np.intp)
+        self.components_ = np.ascontiguousarray(nmf.components_[self._order])
         self.vectorizer_ = vectorizer
         self.doc_topic_ = doc_topic
         self.vocabulary_ = vocabulary
@@ -277,7 +283,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "nmf_")
         corpus = as_corpus(documents, text_column=self.text_column, owner="TopicModel.transform")
-        return self.nmf_.transform(self.vectorizer_.transform(corpus.texts))
+        W = self.nmf_.transform(self.vectorizer_.transform(corpus.texts))
+        return np.ascontiguousarray(W[:, self._order])
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The output column names of :meth:`transform`: ``topic_0 ... topic_{K-1}``."""
@@ -291,11 +298,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
         return tags
 
     # -- topic facts -----------------------------------------------------------------------
-
-    @property
-    def components_(self) -> np.ndarray:
-        check_is_fitted(self, "nmf_")
-        return self.nmf_.components_
 
     @property
     def n_iter_(self) -> int:
@@ -533,10 +535,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def _refitted(self, nmf, W) -> "TopicModel":
         """A copy of this model with a refitted factorisation (same vocabulary and documents)."""
         order = _topic_order(W, nmf.components_)
-        nmf.components_ = np.ascontiguousarray(nmf.components_[order])
         model = clone(self).set_params(n_topics=int(W.shape[1]))
         model._set_fitted(
             nmf=nmf,
+            order=order,
             vectorizer=self.vectorizer_,
             doc_topic=np.ascontiguousarray(W[:, order]),
             vocabulary=self.vocabulary_,
