@@ -850,3 +850,15 @@ def test_results_do_not_depend_on_the_number_of_threads():
     np.testing.assert_array_equal(serial[0], parallel[0])
     np.testing.assert_array_equal(serial[1], parallel[1])
     assert serial[2]["loss_history"] == parallel[2]["loss_history"]
+
+
+def test_float32_final_solve_keeps_the_fitted_loss():
+    # large dense values (an image's 0..255) once made the float32 exact W solve miss the optimum
+    rng = np.random.RandomState(0)
+    X = (255 * rng.rand(120, 6) @ rng.rand(6, 90) / 6 + rng.rand(120, 90)).astype(np.float32)
+    W, H, info = factorize(X, 6, random_state=0, max_iter=40, tol=0)
+    loss = 0.5 * np.linalg.norm(X.astype(float) - W.astype(float) @ H.astype(float)) ** 2
+    assert W.dtype == np.float32
+    assert loss <= info["loss_history"][-1] * (1 + 1e-4)
+    W64, H64, _ = factorize(X.astype(np.float64), 6, random_state=0, max_iter=40, tol=0)
+    assert loss == pytest.approx(0.5 * np.linalg.norm(X - W64 @ H64) ** 2, rel=1e-3)

@@ -367,12 +367,16 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
     if problem.beta == 2.0 and op.masked:
         return _solve_w_masked(op, Ht, problem, W, warm, tol, max_iter)
     if problem.beta == 2.0:
-        if not warm:
-            W[...] = 0.0
-        A = op.matmul(Ht)
-        HtH = _gram(Ht)
-        kernels().nnls_rows(W, A, HtH, l1, l2)
-        return W, frobenius_objective(op.sq_norm, W, A, _gram(W), HtH)
+        # The exact solve runs in float64 whatever the data's dtype: block
+        # principal pivoting on a float32 Gram matrix of large values (an
+        # image's 0..255) can pick a wrong active set and miss the optimum.
+        W64 = W.astype(np.float64) if warm else np.zeros((n, k))
+        A = op.matmul(Ht).astype(np.float64, copy=False)
+        Ht64 = Ht.astype(np.float64, copy=False)
+        HtH = _gram(Ht64)
+        kernels().nnls_rows(W64, A, HtH, l1, l2)
+        W[...] = W64
+        return W, frobenius_objective(op.sq_norm, W64, A, _gram(W64), HtH)
     if not warm:
         W[...] = np.sqrt(op.total / (n * m) / k)
     kern = kernels()
