@@ -1,7 +1,5 @@
 """DynamicTopicModel, TopicModel.topics_over_time and the time windows."""
 
-import gzip
-import json
 import re
 
 import numpy as np
@@ -118,28 +116,10 @@ def test_errors(call, message):
         call()
 
 
-NEWS_SECTIONS = ["rec.sport.hockey", "sci.space", "sci.crypt", "soc.religion.christian", "rec.autos"]
-
-
-def news_sample(twenty_ng_dir, sections, per_section=300, n_months=3, seed=0):
-    """A news-like sample of 20 Newsgroups: groups as sections, posts spread over month windows."""
-    rng = np.random.RandomState(seed)
-    with gzip.open(twenty_ng_dir / "docs_clean.jsonl.gz", "rt", encoding="utf-8") as lines:
-        rows = [row for row in map(json.loads, lines) if row["label"] in sections and len(row["text"].split()) >= 100]
-    texts, labels = [], []
-    for section in sections:
-        posts = [row["text"] for row in rows if row["label"] == section]
-        for i in rng.choice(len(posts), per_section, replace=False):
-            texts.append(posts[i])
-            labels.append(section)
-    months = [f"month{m + 1}" for m in rng.randint(0, n_months, len(texts))]
-    return texts, labels, months
-
-
 @pytest.mark.slow
-def test_dynamic_topics_match_news_sections(twenty_ng_dir):
-    texts, labels, months = news_sample(twenty_ng_dir, NEWS_SECTIONS)
-    model = DynamicTopicModel(len(NEWS_SECTIONS), window_topics=len(NEWS_SECTIONS), random_state=0)
+def test_dynamic_topics_match_news_sections(news_sections):
+    texts, labels, months = news_sections
+    model = DynamicTopicModel(5, window_topics=5, random_state=0)
     model.fit(texts, times=months)
     assert model.windows_ == ["month1", "month2", "month3"]
     assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) >= 0.8

@@ -108,10 +108,8 @@ def test_cli_fit_with_seed_topics(sample_corpus_dir, tmp_path):
 
 
 @pytest.mark.slow
-def test_seeds_raise_nmi_on_news_sections(twenty_ng_dir):
-    from test_dynamic import NEWS_SECTIONS, news_sample
-
-    texts, labels, _ = news_sample(twenty_ng_dir, NEWS_SECTIONS)
+def test_seeds_raise_nmi_on_news_sections(news_sections):
+    texts, labels, _ = news_sections
     seeds = {"hockey": ["hockey", "team", "game"], "space": ["space", "nasa", "orbit"],
              "crypt": ["encryption", "key", "clipper"], "christian": ["god", "jesus", "church"],
              "autos": ["car", "engine", "cars"]}
