@@ -69,3 +69,29 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for suite, cases in sorted(config.stash.get(_HOSTILE, {}).items()):
         clean = sum(cases.values())
         terminalreporter.write_line(f"{suite}: {len(cases)} cases: {clean} clean")
+
+
+NEWS_SECTIONS = ["rec.sport.hockey", "sci.space", "sci.crypt", "soc.religion.christian", "rec.autos"]
+
+
+@pytest.fixture(scope="session")
+def news_sections(twenty_ng_dir):
+    """A news-like sample of 20 Newsgroups: five groups as sections, 300 posts of 100 words or
+    more each, spread at random over three month windows; ``(texts, labels, months)``."""
+    import gzip
+    import json
+
+    import numpy as np
+
+    rng = np.random.RandomState(0)
+    with gzip.open(twenty_ng_dir / "docs_clean.jsonl.gz", "rt", encoding="utf-8") as lines:
+        rows = [row for row in map(json.loads, lines)
+                if row["label"] in NEWS_SECTIONS and len(row["text"].split()) >= 100]
+    texts, labels = [], []
+    for section in NEWS_SECTIONS:
+        posts = [row["text"] for row in rows if row["label"] == section]
+        for i in rng.choice(len(posts), 300, replace=False):
+            texts.append(posts[i])
+            labels.append(section)
+    months = [f"month{m + 1}" for m in rng.randint(0, 3, len(texts))]
+    return texts, labels, months

@@ -20,13 +20,17 @@ _PUBLIC = {
     "Tokenizer": "topicnmf.preprocessing",
     "TextVectorizer": "topicnmf.preprocessing",
     "TopicModel": "topicnmf.model",
+    "DynamicTopicModel": "topicnmf.dynamic",
+    "HierarchicalTopicModel": "topicnmf.hierarchy",
+    "read_seed_topics": "topicnmf.seeding",
     "coherence": "topicnmf.measures",
     "topic_diversity": "topicnmf.measures",
     "InputError": "topicnmf.errors",
     "ConvergenceWarning": "topicnmf.errors",
 }
 
-_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "measures", "reporting", "plotting", "cli")
+_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "dynamic", "hierarchy", "seeding", "measures",
+               "reporting", "plotting", "cli")
 
 __all__ = sorted(_PUBLIC) + ["__version__"]
 

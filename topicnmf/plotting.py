@@ -29,6 +29,8 @@ __all__ = [
     "plot_doc_topics",
     "plot_prevalence",
     "plot_top_words",
+    "plot_topic_tree",
+    "plot_topics_over_time",
 ]
 
 MAX_COLUMNS = 5
@@ -360,4 +362,65 @@ def plot_convergence(model, *, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("iteration")
     ax.set_ylabel("loss")
     ax.set_title("Convergence")
+    return fig
+
+
+def plot_topics_over_time(model, *, ax: Axes | None = None) -> Figure:
+    """Each topic's share of the documents per period, one line per topic.
+
+    ``model`` is a fitted :class:`~topicnmf.dynamic.DynamicTopicModel` (its dynamic
+    topics per window) or a :class:`~topicnmf.model.TopicModel` with document times.
+    """
+    table = model.topics_over_time()
+    labels = model.topic_labels_
+    periods = list(table["period"].cat.categories)
+    k = len(labels)
+    fig, ax = _figure_and_axes(ax, (max(5.0, 0.6 * len(periods) + 3.0), 3.6), right=2.6)
+    colors = _topic_colors(k)
+    x = np.arange(len(periods))
+    for t in range(k):
+        share = table.loc[table["topic"] == t, "share"].to_numpy()
+        ax.plot(x, share, marker="o", color=colors[t], label=f"{t}: {labels[t]}")
+    ax.set_xticks(x, periods, rotation=45 if len(periods) > 6 else 0, ha="right" if len(periods) > 6 else "center")
+    ax.set_ylabel("share of documents")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    return fig
+
+
+def plot_topic_tree(tree, *, top_n: int = 3, ax: Axes | None = None) -> Figure:
+    """The topic tree of a fitted :class:`~topicnmf.hierarchy.HierarchicalTopicModel`.
+
+    Nodes are drawn top-down, each labelled with its top words and documents; leaves
+    are spread evenly along the bottom of their depth.
+    """
+    top_n = check_int(top_n, "top_n", "plot_topic_tree")
+    table = tree.tree(top_n)
+    children = {node: table.index[table["parent"] == node].tolist() for node in table["node"]}
+    leaves = [node for node in table["node"] if not children[node]]
+    xpos = {}
+    counter = iter(range(len(leaves)))
+
+    def place(node):
+        if not children[node]:
+            xpos[node] = float(next(counter))
+        else:
+            for child in children[node]:
+                place(child)
+            xpos[node] = float(np.mean([xpos[c] for c in children[node]]))
+
+    place(0)
+    depth = table["depth"].to_numpy()
+    width = max(6.0, 1.3 * len(leaves))
+    fig, ax = _figure_and_axes(ax, (width, 1.1 * (depth.max() + 1) + 0.8), left=0.3, bottom=0.3)
+    for node, parent in zip(table["node"], table["parent"]):
+        if parent >= 0:
+            ax.plot([xpos[parent], xpos[node]], [-depth[parent], -depth[node]], color="0.6", lw=1, zorder=1)
+    for row in table.itertuples():
+        words = "\n".join(row.top_words.split()[:top_n])
+        ax.text(xpos[row.node], -row.depth, f"{words}\n({row.documents})", ha="center", va="center",
+                fontsize=7, bbox={"boxstyle": "round", "fc": "white", "ec": "0.5"}, zorder=2)
+    ax.set_xlim(-0.7, len(leaves) - 0.3)
+    ax.set_ylim(-depth.max() - 0.6, 0.6)
+    ax.axis("off")
     return fig

@@ -5,7 +5,8 @@
   the one table from library parameter names to flags (``PARAMETER_FLAGS``);
 - :mod:`~topicnmf.cli._console`: inert printing, the topic table, stage progress;
 - :mod:`~topicnmf.cli.fit`: ``fit``, ``topics``, ``transform``;
-- :mod:`~topicnmf.cli.report`: ``report``.
+- :mod:`~topicnmf.cli.report`: ``report``;
+- :mod:`~topicnmf.cli.dynamic`: ``dynamic`` (topics over time).
 
 A new command family is a module here with its command functions (each: parse,
 call the library inside ``with user_errors():``, render through ``_console``),
@@ -13,6 +14,7 @@ registered below with one line. Output folders go through
 :mod:`topicnmf.reporting.output` (``check_output_dir`` early, ``staged_folder`` to write).
 """
 
+from topicnmf.cli import dynamic as _dynamic
 from topicnmf.cli import fit as _fit
 from topicnmf.cli import report as _report
 from topicnmf.cli._app import app, main
@@ -23,3 +25,4 @@ app.command()(_fit.fit)
 app.command()(_fit.topics)
 app.command()(_fit.transform)
 app.command()(_report.report)
+app.command()(_dynamic.dynamic)

@@ -44,6 +44,9 @@ PARAMETER_FLAGS = {
     "id_column": "--id-column",
     "label_column": "--label-column",
     "run_dir": "RUN_DIR",
+    "window_topics": "--window-topics",
+    "window": "--window",
+    "seed_topics": "--seed-topics",
 }
 
 EXPECTED_ERRNOS = frozenset(

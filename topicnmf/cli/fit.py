@@ -76,6 +76,9 @@ def fit(
     normalize: Annotated[bool, typer.Option("--normalize/--raw", help="doc_topics weights summing to 1.")] = False,
     parquet: Annotated[bool, typer.Option("--parquet", help="Write topics and doc_topics as Parquet (pyarrow).")] = False,
     force: Annotated[bool, typer.Option("--force", "-f", help="Replace an earlier run folder.")] = False,
+    seed_topics: Annotated[
+        Optional[Path], typer.Option("--seed-topics", help="Seeded topics, one a line: 'name: word word word'.")
+    ] = None,
 ):
     """Fit topics to a corpus and write tables, plots, the model and a report."""
     with user_errors(), Progress() as progress:
@@ -92,6 +95,7 @@ def fit(
             vectorizer=topicnmf.TextVectorizer(stem=stem, phrases=phrases, **df),
             nmf=topicnmf.NMF(solver=solver, init="nndsvda", max_iter=max_iter),
             random_state=seed,
+            seed_topics=None if seed_topics is None else topicnmf.read_seed_topics(seed_topics),
         )
         docs = topicnmf.read_corpus(
             corpus, text_column=text_column, id_column=id_column, label_column=label_column,

@@ -65,6 +65,8 @@ def save_model(model, path: str | Path) -> Path:
             "text_column": model.text_column,
         },
         "topic_labels": list(model.topic_labels_),
+        "seeds": {"topic_ids": model.seed_topic_ids_, "missing": model.seed_words_missing_},
+        "doc_times": _times_to_json(model.doc_times_),
         "nmf": {
             "class": type(model.nmf_).__name__,
             "params": nmf_params,
@@ -129,6 +131,14 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
     if topic_labels is not None:
         expect_list(f, topic_labels, str, "topic_labels", k)
     timings = expect(f, state.get("timings", {}), dict, "timings")
+    doc_times = _times_from_json(f, state.get("doc_times"), n_docs)
+    seeds = expect(f, state.get("seeds", {}), dict, "seeds")
+    seed_ids = expect(f, seeds.get("topic_ids", {}), dict, "seeds.topic_ids")
+    if any(not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < k for t in seed_ids.values()):
+        raise corrupt(f, "'seeds.topic_ids' must map names to topics")
+    missing = expect(f, seeds.get("missing", {}), dict, "seeds.missing")
+    for name, words in missing.items():
+        expect_list(f, words, str, f"seeds.missing.{name}")
     nmf_state = expect(f, state.get("nmf"), dict, "nmf")
     nmf_params = expect(f, nmf_state.get("params"), dict, "nmf.params")
     n_iter = expect(f, nmf_state.get("n_iter"), int, "nmf.n_iter")
@@ -178,5 +188,40 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
         tokens=tokens,
         timings=timings,
         topic_labels=topic_labels,
+        doc_times=doc_times,
+        seeds=(seed_ids, missing),
     )
     return model
+
+
+def _times_to_json(times) -> dict | None:
+    """Document times for model.json: their kind and their values as JSON values."""
+    if times is None:
+        return None
+    if all(isinstance(t, (int, np.integer)) and not isinstance(t, bool) for t in times):
+        return {"kind": "int", "values": [int(t) for t in times]}
+    if all(isinstance(t, str) for t in times):
+        return {"kind": "str", "values": list(times)}
+    import pandas as pd
+
+    return {"kind": "date", "values": [pd.Timestamp(t).isoformat() for t in times]}
+
+
+def _times_from_json(f: Path, state, n_docs: int) -> list | None:
+    """The document times of model.json, checked."""
+    if state is None:
+        return None
+    state = expect(f, state, dict, "doc_times")
+    kind = state.get("kind")
+    kinds = {"int": int, "str": str, "date": str}
+    if kind not in kinds:
+        raise corrupt(f, "'doc_times.kind' must be 'int', 'str' or 'date'")
+    values = expect_list(f, state.get("values"), kinds[kind], "doc_times.values", n_docs)
+    if kind != "date":
+        return values
+    import pandas as pd
+
+    try:
+        return [pd.Timestamp(v) for v in values]
+    except (ValueError, TypeError):
+        raise corrupt(f, "'doc_times.values' holds a value that is not a date") from None

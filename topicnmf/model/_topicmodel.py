@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_bool, check_int, check_random_state
+from topicnmf._validation import check_bool, check_int, check_random_state, check_real
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
@@ -83,6 +83,16 @@ class TopicModel(TransformerMixin, BaseEstimator):
         the topics (also after :meth:`save` and :meth:`load`).
     text_column : str, default="text"
         The column that holds the texts when documents come as a pandas DataFrame.
+    seed_topics : dict of str to list of str, or None, default=None
+        Seeded topics: a name and its seed words each (``{"space": ["nasa", "orbit",
+        "shuttle"]}``); at most ``n_topics`` of them, the other topics are found freely.
+        Fitted by guided NMF with a seeded start (see :mod:`topicnmf.seeding`); each
+        seeded topic carries its name in ``topic_labels_``. Seed words missing from the
+        vocabulary are reported with a ``UserWarning`` and in ``seed_words_missing_``.
+    seed_weight : float, default=0.01
+        Starting strength of the guided term that keeps the seed words among their
+        topic's heaviest: each seed list weighs as ``seed_weight`` times the documents
+        of an average topic (see :func:`topicnmf.seeding.guided_fit`).
 
     Attributes
     ----------
@@ -112,7 +122,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
         A name per topic: its three top words joined by ``_`` unless set with
         :meth:`set_topic_labels`. Every table, plot and report uses it.
     n_iter_, reconstruction_err_, loss_history_
-        The factorisation's iterations, final error and loss per iteration.
+        The factorisation's iterations, final error and loss per iteration (of the
+        stacked matrix, seed rows included, when seeded).
+    doc_times_ : list or None
+        The training documents' times (from ``Corpus.times``), or None.
+    seed_topic_ids_ : dict of str to int
+        The topic of each seeded topic (empty without seeds).
+    seed_words_missing_ : dict of str to list of str
+        Per seeded topic, the seed words not in the vocabulary (only topics missing some).
 
     Examples
     --------
@@ -134,6 +151,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
         keep_tokens: bool = True,
         text_column: str = "text",
+        seed_topics: dict[str, list[str]] | None = None,
+        seed_weight: float = 0.01,
     ):
         self.n_topics = n_topics
         self.vectorizer = vectorizer
@@ -141,6 +160,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.keep_tokens = keep_tokens
         self.text_column = text_column
+        self.seed_topics = seed_topics
+        self.seed_weight = seed_weight
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -182,6 +203,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
         random_state = check_random_state(self.random_state, "random_state", "TopicModel")
         keep_tokens = check_bool(self.keep_tokens, "keep_tokens", "TopicModel")
         corpus = as_corpus(documents, text_column=self.text_column)
+        seeds = None
+        if self.seed_topics is not None:
+            from topicnmf import seeding
+
+            seeds = seeding.check_seed_topics(self.seed_topics, n_topics, "TopicModel")
+            seed_weight = check_real(self.seed_weight, "seed_weight", "TopicModel")
         if len(corpus) == 0:
             raise InputError("The corpus has no documents; give at least as many documents as topics.")
         notify = callback or (lambda info: None)
@@ -211,12 +238,28 @@ class TopicModel(TransformerMixin, BaseEstimator):
             random_state,
             None if callback is None else (lambda info: notify({"stage": "factorize", **info})),
         )
-        W = nmf.fit_transform(X)
+        seed_topic_ids, missing = {}, {}
+        if seeds is None:
+            W = nmf.fit_transform(X)
+        else:
+            Y, missing = seeding.seed_matrix(seeds, vectorizer, vocabulary)
+            if missing:
+                listed = "; ".join(f"{name}: {' '.join(words)}" for name, words in missing.items())
+                warnings.warn(
+                    f"Seed words not in the vocabulary of TopicModel.fit ({listed}); check their spelling "
+                    "or lower min_df. They are listed in seed_words_missing_.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            W = seeding.guided_fit(nmf, X, Y, seed_weight, random_state)
         timings["factorize"] = time.perf_counter() - start
         if callback is not None:
             nmf.set_params(callback=None)
 
         order = _topic_order(W, nmf.components_)
+        if seeds is not None:  # the seeded topics are 0 .. n_seeds - 1 before the ordering
+            position = np.argsort(order)
+            seed_topic_ids = {name: int(position[i]) for i, name in enumerate(seeds)}
         self._set_fitted(
             nmf=nmf,
             order=order,
@@ -228,11 +271,16 @@ class TopicModel(TransformerMixin, BaseEstimator):
             doc_snippets=[snippet(text) for text in corpus.texts],
             tokens=None if tokens is None else _encode_tokens(tokens, vocabulary),
             timings=timings,
+            doc_times=getattr(corpus, "times", None),
+            seeds=(seed_topic_ids, missing),
         )
+        if seed_topic_ids:
+            names = {t: name for name, t in seed_topic_ids.items()}
+            self.topic_labels_ = [names.get(t, label) for t, label in enumerate(self.topic_labels_)]
         return self
 
     def _set_fitted(self, *, nmf, order, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
-                    doc_snippets, tokens, timings, topic_labels=None) -> None:
+                    doc_snippets, tokens, timings, topic_labels=None, doc_times=None, seeds=None) -> None:
         """Set every fitted attribute and the topic facts derived from them (fit and load).
 
         ``order`` numbers the factorisation's components as topics (topic ``t`` is
@@ -248,6 +296,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.doc_ids_ = doc_ids
         self.doc_labels_ = doc_labels
         self.doc_snippets_ = doc_snippets
+        self.doc_times_ = None if doc_times is None else list(doc_times)
+        self.seed_topic_ids_, self.seed_words_missing_ = ({}, {}) if seeds is None else (dict(seeds[0]), dict(seeds[1]))
         self._token_ids, self._token_offsets = (None, None) if tokens is None else tokens
         self.timings_ = timings
         W = np.asarray(doc_topic, dtype=np.float64)
@@ -414,6 +464,33 @@ class TopicModel(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "nmf_")
         return doc_topic_frame(self.doc_topic_, self.doc_ids_, self.doc_labels_, normalize=normalize)
 
+    def topics_over_time(self, freq: str = "auto") -> pd.DataFrame:
+        """How many training documents each topic is the top topic of, per period.
+
+        Parameters
+        ----------
+        freq : {"auto", "day", "week", "month", "quarter", "year"}, default="auto"
+            The period dates are grouped by; ``"auto"`` is ``"month"`` for dates and,
+            for window names or numbers, every distinct value as its own period.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``period`` (ordered categorical, earliest first), ``topic``,
+            ``documents`` and ``share`` (of the period's documents); one row per
+            period and topic, sorted by period, then topic.
+        """
+        check_is_fitted(self, "nmf_")
+        if self.doc_times_ is None:
+            raise InputError(
+                "This TopicModel has no document times; fit it on a Corpus with times "
+                "(read_corpus(..., time_column=...)) to count topics over time."
+            )
+        from topicnmf._periods import over_time, periods
+
+        index, names = periods(self.doc_times_, freq, "topics_over_time")
+        return over_time(self.doc_topic_, index, names)
+
     def tokenized_texts(self) -> list[list[str]]:
         """The training texts as the token streams the model saw.
 
@@ -547,6 +624,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             doc_snippets=self.doc_snippets_,
             tokens=None if self._token_ids is None else (self._token_ids, self._token_offsets),
             timings=dict(self.timings_),
+            doc_times=self.doc_times_,
         )
         return model
 

@@ -1,0 +1,168 @@
+"""DynamicTopicModel, TopicModel.topics_over_time and the time windows."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from topicnmf import DynamicTopicModel, InputError, TextVectorizer, TopicModel
+from topicnmf._periods import over_time, periods
+
+THEMES = {
+    "football": "striker goal penalty referee match league goalkeeper defender",
+    "baking": "oven bread dough bake crust flour yeast loaf",
+    "astronomy": "telescope planet star orbit comet galaxy moon eclipse",
+}
+
+
+def _docs(rng, windows, themes_per_window):
+    """Documents of six words drawn from a theme's eight, with the window they belong to."""
+    texts, labels, times = [], [], []
+    for window, themes in zip(windows, themes_per_window):
+        for theme in themes:
+            words = THEMES[theme].split()
+            for _ in range(12):
+                texts.append(" ".join(rng.choice(words, 6)))
+                labels.append(theme)
+                times.append(window)
+    return texts, labels, times
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.RandomState(0)
+    months = [pd.Timestamp("2016-01-15"), pd.Timestamp("2016-02-03"), pd.Timestamp("2016-03-30")]
+    # astronomy appears in the second month; baking fades after it
+    texts, labels, times = _docs(rng, months, [("football", "baking"), THEMES, ("football", "astronomy")])
+    model = DynamicTopicModel(3, window_topics=3, random_state=0, vectorizer=TextVectorizer(min_df=1, max_df=1.0))
+    return model.fit(texts, times=times), labels
+
+
+def test_dynamic_topics_follow_themes_and_windows(fitted):
+    model, labels = fitted
+    assert model.windows_ == ["2016-01", "2016-02", "2016-03"]
+    assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) > 0.95
+    # every window topic belongs to the dynamic topic of the documents it holds
+    tracking = model.tracking(3)
+    assert tracking.columns.tolist() == ["window_topic", "window", "rank", "topic", "weight", "documents", "top_words"]
+    assert tracking.groupby("window").size().tolist() == [3, 3, 3]
+    assert tracking["documents"].sum() == len(labels)
+    doc_dynamic = model.window_topic_assignment_[model.doc_window_topic_]
+    assert (doc_dynamic == model.doc_topic_.argmax(axis=1)).mean() > 0.95
+    np.testing.assert_allclose(model.window_topic_dynamic_.sum(axis=1), 1.0)
+
+
+def test_topics_appear_and_fade(fitted):
+    model, labels = fitted
+    table = model.topics_over_time()
+    assert table.columns.tolist() == ["period", "topic", "documents", "share"]
+    assert len(table) == 3 * 3 and table["documents"].sum() == len(labels)
+    wide = table.pivot(index="period", columns="topic", values="documents")
+    label_of = {t: pd.Series(labels)[model.doc_topic_.argmax(axis=1) == t].mode()[0] for t in range(3)}
+    by_theme = wide.rename(columns=label_of)
+    assert by_theme.loc["2016-01", "astronomy"] == 0 and by_theme.loc["2016-03", "baking"] == 0
+    assert by_theme.loc["2016-02"].tolist() == [12, 12, 12]
+    np.testing.assert_allclose(table.groupby("period", observed=True)["share"].sum(), 1.0)
+    # the flat model of the dynamic topics counts the same, with its own method
+    pd.testing.assert_frame_equal(model.model_.topics_over_time(), table)
+
+
+def test_dynamic_model_is_a_topic_model(fitted, tmp_path):
+    model, _ = fitted
+    assert isinstance(model.model_, TopicModel)
+    assert len(model.topic_labels_) == 3 and model.components_.shape == (3, len(model.vocabulary_))
+    assert model.doc_topics().columns[:3].tolist() == ["doc_id", "window", "window_topic"]
+    loaded = TopicModel.load(model.model_.save(tmp_path / "model"))
+    assert loaded.doc_times_ == model.model_.doc_times_
+    pd.testing.assert_frame_equal(loaded.topics_over_time(), model.topics_over_time())
+
+
+def test_periods_of_dates_names_and_numbers():
+    stamps = [pd.Timestamp("2016-03-05"), pd.Timestamp("2015-12-31"), pd.Timestamp("2016-03-20")]
+    index, names = periods(stamps, "auto", "f")
+    assert names == ["2015-12", "2016-03"] and index.tolist() == [1, 0, 1]
+    assert periods(stamps, "year", "f")[1] == ["2015", "2016"]
+    assert periods(["month2", "month1", "month2"], "auto", "f") == (pytest.approx([1, 0, 1]), ["month1", "month2"])
+    assert periods([10, 2, 10], None, "f")[1] == ["2", "10"]  # numbers sort as numbers
+    table = over_time(np.array([[1.0, 0], [0, 0], [0, 2.0]]), np.array([0, 0, 1]), ["a", "b"])
+    assert table["documents"].tolist() == [1, 0, 0, 1] and table["share"].tolist() == [0.5, 0, 0, 1]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: periods(["a", pd.Timestamp("2016-01-01")], "auto", "f"),
+         "The times passed to f mix dates and other values; give all dates or all window names."),
+        (lambda: periods(["a", "b"], "month", "f"),
+         "The 'freq' parameter of f must be 'auto' when the times are window names or numbers, not dates. Got 'month'."),
+        (lambda: periods(["a"], "fortnight", "f"),
+         "The 'freq' parameter of f must be one of 'auto', 'day', 'month', 'quarter', 'week', 'year'. Got 'fortnight'."),
+        (lambda: DynamicTopicModel().fit(["a b", "c d"]),
+         "DynamicTopicModel.fit needs the documents' times: pass times=[...] or a Corpus read with a time column "
+         "or window folders."),
+        (lambda: DynamicTopicModel().fit(["a b", "c d"], times=["w1"]),
+         "The 'times' passed to DynamicTopicModel.fit must hold one time per document. Got 1 times for 2 documents."),
+        (lambda: DynamicTopicModel(window_topics=0).fit(["a b"], times=["w1"]),
+         "The 'window_topics' parameter of DynamicTopicModel must be an int >= 1. Got 0."),
+        (lambda: TopicModel(2, vectorizer=TextVectorizer(min_df=1)).fit(["cats purr", "dogs bark"]).topics_over_time(),
+         "This TopicModel has no document times; fit it on a Corpus with times (read_corpus(..., time_column=...)) "
+         "to count topics over time."),
+    ],
+)
+def test_errors(call, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        call()
+
+
+@pytest.mark.slow
+def test_dynamic_topics_match_news_sections(news_sections):
+    texts, labels, months = news_sections
+    model = DynamicTopicModel(5, window_topics=5, random_state=0)
+    model.fit(texts, times=months)
+    assert model.windows_ == ["month1", "month2", "month3"]
+    assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) >= 0.8
+
+
+def _month_folders(root, rng):
+    """dynamic-nmf's layout: month folders, section folders inside, one text file per document."""
+    for month, themes in zip(["month1", "month2", "month3"], [("football", "baking"), THEMES, ("football", "astronomy")]):
+        for theme in themes:
+            folder = root / month / theme
+            folder.mkdir(parents=True)
+            words = THEMES[theme].split()
+            for i in range(12):
+                (folder / f"{i}.txt").write_text(" ".join(rng.choice(words, 6)), encoding="utf-8")
+    return root
+
+
+def test_topic_model_counts_topics_over_time_of_a_corpus(tmp_path):
+    from topicnmf import read_corpus
+
+    corpus = read_corpus(_month_folders(tmp_path / "news", np.random.RandomState(1)), time_from="folder")
+    model = TopicModel(3, vectorizer=TextVectorizer(min_df=1, max_df=1.0), random_state=0).fit(corpus)
+    assert model.doc_times_ == corpus.times
+    table = model.topics_over_time()
+    assert list(table["period"].cat.categories) == ["month1", "month2", "month3"]
+    assert table.groupby("period", observed=True)["documents"].sum().tolist() == [24, 36, 24]
+    dynamic = DynamicTopicModel(3, window_topics=3, vectorizer=TextVectorizer(min_df=1, max_df=1.0),
+                                random_state=0).fit(corpus)
+    assert normalized_mutual_info_score(corpus.labels, dynamic.doc_topic_.argmax(axis=1)) > 0.95
+
+
+def test_cli_dynamic(tmp_path):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    news = _month_folders(tmp_path / "news", np.random.RandomState(2))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "3", "--topics", "3",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ["topics.csv", "doc_topics.csv", "window_topics.csv", "topics_over_time.csv",
+                 "topics_over_time.png", "report.html"]:
+        assert (out / name).is_file(), name
+    table = pd.read_csv(out / "topics_over_time.csv")
+    assert table["period"].unique().tolist() == ["month1", "month2", "month3"]

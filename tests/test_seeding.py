@@ -1,0 +1,123 @@
+"""Seeded topics: TopicModel(seed_topics=...), the seed file and topicnmf fit --seed-topics."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+from typer.testing import CliRunner
+
+from topicnmf import InputError, TopicModel, read_corpus, read_seed_topics
+from topicnmf.cli import app
+
+SEEDS = {
+    "space": ["telescope", "planet", "galaxy"],
+    "kitchen": ["recipe", "oven", "sauce"],
+    "money": ["mortgage", "savings", "pension"],
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_corpus_dir):
+    return read_corpus(sample_corpus_dir)
+
+
+@pytest.fixture(scope="module")
+def seeded(corpus):
+    return TopicModel(8, seed_topics=SEEDS, random_state=0).fit(corpus)
+
+
+def _nmi(model, corpus):
+    return normalized_mutual_info_score(corpus.labels, model.doc_topic_.argmax(axis=1))
+
+
+def test_seeded_topics_carry_names_and_keep_seed_words(seeded):
+    assert set(seeded.seed_topic_ids_) == set(SEEDS)
+    top = seeded.top_words(10)
+    for name, topic in seeded.seed_topic_ids_.items():
+        assert seeded.topic_labels_[topic] == name
+        assert set(SEEDS[name]) <= set(top[topic])
+    assert len(set(seeded.seed_topic_ids_.values())) == 3
+    assert seeded.seed_words_missing_ == {}
+
+
+def test_seeds_steer_without_forcing_junk(seeded, corpus):
+    """Seeded topics take their theme's documents; the unseeded themes are still found."""
+    assert _nmi(seeded, corpus) >= 0.9  # unseeded: 0.977
+    labels = np.asarray(corpus.labels)
+    top = seeded.doc_topic_.argmax(axis=1)
+    for name, theme in [("space", "astronomy"), ("kitchen", "cooking"), ("money", "personal_finance")]:
+        assert (top[labels == theme] == seeded.seed_topic_ids_[name]).mean() > 0.8
+    for theme in ["football", "gardening", "medicine", "music", "programming"]:
+        assert np.bincount(top[labels == theme]).max() / (labels == theme).sum() > 0.8
+
+
+def test_missing_seed_words_are_reported(corpus):
+    seeds = {"space": ["telescope", "zzyzxq"], "odd": ["qqqxx"]}
+    with pytest.warns(UserWarning, match=re.escape("Seed words not in the vocabulary of TopicModel.fit "
+                                                   "(space: zzyzxq; odd: qqqxx)")):
+        model = TopicModel(8, seed_topics=seeds, random_state=0).fit(corpus)
+    assert model.seed_words_missing_ == {"space": ["zzyzxq"], "odd": ["qqqxx"]}
+    assert model.topic_labels_[model.seed_topic_ids_["space"]] == "space"
+
+
+def test_seeds_survive_save_and_load(seeded, tmp_path):
+    loaded = TopicModel.load(seeded.save(tmp_path / "model"))
+    assert loaded.seed_topic_ids_ == seeded.seed_topic_ids_
+    assert loaded.topic_labels_ == seeded.topic_labels_
+
+
+@pytest.mark.parametrize(
+    "seeds, message",
+    [
+        ({"a": ["x"], "b": ["y"], "c": ["z"]},
+         "The 'seed_topics' parameter of TopicModel names 3 topics, more than n_topics=2; ask for at least 3 topics."),
+        (["space"], "The 'seed_topics' parameter of TopicModel must be None or a dict of topic name to a list of "
+                    "seed words. Got ['space']."),
+        ({"a": []}, "The 'seed_topics' parameter of TopicModel must give each topic at least one non-empty seed "
+                    "word. Got 'a': []."),
+    ],
+)
+def test_seed_errors(seeds, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        TopicModel(2, seed_topics=seeds).fit(["cats purr", "dogs bark"])
+
+
+def test_read_seed_topics(tmp_path):
+    path = tmp_path / "seeds.txt"
+    path.write_text("# seeds\nspace: nasa orbit shuttle\n\nhockey : team, season\n", encoding="utf-8")
+    assert read_seed_topics(path) == {"space": ["nasa", "orbit", "shuttle"], "hockey": ["team", "season"]}
+    path.write_text("space nasa\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(f"Line 1 of the seed topics file '{path}' is not "
+                                                   "'name: word word ...'")):
+        read_seed_topics(path)
+
+
+def test_cli_fit_with_seed_topics(sample_corpus_dir, tmp_path):
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("space: telescope planet orbit\n", encoding="utf-8")
+    out = tmp_path / "run"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = CliRunner().invoke(app, ["fit", str(sample_corpus_dir), "-k", "8", "--seed-topics", str(seeds),
+                                          "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert TopicModel.load(out / "model").seed_topic_ids_.keys() == {"space"}
+    assert "space" in TopicModel.load(out / "model").topic_labels_
+
+
+@pytest.mark.slow
+def test_seeds_raise_nmi_on_news_sections(news_sections):
+    texts, labels, _ = news_sections
+    seeds = {"hockey": ["hockey", "team", "game"], "space": ["space", "nasa", "orbit"],
+             "crypt": ["encryption", "key", "clipper"], "christian": ["god", "jesus", "church"],
+             "autos": ["car", "engine", "cars"]}
+    plain = TopicModel(5, random_state=0).fit(texts)
+    model = TopicModel(5, seed_topics=seeds, random_state=0).fit(texts)
+    nmi_plain = normalized_mutual_info_score(labels, plain.doc_topic_.argmax(axis=1))
+    nmi_seeded = normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1))
+    assert nmi_seeded > nmi_plain
+    top = model.top_words(10)
+    for name, topic in model.seed_topic_ids_.items():
+        assert set(seeds[name]) <= set(top[topic])

@@ -1,0 +1,89 @@
+"""Shared steps of the models built on :class:`~topicnmf.model.TopicModel`.
+
+The dynamic and hierarchical models vectorize a corpus once, factorise parts of it
+and hand their topics back as fitted :class:`TopicModel` objects, so that every
+table, plot, coherence score and report works on them unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import clone
+
+from topicnmf.model import TopicModel
+from topicnmf.model._documents import snippet as _snippet
+from topicnmf.model._topicmodel import _encode_tokens
+from topicnmf.nmf import NMF
+from topicnmf.preprocessing import TextVectorizer
+
+__all__ = ["Vectorized", "topic_model", "vectorize"]
+
+
+class Vectorized:
+    """A corpus vectorized once: ``X`` (n_docs, n_terms), the vocabulary, the fitted vectorizer."""
+
+    def __init__(self, corpus, X, vectorizer, vocabulary, tokens, times=None):
+        self.corpus = corpus
+        self.times = getattr(corpus, "times", None) if times is None else list(times)
+        self.X = X
+        self.vectorizer = vectorizer
+        self.vocabulary = vocabulary
+        self.tokens = tokens  # encoded token streams (ids, offsets) or None
+
+    def subset(self, rows: np.ndarray) -> tuple:
+        """Ids, labels, snippets, tokens and times of the documents ``rows``."""
+        corpus = self.corpus
+        rows = np.asarray(rows, dtype=np.int64)
+        tokens = None
+        if self.tokens is not None:
+            ids, offsets = self.tokens
+            pieces = [ids[offsets[r]:offsets[r + 1]] for r in rows]
+            lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+            new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=new_offsets[1:])
+            tokens = (np.concatenate(pieces).astype(np.int32) if pieces else np.zeros(0, np.int32), new_offsets)
+        times = self.times
+        return (
+            [corpus.ids[r] for r in rows],
+            None if corpus.labels is None else [corpus.labels[r] for r in rows],
+            [_snippet(corpus.texts[r]) for r in rows],
+            tokens,
+            None if times is None else [times[r] for r in rows],
+        )
+
+
+def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None) -> Vectorized:
+    """Fit a clone of ``vectorizer`` (``None``: ``TextVectorizer()``) on ``corpus``."""
+    vectorizer = TextVectorizer() if vectorizer is None else clone(vectorizer)
+    if keep_tokens:
+        X, tokens = vectorizer.fit_transform_tokenize(corpus.texts)
+    else:
+        X, tokens = vectorizer.fit_transform(corpus.texts), None
+    vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
+    tokens = None if tokens is None else _encode_tokens(tokens, vocabulary)
+    return Vectorized(corpus, X.tocsr(), vectorizer, vocabulary, tokens, times)
+
+
+def topic_model(data: Vectorized, H: np.ndarray, W: np.ndarray, *, rows=None, random_state=None,
+                topic_labels=None, info: dict | None = None, timings: dict | None = None) -> TopicModel:
+    """A fitted TopicModel with topics ``H`` (k, n_terms) and weights ``W`` of the documents ``rows``.
+
+    The topics are kept in the order given (not reordered by share), so that callers'
+    numbering holds.
+    """
+    H = np.ascontiguousarray(H)
+    k = H.shape[0]
+    rows = np.arange(data.X.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    info = info or {}
+    nmf = NMF.from_components(H, n_iter=int(info.get("n_iter", 0)),
+                              reconstruction_err=float(info.get("reconstruction_err", float("nan"))),
+                              loss_history=list(info.get("loss_history", [])), init="nndsvda")
+    model = TopicModel(k, vectorizer=clone(data.vectorizer), nmf=NMF(init="nndsvda"),
+                       random_state=random_state, keep_tokens=data.tokens is not None)
+    ids, labels, snippets, tokens, times = data.subset(rows)
+    model._set_fitted(
+        nmf=nmf, order=np.arange(k), vectorizer=data.vectorizer, doc_topic=np.ascontiguousarray(W), vocabulary=data.vocabulary,
+        doc_ids=ids, doc_labels=labels, doc_snippets=snippets, tokens=tokens, timings=dict(timings or {}),
+        topic_labels=topic_labels, doc_times=times,
+    )
+    return model

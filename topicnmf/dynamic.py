@@ -1,0 +1,369 @@
+"""Topics over time: window topics per time window, then dynamic topics over them.
+
+The two-level method of Greene & Cross (2017): the documents of each time window
+are factorised on their own (``window_topics`` topics per window); the topic-term
+rows of all windows, each cut to its ``top_terms`` heaviest terms and scaled to unit
+length, are stacked into one matrix that a second NMF factorises into ``n_topics``
+dynamic topics. A window topic belongs to the dynamic topic that weighs most in its
+row of that second factorisation, so a dynamic topic can persist over all windows,
+appear late or fade early.
+
+D. Greene and J. P. Cross, "Exploring the Political Agenda of the European
+Parliament Using a Dynamic Topic Modeling Approach", *Political Analysis* 25(1),
+77-94, 2017. https://doi.org/10.1017/pan.2016.7
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from topicnmf._periods import FREQUENCIES, over_time, periods
+from topicnmf._validation import check_bool, check_int, check_one_of, check_random_state
+from topicnmf.errors import InputError
+from topicnmf.model import as_corpus
+from topicnmf.model._topicmodel import _shares
+from topicnmf.nmf import NMF, factorize
+
+__all__ = ["DynamicTopicModel"]
+
+
+def _cut_rows(H: np.ndarray, top_terms: int) -> np.ndarray:
+    """Each row keeps its ``top_terms`` heaviest terms, the rest set to 0, then unit L2 length."""
+    H = np.asarray(H, dtype=np.float64)
+    out = np.zeros_like(H)
+    n = min(top_terms, H.shape[1])
+    top = np.argpartition(-H, n - 1, axis=1)[:, :n]
+    np.put_along_axis(out, top, np.take_along_axis(H, top, axis=1), axis=1)
+    norms = np.linalg.norm(out, axis=1)
+    return out / np.where(norms > 0, norms, 1.0)[:, None]
+
+
+def _unit_rows(A: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to 1 (rows of zeros stay zero)."""
+    A = np.asarray(A, dtype=np.float64)
+    totals = A.sum(axis=1, keepdims=True)
+    return A / np.where(totals > 0, totals, 1.0)
+
+
+class DynamicTopicModel(BaseEstimator):
+    """Dynamic topics: topics per time window, tracked across windows (Greene & Cross 2017).
+
+    Parameters
+    ----------
+    n_topics : int, default=10
+        Number of dynamic topics (the second-level factorisation's rank).
+    window_topics : int, default=10
+        Topics per time window (fewer in a window with fewer documents or terms).
+    window : {"auto", "day", "week", "month", "quarter", "year"}, default="auto"
+        How dates are grouped into windows; ``"auto"`` is ``"month"`` for dates, and
+        for whole numbers or window names every distinct value is a window of its own.
+    top_terms : int, default=20
+        Terms kept from each window topic for the second level (Greene & Cross keep
+        the top terms so that the long tail of weights does not blur the tracking).
+    vectorizer : object or None, default=None
+        As in :class:`~topicnmf.model.TopicModel`; one vocabulary is learnt over all
+        windows, so that window topics compare term by term.
+    nmf : object or None, default=None
+        The factorisation of both levels, as in :class:`~topicnmf.model.TopicModel`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of every factorisation's initialisation.
+    keep_tokens : bool, default=True
+        Keep the token streams so that the dynamic topics' coherence can be scored.
+    text_column : str, default="text"
+        The column that holds the texts when documents come as a pandas DataFrame.
+
+    Attributes
+    ----------
+    model_ : TopicModel
+        The dynamic topics as a fitted :class:`~topicnmf.model.TopicModel` over all
+        documents (its ``components_`` are the dynamic topics, its ``doc_topic_`` each
+        document's weights on them, its ``doc_times_`` the documents' times), so that
+        every table, plot and report of a TopicModel works on it.
+    windows_ : list of str
+        The time windows, earliest first.
+    doc_window_ : ndarray of int of shape (n_docs,)
+        Each document's window (a position in ``windows_``).
+    window_components_ : ndarray of shape (n_window_topics, n_terms)
+        The topic-term rows of all window topics, window by window, each window's
+        topics ordered by their share of that window.
+    window_topic_window_ : ndarray of int of shape (n_window_topics,)
+        The window of each window topic.
+    window_topic_dynamic_ : ndarray of shape (n_window_topics, n_topics)
+        Each window topic's weights on the dynamic topics, rows summing to 1 (the
+        second-level ``W``, normalised).
+    window_topic_assignment_ : ndarray of int of shape (n_window_topics,)
+        The dynamic topic each window topic belongs to (-1 for an empty one).
+    doc_window_topic_ : ndarray of int of shape (n_docs,)
+        Each document's top window topic (a row of ``window_components_``; -1 for a
+        document with no weight).
+    doc_topic_ : ndarray of shape (n_docs, n_topics)
+        Each document's weights on the dynamic topics (``model_.doc_topic_``).
+    topic_labels_ : list of str
+        The dynamic topics' names (``model_.topic_labels_``).
+    vocabulary_ : ndarray of str of shape (n_terms,)
+        The shared vocabulary.
+
+    Examples
+    --------
+    >>> docs = ["goal striker penalty match", "oven bread dough bake",
+    ...         "match referee goal striker", "bread crust bake oven"] * 6
+    >>> months = ["2016-01"] * 8 + ["2016-02"] * 8 + ["2016-03"] * 8
+    >>> from topicnmf import TextVectorizer
+    >>> model = DynamicTopicModel(n_topics=2, window_topics=2, random_state=0,
+    ...                           vectorizer=TextVectorizer(min_df=1, max_df=1.0))
+    >>> model = model.fit(docs, times=[pd.Timestamp(m) for m in months])
+    >>> model.windows_
+    ['2016-01', '2016-02', '2016-03']
+    >>> model.topics_over_time().columns.tolist()
+    ['period', 'topic', 'documents', 'share']
+    """
+
+    def __init__(
+        self,
+        n_topics: int = 10,
+        *,
+        window_topics: int = 10,
+        window: str = "auto",
+        top_terms: int = 20,
+        vectorizer: Any = None,
+        nmf: Any = None,
+        random_state: int | np.random.RandomState | None = None,
+        keep_tokens: bool = True,
+        text_column: str = "text",
+    ):
+        self.n_topics = n_topics
+        self.window_topics = window_topics
+        self.window = window
+        self.top_terms = top_terms
+        self.vectorizer = vectorizer
+        self.nmf = nmf
+        self.random_state = random_state
+        self.keep_tokens = keep_tokens
+        self.text_column = text_column
+
+    def _nmf(self, k: int, random_state) -> Any:
+        nmf = NMF(init="nndsvda") if self.nmf is None else clone(self.nmf)
+        return nmf.set_params(n_components=k, random_state=random_state)
+
+    def fit(self, documents, y=None, *, times: Sequence[Any] | None = None,
+            callback: Callable[[dict], None] | None = None) -> "DynamicTopicModel":
+        """Fit window topics per window, then the dynamic topics over them.
+
+        Parameters
+        ----------
+        documents : Corpus, sequence or Series of str, 1-D array of str, or DataFrame
+            The documents.
+        y : None
+            Ignored.
+        times : sequence of length n_docs or None, default=None
+            When each document was written: dates, whole numbers or window names that
+            sort in time order. ``None`` takes the corpus's ``times`` (a
+            :class:`~topicnmf.corpus.Corpus` read with a time column or window folders).
+        callback : callable or None, default=None
+            Called with ``{"stage": "vectorize"}``, then ``{"stage": "window",
+            "window": name, "done": i, "total": n}`` per window, then ``{"stage":
+            "dynamic"}``.
+
+        Returns
+        -------
+        self : DynamicTopicModel
+        """
+        from topicnmf._assemble import topic_model, vectorize
+
+        owner = "DynamicTopicModel"
+        n_topics = check_int(self.n_topics, "n_topics", owner)
+        window_topics = check_int(self.window_topics, "window_topics", owner)
+        check_one_of(self.window, "window", owner, ["auto", *FREQUENCIES])
+        top_terms = check_int(self.top_terms, "top_terms", owner)
+        random_state = check_random_state(self.random_state, "random_state", owner)
+        keep_tokens = check_bool(self.keep_tokens, "keep_tokens", owner)
+        notify = callback or (lambda info: None)
+        corpus = as_corpus(documents, text_column=self.text_column, owner="DynamicTopicModel.fit")
+        if len(corpus) == 0:
+            raise InputError("The corpus passed to DynamicTopicModel.fit has no documents; give at least one per window.")
+        if times is None:
+            times = getattr(corpus, "times", None)
+            if times is None:
+                raise InputError(
+                    "DynamicTopicModel.fit needs the documents' times: pass times=[...] or a Corpus "
+                    "read with a time column or window folders."
+                )
+        times = list(times)
+        if len(times) != len(corpus):
+            raise InputError(
+                f"The 'times' passed to DynamicTopicModel.fit must hold one time per document. "
+                f"Got {len(times)} times for {len(corpus)} documents."
+            )
+        doc_window, windows = periods(times, self.window, "DynamicTopicModel.fit")
+
+        start = time.perf_counter()
+        notify({"stage": "vectorize"})
+        data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens, times=times)
+        X = data.X
+        timings = {"vectorize": time.perf_counter() - start}
+
+        start = time.perf_counter()
+        rows_H, rows_window, doc_window_topic = [], [], np.full(len(corpus), -1, dtype=np.int64)
+        for w, name in enumerate(windows):
+            notify({"stage": "window", "window": name, "done": w, "total": len(windows)})
+            rows = np.flatnonzero(doc_window == w)
+            Xw = X[rows]
+            used = np.flatnonzero(np.asarray(Xw.sum(axis=0)).ravel() > 0)
+            k = min(window_topics, len(rows), len(used))
+            if k == 0:
+                continue
+            nmf = self._nmf(k, random_state)
+            Ww = nmf.fit_transform(Xw[:, used])
+            Hw = np.zeros((k, X.shape[1]), dtype=np.float64)
+            Hw[:, used] = nmf.components_
+            order = np.argsort(-_shares(Ww, Hw), kind="stable")
+            Ww, Hw = Ww[:, order], Hw[order]
+            offset = sum(len(h) for h in rows_H)
+            totals = Ww.sum(axis=1)
+            doc_window_topic[rows] = np.where(totals > 0, offset + Ww.argmax(axis=1), -1)
+            rows_H.append(Hw)
+            rows_window.append(np.full(k, w, dtype=np.int64))
+        timings["windows"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        notify({"stage": "dynamic"})
+        window_H = np.vstack(rows_H)
+        B = _cut_rows(window_H, top_terms)
+        k2 = min(n_topics, int((B.sum(axis=1) > 0).sum()), int((B.sum(axis=0) > 0).sum()))
+        if k2 < n_topics:
+            raise InputError(
+                f"n_topics={n_topics} is more than the {k2} window topics (or their terms) support; "
+                f"ask for at most {k2} dynamic topics or more window_topics."
+            )
+        nmf = self._nmf(n_topics, random_state)
+        U = nmf.fit_transform(B)
+        membership = _unit_rows(U)
+        # A dynamic topic's terms on the documents' scale: the membership-weighted sum
+        # of its window topics' whole rows (unit length), not only their top terms; the
+        # documents' weights are solved for these topics, as TopicModel.transform does.
+        unit = window_H / np.maximum(np.linalg.norm(window_H, axis=1), np.finfo(float).tiny)[:, None]
+        H = (membership.T @ unit).astype(X.dtype)
+        W, _, _ = factorize(X, n_topics, H=H, update_H=False)
+        order = np.argsort(-_shares(W, H), kind="stable")  # the largest dynamic topic first
+        W, H, membership = W[:, order], H[order], membership[:, order]
+        assignment = np.where(U.sum(axis=1) > 0, membership.argmax(axis=1), -1)
+        timings["dynamic"] = time.perf_counter() - start
+
+        info = {"n_iter": getattr(nmf, "n_iter_", 0), "reconstruction_err": getattr(nmf, "reconstruction_err_", np.nan),
+                "loss_history": getattr(nmf, "loss_history_", [])}
+        self.model_ = topic_model(data, H, W, random_state=self.random_state,
+                                  info=info, timings=timings)
+        self.windows_ = list(windows)
+        self.doc_window_ = doc_window
+        self.window_components_ = window_H
+        self.window_topic_window_ = np.concatenate(rows_window)
+        self.window_topic_dynamic_ = membership
+        self.window_topic_assignment_ = assignment
+        self.doc_window_topic_ = doc_window_topic
+        self._window_doc_counts = np.bincount(doc_window_topic[doc_window_topic >= 0],
+                                              minlength=len(window_H))
+        return self
+
+    # -- facts of the fitted model -------------------------------------------------------
+
+    @property
+    def doc_topic_(self) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.model_.doc_topic_
+
+    @property
+    def components_(self) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.model_.components_
+
+    @property
+    def topic_labels_(self) -> list[str]:
+        check_is_fitted(self, "model_")
+        return self.model_.topic_labels_
+
+    @property
+    def vocabulary_(self) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.model_.vocabulary_
+
+    @property
+    def n_topics_(self) -> int:
+        check_is_fitted(self, "model_")
+        return self.model_.n_topics_
+
+    def doc_topics(self, *, normalize: bool = False) -> pd.DataFrame:
+        """Each document's weights on the dynamic topics, as :meth:`TopicModel.doc_topics`,
+        with its ``window`` and ``window_topic`` (a row of :meth:`tracking`)."""
+        check_is_fitted(self, "model_")
+        table = self.model_.doc_topics(normalize=normalize)
+        table.insert(1, "window", [self.windows_[w] for w in self.doc_window_])
+        table.insert(2, "window_topic", self.doc_window_topic_)
+        return table
+
+    def tracking(self, n: int = 10) -> pd.DataFrame:
+        """The window topics and the dynamic topic each belongs to (the tracking).
+
+        Parameters
+        ----------
+        n : int, default=10
+            Top words listed per window topic.
+
+        Returns
+        -------
+        DataFrame
+            One row per window topic, window by window: ``window_topic`` (its
+            number, as in :meth:`doc_topics`), ``window``, ``rank`` (0 is the
+            window's largest topic), ``topic`` (its dynamic topic, -1 for none),
+            ``weight`` (its weight on that dynamic topic, in [0, 1]), ``documents``
+            (documents whose top window topic it is) and ``top_words``
+            (space-separated).
+        """
+        check_is_fitted(self, "model_")
+        n = check_int(n, "n", "tracking")
+        H = self.window_components_
+        top = np.argsort(-H, axis=1, kind="stable")[:, :n]
+        words = [" ".join(self.vocabulary_[t[H[i, t] > 0]]) for i, t in enumerate(top)]
+        window = self.window_topic_window_
+        rank = np.concatenate([np.arange(c) for c in np.bincount(window, minlength=len(self.windows_))])
+        assignment = self.window_topic_assignment_
+        weight = np.where(assignment >= 0,
+                          self.window_topic_dynamic_[np.arange(len(H)), np.maximum(assignment, 0)], 0.0)
+        return pd.DataFrame({
+            "window_topic": np.arange(len(H)),
+            "window": [self.windows_[w] for w in window],
+            "rank": rank,
+            "topic": assignment,
+            "weight": weight,
+            "documents": self._window_doc_counts,
+            "top_words": words,
+        })
+
+    def topics_over_time(self) -> pd.DataFrame:
+        """The dynamic topics' documents and shares per window.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``period, topic, documents, share``: for every window and dynamic
+            topic, the documents whose top dynamic topic it is and their share of the
+            window's documents. Sorted by period (in time order), then topic.
+        """
+        check_is_fitted(self, "model_")
+        return over_time(self.doc_topic_, self.doc_window_, self.windows_)
+
+    def topic_words(self, n: int = 10) -> pd.DataFrame:
+        """The dynamic topics' top words: :meth:`TopicModel.topic_words` of :attr:`model_`."""
+        check_is_fitted(self, "model_")
+        return self.model_.topic_words(n)
+
+    def top_words(self, n: int = 10) -> list[list[str]]:
+        """The dynamic topics' top words: :meth:`TopicModel.top_words` of :attr:`model_`."""
+        check_is_fitted(self, "model_")
+        return self.model_.top_words(n)
+
