@@ -1,0 +1,110 @@
+"""Tests of topicnmf.preprocessing.cleaning: mail structure, clean_text and snippet."""
+
+import re
+
+import pytest
+
+from topicnmf.errors import InputError
+from topicnmf.preprocessing import Tokenizer, clean_text, snippet
+
+MAIL = """From: jdoe@univ.edu (John Doe)
+Subject: Re: Re: Shuttle launch window
+Organization: University of Somewhere
+Lines: 12
+
+In article <1993Apr1.123@host.com>, someone@else.com (Someone Else) writes:
+> the orbit decayed quickly
+>>In article <1@b.com> crater@moon.edu (Crater Person) wrote:
+> |> telescope mirror
+
+The launch window opens tomorrow.
+
+--
+John Doe  |  Department of Philosophy  |  555-1234
+"""
+
+
+def test_clean_text_keeps_the_subject_and_the_body_on_one_line():
+    assert clean_text(MAIL) == "Shuttle launch window The launch window opens tomorrow."
+
+
+def test_clean_text_steps_can_be_switched_off():
+    assert clean_text(MAIL, strip_quotes=False) == (
+        "Shuttle launch window > the orbit decayed quickly > |> telescope mirror "
+        "The launch window opens tomorrow."
+    )
+    kept = clean_text(MAIL, strip_headers=False, strip_signatures=False)
+    assert kept.startswith("From: jdoe@univ.edu") and kept.endswith("555-1234")
+    assert "writes:" in kept and "> the orbit" not in kept
+
+
+def test_clean_text_cleans_as_the_tokenizer_does():
+    tok = Tokenizer(strip_quotes=True)
+    assert tok(clean_text(MAIL)) == tok(MAIL)
+    assert " ".join(tok.clean(MAIL).split()) == clean_text(MAIL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Summary: the orbit of the moon\nDate: today\n\nBody text here.",
+        "To: whom it may concern\nBody text here.",
+        "From: a single header-like line\n\nBody text here.",
+        "In article 5 of the treaty, the states agree.\nBody text here.",
+    ],
+)
+def test_ordinary_text_is_left_alone(text):
+    assert clean_text(text) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "text, max_chars, expected",
+    [
+        ("The launch window opens tomorrow.", 20, "The launch window\u2026"),
+        ("The launch window opens tomorrow.", 33, "The launch window opens tomorrow."),
+        ("The launch window opens tomorrow.", 32, "The launch window opens\u2026"),
+        ("The launch window, opens", 19, "The launch window\u2026"),  # no dangling comma
+        ("  short\n\n text  ", 20, "short text"),
+        ("Supercalifragilistic", 8, "Superca\u2026"),  # one long word is cut inside
+        (" " * 1000 + "late words arrive", 10, "late\u2026"),
+        ("ab cd", 2, "a\u2026"),
+    ],
+)
+def test_snippet(text, max_chars, expected):
+    assert snippet(text, max_chars) == expected
+
+
+def test_snippet_ends_on_a_word_of_the_text_within_the_limit():
+    text = " ".join(f"word{i}" for i in range(200))
+    for n in (7, 17, 40, 300):
+        cut = snippet(text, n)
+        assert len(cut) <= n and cut.endswith("\u2026")
+        assert text.startswith(cut[:-1]) and text[len(cut) - 1] == " "
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: snippet("text", 1), "The 'max_chars' parameter of snippet must be an int >= 2. Got 1."),
+        (lambda: snippet(None), "The text passed to snippet is a NoneType, not a str; pass one text."),
+        (lambda: clean_text(b"x"), "The text passed to clean_text is a bytes, not a str; pass one text."),
+        (
+            lambda: clean_text("x", strip_quotes="no"),
+            "The 'strip_quotes' parameter of clean_text must be a bool. Got 'no'.",
+        ),
+    ],
+)
+def test_errors(call, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        call()
+
+
+@pytest.mark.slow
+def test_no_snippet_of_20_newsgroups_starts_with_a_header(twenty_ng_dir):
+    import pandas as pd
+
+    texts = pd.read_json(twenty_ng_dir / "docs.jsonl.gz", lines=True)["text"].tolist()
+    header = re.compile(r"^(from|subject|organization|lines|nntp-posting-host|newsgroups|path)\s*:", re.I)
+    starts = [snippet(clean_text(t), 200) for t in texts]
+    assert not [s for s in starts if header.match(s)]
+    assert all(len(s) <= 200 for s in starts)

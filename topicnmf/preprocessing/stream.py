@@ -1,0 +1,224 @@
+"""Texts to integer token streams in one pass, in parallel where it pays.
+
+Each text is tokenized once and every token is encoded at once to an integer
+code (one C-level dict lookup per token; the keep-or-drop decision is taken once
+per distinct word). What comes out is compact: the distinct words, one int32
+array of codes for the whole corpus and int64 document offsets. Counting,
+phrases, stems and the token stream that coherence needs are numpy operations
+on these arrays (see :mod:`topicnmf.preprocessing.vectorizer`).
+
+Above :data:`PARALLEL_MIN_CHARS` characters of text the corpus is cut into one
+chunk per process; the calling process encodes the first chunk while forked
+workers encode the others, and the chunk vocabularies are merged in chunk
+order, so codes are numbered by first occurrence exactly as in one pass.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from array import array
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from topicnmf.errors import InputError
+
+__all__ = ["TokenStream", "encode_texts", "PARALLEL_MIN_CHARS"]
+
+# Below this many characters of text (about a tenth of 20 Newsgroups) one process
+# is faster than forking a second one.
+PARALLEL_MIN_CHARS = 4_000_000
+
+
+class TokenStream(NamedTuple):
+    """Tokenized documents as vocabulary ids: what coherence measures read.
+
+    Attributes
+    ----------
+    ids : ndarray of int32 of shape (n_tokens,)
+        Every kept token of every document in text order, as its column in the
+        document-term matrix, or -1 for a token outside the vocabulary (too rare
+        or too common), so that sliding windows keep their width.
+    offsets : ndarray of int64 of shape (n_docs + 1,)
+        Document ``d`` is ``ids[offsets[d]:offsets[d + 1]]``.
+    """
+
+    ids: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def checked(cls, ids: Any, offsets: Any, *, n_terms: int, n_docs: int, source: str) -> TokenStream:
+        """Validate arrays read back from a file; raise :class:`InputError` naming `source`.
+
+        Parameters
+        ----------
+        ids, offsets : array-like
+            The candidate :attr:`ids` and :attr:`offsets`.
+        n_terms : int
+            The number of vocabulary terms (ids must lie in ``[-1, n_terms)``).
+        n_docs : int
+            The number of documents (``offsets`` has ``n_docs + 1`` entries).
+        source : str
+            What the arrays came from, for the message (e.g. a file name).
+
+        Returns
+        -------
+        stream : TokenStream
+            The arrays as int32 ids and int64 offsets.
+        """
+        ids, offsets = np.asarray(ids), np.asarray(offsets)
+
+        def bad(what: str) -> InputError:
+            return InputError(f"The token stream in {source} is malformed: {what}; fit and save the model again.")
+
+        for name, a in (("ids", ids), ("offsets", offsets)):
+            if a.ndim != 1 or a.dtype.kind not in "iu":
+                raise bad(f"'{name}' must be a 1-D integer array, got {a.dtype} of shape {a.shape}")
+        if offsets.shape != (n_docs + 1,):
+            raise bad(f"'offsets' must hold {n_docs + 1} entries, got {offsets.size}")
+        if offsets[0] != 0 or offsets[-1] != ids.size or np.any(np.diff(offsets) < 0):
+            raise bad("'offsets' must rise from 0 to the number of tokens")
+        if ids.size and (ids.min() < -1 or ids.max() >= n_terms):
+            raise bad(f"'ids' must lie in [-1, {n_terms - 1}]")
+        return cls(ids.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False))
+
+    def tokens(self, words: Any) -> list[list[str]]:
+        """The documents as lists of words, ``""`` for tokens outside the vocabulary.
+
+        Parameters
+        ----------
+        words : sequence of str of length n_terms
+            The word of each column (``get_feature_names_out()``).
+
+        Returns
+        -------
+        tokens : list of list of str
+            One list per document.
+        """
+        shown = np.append(np.asarray(words, dtype=object), "")
+        flat = shown[self.ids].tolist()
+        bounds = self.offsets.tolist()
+        return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+class _Codes(dict):
+    """Distinct token -> code: 0 for a dropped token or a break, else 1, 2, ... by first occurrence."""
+
+    def __init__(self, keeps) -> None:
+        super().__init__({"": 0})
+        self.keeps = keeps
+        self.words = [""]
+
+    def __missing__(self, token: str) -> int:
+        if self.keeps(token):
+            code = len(self.words)
+            self.words.append(token)
+        else:
+            code = 0
+        self[token] = code
+        return code
+
+
+def _encode(rules, texts: list[str], breaks: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Encode `texts` with fresh codes; without `breaks` the 0 codes are left out."""
+    codes = _Codes(rules.keeps)
+    get, matches = codes.__getitem__, rules.matches
+    out, lengths = array("i"), array("q")
+    for text in texts:
+        before = len(out)
+        out.extend(map(get, matches(text, breaks)))
+        lengths.append(len(out) - before)
+    ids = np.frombuffer(out, dtype=np.int32) if len(out) else np.zeros(0, np.int32)
+    lengths = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else np.zeros(0, np.int64)
+    if not breaks:
+        kept = ids != 0
+        kept_before = np.zeros(ids.size + 1, dtype=np.int64)
+        np.cumsum(kept, out=kept_before[1:])
+        lengths = np.diff(kept_before[np.cumsum(lengths)], prepend=0)
+        ids = ids[kept]
+    return codes.words, ids, lengths
+
+
+# Texts handed to forked workers without pickling (they inherit the parent's memory).
+_FORKED_TEXTS: list[str] = []
+
+
+def _encode_forked(rules, start: int, stop: int, breaks: bool):
+    return _encode(rules, _FORKED_TEXTS[start:stop], breaks)
+
+
+def n_processes(n_jobs: int | None, n_chars: int) -> int:
+    """How many processes encode `n_chars` characters of text for `n_jobs`."""
+    if not sys.platform.startswith("linux") or multiprocessing.current_process().daemon:
+        return 1  # no fork start method (or workers may not have children)
+    available = len(os.sched_getaffinity(0))
+    if n_jobs is None:
+        return available if n_chars >= PARALLEL_MIN_CHARS else 1
+    return available if n_jobs == -1 else n_jobs
+
+
+def encode_texts(rules, texts: list[str], *, breaks: bool, n_jobs: int | None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Tokenize and encode `texts`.
+
+    Parameters
+    ----------
+    rules : topicnmf.preprocessing.tokenizer._Rules
+        The compiled tokenizer.
+    texts : list of str
+        The texts.
+    breaks : bool
+        Keep code 0 where a dropped word or punctuation breaks a phrase.
+    n_jobs : int or None
+        Processes (None: all available CPUs above :data:`PARALLEL_MIN_CHARS`).
+
+    Returns
+    -------
+    words : list of str
+        The distinct kept words by first occurrence; ``words[0]`` is ``""``.
+    codes : ndarray of int32 of shape (n_tokens,)
+        Each token as its index in `words`.
+    offsets : ndarray of int64 of shape (n_docs + 1,)
+        Document boundaries in `codes`.
+    """
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    n_proc = min(n_processes(n_jobs, int(sizes.sum())), len(texts))
+    if n_proc <= 1:
+        words, codes, lengths = _encode(rules, texts, breaks)
+    else:
+        words, codes, lengths = _encode_parallel(rules, texts, sizes, breaks, n_proc)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return words, codes, offsets
+
+
+def _encode_parallel(rules, texts, sizes, breaks, n_proc):
+    # chunks of about equal characters; the caller encodes the first one
+    cuts = np.searchsorted(np.cumsum(sizes), sizes.sum() * np.arange(1, n_proc) / n_proc)
+    bounds = np.unique(np.concatenate([[0], cuts + 1, [len(texts)]])).tolist()
+    chunks = list(zip(bounds[:-1], bounds[1:]))
+    if len(chunks) == 1:
+        return _encode(rules, texts, breaks)
+    global _FORKED_TEXTS
+    _FORKED_TEXTS = texts
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
+            futures = [pool.submit(_encode_forked, rules, a, b, breaks) for a, b in chunks[1:]]
+            parts = [_encode(rules, texts[chunks[0][0] : chunks[0][1]], breaks)]
+            parts += [future.result() for future in futures]
+    finally:
+        _FORKED_TEXTS = []
+    # merge the chunk vocabularies in chunk order: codes stay numbered by first occurrence
+    words, codes, lengths = parts[0]
+    index = dict(zip(words, range(len(words))))
+    all_codes, all_lengths = [codes], [lengths]
+    for chunk_words, chunk_codes, chunk_lengths in parts[1:]:
+        remap = np.fromiter(
+            (index.setdefault(w, len(index)) for w in chunk_words), dtype=np.int32, count=len(chunk_words)
+        )
+        all_codes.append(remap[chunk_codes])
+        all_lengths.append(chunk_lengths)
+    return list(index), np.concatenate(all_codes), np.concatenate(all_lengths)
