@@ -18,7 +18,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from array import array
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
 
@@ -26,7 +25,7 @@ import numpy as np
 
 from topicnmf.errors import InputError
 
-__all__ = ["TokenStream", "encode_texts", "PARALLEL_MIN_CHARS"]
+__all__ = ["TokenStream", "encode_texts", "kept_before", "PARALLEL_MIN_CHARS"]
 
 # Below this many characters of text (about a tenth of 20 Newsgroups) one process
 # is faster than forking a second one.
@@ -122,22 +121,30 @@ class _Codes(dict):
         return code
 
 
+def kept_before(mask: np.ndarray) -> np.ndarray:
+    """``out[i]``: how many of ``mask[:i]`` are True (``out`` has one entry more than `mask`).
+
+    Indexing it with old positions gives new ones after ``x[mask]``; with
+    document offsets, the new offsets.
+    """
+    out = np.zeros(mask.size + 1, dtype=np.int64)
+    np.cumsum(mask.view(np.uint8), out=out[1:])
+    return out
+
+
 def _encode(rules, texts: list[str], breaks: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Encode `texts` with fresh codes; without `breaks` the 0 codes are left out."""
     codes = _Codes(rules.keeps)
     get, matches = codes.__getitem__, rules.matches
-    out, lengths = array("i"), array("q")
+    parts = []
     for text in texts:
-        before = len(out)
-        out.extend(map(get, matches(text, breaks)))
-        lengths.append(len(out) - before)
-    ids = np.frombuffer(out, dtype=np.int32) if len(out) else np.zeros(0, np.int32)
-    lengths = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else np.zeros(0, np.int64)
+        tokens = matches(text, breaks)
+        parts.append(np.fromiter(map(get, tokens), dtype=np.int32, count=len(tokens)))
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
     if not breaks:
         kept = ids != 0
-        kept_before = np.zeros(ids.size + 1, dtype=np.int64)
-        np.cumsum(kept, out=kept_before[1:])
-        lengths = np.diff(kept_before[np.cumsum(lengths)], prepend=0)
+        lengths = np.diff(kept_before(kept)[np.cumsum(lengths)], prepend=0)
         ids = ids[kept]
     return codes.words, ids, lengths
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from topicnmf.preprocessing.stream import kept_before
+
 __all__ = ["find_phrases", "join_phrases", "Stems", "term_codes", "display_words"]
 
 
@@ -107,9 +109,7 @@ def join_phrases(
             codes[at] = joined[slot[at]]
             keep[at + 1] = False
         words = words + [w for _, _, w in found]
-    kept_before = np.zeros(codes.size + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept_before[1:])
-    return words, codes[keep], kept_before[offsets]
+    return words, codes[keep], kept_before(keep)[offsets]
 
 
 class Stems(dict):

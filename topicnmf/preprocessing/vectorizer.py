@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from topicnmf._validation import check_bool, check_int, check_real, parameter_error
 from topicnmf.errors import InputError
 from topicnmf.preprocessing import terms as _terms
-from topicnmf.preprocessing.stream import TokenStream, encode_texts
+from topicnmf.preprocessing.stream import TokenStream, encode_texts, kept_before
 from topicnmf.preprocessing.tokenizer import Tokenizer
 
 __all__ = ["TextVectorizer"]
@@ -149,11 +149,11 @@ class TextVectorizer(BaseEstimator):
     ((3, 5), dtype('float32'))
     >>> vec.get_feature_names_out().tolist()
     ['cats', 'chase', 'dogs', 'mice', 'mouse']
-    >>> vec.set_params(tokenizer=Tokenizer(min_length=4)).fit(texts).get_feature_names_out().tolist()
-    ['cats', 'chase', 'dogs', 'mice', 'mouse']
     >>> X, stream = vec.fit_transform_stream(texts)
     >>> stream.ids.tolist(), stream.offsets.tolist()
     ([0, 1, 3, 0, 1, 4, 2, 1, 0], [0, 3, 6, 9])
+    >>> vec.set_params(tokenizer=Tokenizer(min_length=5)).fit(texts).get_feature_names_out().tolist()
+    ['chase', 'mouse']
     """
 
     def __init__(
@@ -353,10 +353,8 @@ class TextVectorizer(BaseEstimator):
         """Counts over the kept columns; each row keeps its entries' order."""
         columns = column_of_term[counts.indices]
         kept = columns >= 0
-        kept_before = np.zeros(kept.size + 1, dtype=np.int64)
-        np.cumsum(kept, out=kept_before[1:])
         shape = (counts.shape[0], int(column_of_term.max()) + 1)
-        return sp.csr_matrix((counts.data[kept], columns[kept], kept_before[counts.indptr]), shape=shape)
+        return sp.csr_matrix((counts.data[kept], columns[kept], kept_before(kept)[counts.indptr]), shape=shape)
 
     def _set_fitted(self, p, vocabulary, idf, phrases, display, n_docs) -> None:
         self.tokenizer_ = p["tokenizer"]
@@ -406,9 +404,7 @@ class TextVectorizer(BaseEstimator):
         _, codes, offsets, columns = self._columns(texts, "transform")
         cols = columns[codes]
         kept = cols >= 0
-        kept_before = np.zeros(kept.size + 1, dtype=np.int64)
-        np.cumsum(kept, out=kept_before[1:])
-        X = _csr(cols[kept], kept_before[offsets], len(self.vocabulary_), self._fitted["dtype"])
+        X = _csr(cols[kept], kept_before(kept)[offsets], len(self.vocabulary_), self._fitted["dtype"])
         return _tfidf(X, self.idf_, self._fitted["sublinear_tf"])
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -1,0 +1,61 @@
+"""The text stage on 20 Newsgroups: scikit-learn's TfidfVectorizer against topicnmf's TextVectorizer.
+
+    python benchmarks/text.py [--repeat 3] [--corpus PATH/docs.jsonl.gz]
+
+All sides read the same raw posts (`docs.jsonl.gz`, headers, quotes and signatures included):
+
+- scikit-learn `TfidfVectorizer(stop_words="english").fit_transform` (the reference);
+- `TextVectorizer().fit_transform`: the TF-IDF matrix alone;
+- `TextVectorizer().fit_transform_stream`: the matrix plus the token stream coherence needs
+  (int32 vocabulary ids, int64 document offsets), which is what `TopicModel.fit` asks for;
+- the same two with `n_jobs=1` (one process), to show what the second core brings.
+
+The runs are interleaved and each side's best of `--repeat` wall times is printed with its ratio
+to scikit-learn. Target: the matrix plus stream at most 1.0x scikit-learn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from _common import TWENTY_NG
+from topicnmf.preprocessing import TextVectorizer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=TWENTY_NG / "docs.jsonl.gz")
+    args = parser.parse_args()
+    if not args.corpus.is_file():
+        raise SystemExit(f"{args.corpus} is not there: pass --corpus or put ../shared/corpora/20ng beside the checkout.")
+    texts = pd.read_json(args.corpus, lines=True)["text"].tolist()
+    print(f"{len(texts)} texts, {sum(map(len, texts)) / 1e6:.1f} M characters")
+
+    sides = {
+        'scikit-learn TfidfVectorizer(stop_words="english")': lambda: TfidfVectorizer(stop_words="english").fit_transform(texts),
+        "TextVectorizer matrix": lambda: TextVectorizer().fit_transform(texts),
+        "TextVectorizer matrix + token stream": lambda: TextVectorizer().fit_transform_stream(texts)[0],
+        "TextVectorizer matrix, n_jobs=1": lambda: TextVectorizer(n_jobs=1).fit_transform(texts),
+        "TextVectorizer matrix + token stream, n_jobs=1": lambda: TextVectorizer(n_jobs=1).fit_transform_stream(texts)[0],
+    }
+    best = {name: float("inf") for name in sides}
+    shapes = {}
+    for _ in range(args.repeat):
+        for name, run in sides.items():
+            start = time.perf_counter()
+            X = run()
+            best[name] = min(best[name], time.perf_counter() - start)
+            shapes[name] = X.shape
+    reference = best[next(iter(sides))]
+    for name, seconds in best.items():
+        print(f"{name:<52} {seconds:6.2f} s  {seconds / reference:5.2f}x  {shapes[name][0]} x {shapes[name][1]}")
+
+
+if __name__ == "__main__":
+    main()
