@@ -28,6 +28,16 @@ def test_clean_text_keeps_the_subject_and_the_body_on_one_line():
     assert clean_text(MAIL) == "Shuttle launch window The launch window opens tomorrow."
 
 
+def test_a_repeated_subject_field_and_reply_prefixes_go():
+    post = "From: a@b.org\nSubject: Subject: Re: RE: 16550 v. 16550A\nLines: 2\n\nBody."
+    assert clean_text(post) == "16550 v. 16550A Body."
+
+
+def test_a_header_block_may_start_with_distribution():
+    post = "Distribution: world\nFrom: a@b.org\nSubject: Quadra 900\nLines: 2\n\nBody."
+    assert clean_text(post) == "Quadra 900 Body."
+
+
 def test_clean_text_steps_can_be_switched_off():
     assert clean_text(MAIL, strip_quotes=False) == (
         "Shuttle launch window > the orbit decayed quickly > |> telescope mirror "
@@ -104,7 +114,8 @@ def test_no_snippet_of_20_newsgroups_starts_with_a_header(twenty_ng_dir):
     import pandas as pd
 
     texts = pd.read_json(twenty_ng_dir / "docs.jsonl.gz", lines=True)["text"].tolist()
-    header = re.compile(r"^(from|subject|organization|lines|nntp-posting-host|newsgroups|path)\s*:", re.I)
+    fields = "from|subject|organization|lines|nntp-posting-host|newsgroups|path|distribution|reply-to|message-id"
+    header = re.compile(rf"^({fields}|sender|keywords|references|expires|article-i\.d\.|x-[\w-]+)\s*:", re.I)
     starts = [snippet(clean_text(t), 200) for t in texts]
     assert not [s for s in starts if header.match(s)]
     assert all(len(s) <= 200 for s in starts)

@@ -23,13 +23,14 @@ __all__ = ["clean_text", "snippet", "strip_mail"]
 # Fields such as "Date:" or "Summary:" that also start ordinary documents are not
 # accepted as the first line, and the block needs at least two lines.
 _HEADER_FIRST = (
-    r"(?:from|subject|newsgroups|path|message-id|organization|reply-to|sender|received"
+    r"(?:from|subject|newsgroups|path|message-id|organization|reply-to|sender|received|distribution"
     r"|return-path|relay-version|xref|nntp-posting-host|article-i\.d\.|x-[\w-]+)"
 )
 _HEADER_BLOCK = re.compile(
     _HEADER_FIRST + r"[ \t]*:[^\n]*\n(?:(?:[\w.-]+[ \t]*:|[ \t])[^\n]*(?:\n|\Z))+", re.I
 )
-_SUBJECT = re.compile(r"^subject[ \t]*:[ \t]*((?:re[ \t]*:[ \t]*)*)([^\n]*)", re.I | re.M)
+# The subject's text, without "Re:" prefixes (nor a repeated "Subject:").
+_SUBJECT = re.compile(r"^subject[ \t]*:[ \t]*((?:(?:re|subject)[ \t]*:[ \t]*)*)([^\n]*)", re.I | re.M)
 # Attribution lines of replies: lines starting "In article" that hold a message
 # id or address ("<" or "@"), and lines of at most _ATTRIBUTION_MAX_CHARS ending
 # in "writes:" or "wrote:" (quoted ones too).
