@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
 
@@ -128,7 +129,7 @@ def kept_before(mask: np.ndarray) -> np.ndarray:
     document offsets, the new offsets.
     """
     out = np.zeros(mask.size + 1, dtype=np.int64)
-    np.cumsum(mask.view(np.uint8), out=out[1:])
+    np.cumsum(mask, dtype=np.int64, out=out[1:])
     return out
 
 
@@ -212,7 +213,11 @@ def _encode_parallel(rules, texts, sizes, breaks, n_proc):
     _FORKED_TEXTS = texts
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
+        with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool, warnings.catch_warnings():
+            # Python >= 3.12 warns about fork() in a process with threads (a progress bar,
+            # BLAS pools): the workers only tokenize and return arrays, they take none of
+            # those threads' locks.
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
             futures = [pool.submit(_encode_forked, rules, a, b, breaks) for a, b in chunks[1:]]
             parts = [_encode(rules, texts[chunks[0][0] : chunks[0][1]], breaks)]
             parts += [future.result() for future in futures]
