@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from topicnmf.errors import InputError
-from topicnmf.preprocessing import TextVectorizer, TokenStream, Tokenizer
+from topicnmf.preprocessing import TextVectorizer, Tokenizer
 
 THEMES = {
     "space": "orbit rocket launch shuttle satellite moon planet astronaut telescope",
@@ -191,7 +191,6 @@ def test_fit_transform_stream_is_tokenize_as_vocabulary_ids(kwargs):
     names = vec.get_feature_names_out()
     index = {w: i for i, w in enumerate(names)}
     assert stream.ids.tolist() == [index.get(t, -1) for doc in tokens for t in doc]
-    assert stream.tokens(names) == [[t if t in index else "" for t in doc] for doc in tokens]
     assert (stream.ids == -1).any()  # rare and common words keep their place
 
 
@@ -209,36 +208,6 @@ def test_matrix_equals_scikit_learn_fed_the_same_tokens(kwargs):
     # entry for entry, in the same storage order
     for a, b in [(X.indptr, Y.indptr), (X.indices, Y.indices), (X.data, Y.data)]:
         np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize(
-    "ids, offsets, message",
-    [
-        ([0, 1, 2], [0, 2, 3], None),
-        ([0, -1, 2], [0, 3, 3], None),
-        ([0, 3], [0, 1, 2], "'ids' must lie in [-1, 2]"),
-        ([0, -2], [0, 1, 2], "'ids' must lie in [-1, 2]"),
-        ([0, 1], [0, 2], "'offsets' must hold 3 entries, got 2"),
-        ([0, 1], [0, 2, 1], "'offsets' must rise from 0 to the number of tokens"),
-        ([0, 1], [1, 1, 2], "'offsets' must rise from 0 to the number of tokens"),
-        ([0.0, 1.0], [0, 1, 2], "'ids' must be a 1-D integer array, got float64 of shape (2,)"),
-        ([[0, 1]], [0, 1, 2], "'ids' must be a 1-D integer array, got int64 of shape (1, 2)"),
-    ],
-)
-def test_token_stream_checked(ids, offsets, message):
-    if message is None:
-        stream = TokenStream.checked(np.array(ids), np.array(offsets), n_terms=3, n_docs=2, source="arrays.npz")
-        assert stream.ids.dtype == np.int32 and stream.offsets.dtype == np.int64
-        assert stream.ids.tolist() == ids and stream.offsets.tolist() == offsets
-        return
-    full = f"The token stream in arrays.npz is malformed: {message}; fit and save the model again."
-    with pytest.raises(InputError, match=re.escape(full)):
-        TokenStream.checked(np.array(ids), np.array(offsets), n_terms=3, n_docs=2, source="arrays.npz")
-
-
-def test_token_stream_tokens_shows_the_vocabulary_and_blanks():
-    stream = TokenStream(np.array([2, -1, 0, 1], dtype=np.int32), np.array([0, 3, 3, 4]))
-    assert stream.tokens(np.array(["orbit", "moon", "star"], dtype=object)) == [["star", "", "orbit"], [], ["moon"]]
 
 
 def test_the_result_does_not_depend_on_the_number_of_processes():

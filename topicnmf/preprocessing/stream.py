@@ -20,11 +20,9 @@ import os
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
-
-from topicnmf.errors import InputError
 
 __all__ = ["TokenStream", "encode_texts", "kept_before", "PARALLEL_MIN_CHARS"]
 
@@ -41,67 +39,14 @@ class TokenStream(NamedTuple):
     ids : ndarray of int32 of shape (n_tokens,)
         Every kept token of every document in text order, as its column in the
         document-term matrix, or -1 for a token outside the vocabulary (too rare
-        or too common), so that sliding windows keep their width.
+        or too common), so that sliding windows keep their width. The word of
+        id ``i`` is ``get_feature_names_out()[i]``.
     offsets : ndarray of int64 of shape (n_docs + 1,)
         Document ``d`` is ``ids[offsets[d]:offsets[d + 1]]``.
     """
 
     ids: np.ndarray
     offsets: np.ndarray
-
-    @classmethod
-    def checked(cls, ids: Any, offsets: Any, *, n_terms: int, n_docs: int, source: str) -> TokenStream:
-        """Validate arrays read back from a file; raise :class:`InputError` naming `source`.
-
-        Parameters
-        ----------
-        ids, offsets : array-like
-            The candidate :attr:`ids` and :attr:`offsets`.
-        n_terms : int
-            The number of vocabulary terms (ids must lie in ``[-1, n_terms)``).
-        n_docs : int
-            The number of documents (``offsets`` has ``n_docs + 1`` entries).
-        source : str
-            What the arrays came from, for the message (e.g. a file name).
-
-        Returns
-        -------
-        stream : TokenStream
-            The arrays as int32 ids and int64 offsets.
-        """
-        ids, offsets = np.asarray(ids), np.asarray(offsets)
-
-        def bad(what: str) -> InputError:
-            return InputError(f"The token stream in {source} is malformed: {what}; fit and save the model again.")
-
-        for name, a in (("ids", ids), ("offsets", offsets)):
-            if a.ndim != 1 or a.dtype.kind not in "iu":
-                raise bad(f"'{name}' must be a 1-D integer array, got {a.dtype} of shape {a.shape}")
-        if offsets.shape != (n_docs + 1,):
-            raise bad(f"'offsets' must hold {n_docs + 1} entries, got {offsets.size}")
-        if offsets[0] != 0 or offsets[-1] != ids.size or np.any(np.diff(offsets) < 0):
-            raise bad("'offsets' must rise from 0 to the number of tokens")
-        if ids.size and (ids.min() < -1 or ids.max() >= n_terms):
-            raise bad(f"'ids' must lie in [-1, {n_terms - 1}]")
-        return cls(ids.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False))
-
-    def tokens(self, words: Any) -> list[list[str]]:
-        """The documents as lists of words, ``""`` for tokens outside the vocabulary.
-
-        Parameters
-        ----------
-        words : sequence of str of length n_terms
-            The word of each column (``get_feature_names_out()``).
-
-        Returns
-        -------
-        tokens : list of list of str
-            One list per document.
-        """
-        shown = np.append(np.asarray(words, dtype=object), "")
-        flat = shown[self.ids].tolist()
-        bounds = self.offsets.tolist()
-        return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 class _Codes(dict):
