@@ -10,47 +10,15 @@ import pytest
 from topicnmf.errors import InputError
 from topicnmf.preprocessing import TextVectorizer, Tokenizer
 
-# the corpora of test_preprocessing_vectorizer (test modules do not import each other)
-THEMES = {
-    "space": "orbit rocket launch shuttle satellite moon planet astronaut telescope",
-    "food": "recipe oven flour sugar butter bake dough kitchen spice",
-    "cars": "engine brake tire fuel gearbox dealer clutch mileage wheel",
-}
-
-
-def themed_corpus(n_per_theme=20, seed=0, extra=""):
-    """Texts of three themes, words drawn with a local generator."""
-    rng = np.random.default_rng(seed)
-    texts, labels = [], []
-    for label, words in THEMES.items():
-        vocab = words.split()
-        for _ in range(n_per_theme):
-            body = " ".join(rng.choice(vocab, size=12))
-            texts.append(f"The {body}, and {extra}")
-            labels.append(label)
-    return texts, labels
-
-
-def phrase_corpus():
-    rng = np.random.default_rng(1)
-    filler = "apple river stone cloud pencil garden violin copper harbor meadow".split()
-    texts = []
-    for i in range(60):
-        words = list(rng.choice(filler, size=10))
-        words.insert(int(rng.integers(0, 10)), "new york")
-        if i % 3 == 0:
-            words.append("new " + filler[i % len(filler)])
-        if i % 4 == 0:
-            words.append("york minster")
-        texts.append(" ".join(words))
-    return texts
+WORDS = "orbit rocket planets planet moon shuttle apple river stone cloud garden gardens".split()
 
 
 def fitted(**kwargs):
-    texts = phrase_corpus() + themed_corpus()[0]
+    """A vectorizer fitted on texts with a phrase ("new york"), stems and rare words."""
+    rng = np.random.default_rng(2)
+    texts = [" ".join(["The new York", *rng.choice(WORDS, size=8), f"rare{i % 30}"]) for i in range(60)]
     params = {"min_df": 2, "max_df": 0.9, "phrase_min_count": 5, **kwargs}
     return TextVectorizer(**params).fit(texts), texts
-
 
 
 def test_state_keeps_the_flat_parameter_layout():

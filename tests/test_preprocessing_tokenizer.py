@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 
 from topicnmf.errors import InputError
-from topicnmf.preprocessing import Tokenizer, english_stop_words
+from topicnmf.preprocessing import Tokenizer, clean_text, english_stop_words
 
 # ---------------------------------------------------------------------------
 # Stop words
@@ -118,6 +118,7 @@ def test_tokenizer_without_stripping_sees_the_whole_mail():
 def test_header_stripping_leaves_ordinary_text_alone(text):
     tok = Tokenizer()
     assert tok(text) == Tokenizer(strip_headers=False)(text)
+    assert clean_text(text) == " ".join(text.split())
 
 
 def test_tokenize_with_breaks_marks_dropped_words_and_punctuation():
