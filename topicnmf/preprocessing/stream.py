@@ -20,6 +20,7 @@ import os
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -84,16 +85,12 @@ def _encode(rules, texts: list[str], breaks: bool) -> tuple[list[str], np.ndarra
     """Encode `texts` with fresh codes; without `breaks` the 0 codes are left out."""
     codes = _Codes(rules.keeps)
     get, matches = codes.__getitem__, rules.matches
-    parts = []
-    for text in texts:
-        tokens = matches(text, breaks)
-        parts.append(np.fromiter(map(get, tokens), dtype=np.int32, count=len(tokens)))
+    if breaks:
+        parts = [np.fromiter(map(get, tokens), np.int32, len(tokens)) for tokens in map(matches, texts, repeat(True))]
+    else:
+        parts = [np.fromiter(filter(None, map(get, matches(text, False))), np.int32) for text in texts]
     lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    if not breaks:
-        kept = ids != 0
-        lengths = np.diff(kept_before(kept)[np.cumsum(lengths)], prepend=0)
-        ids = ids[kept]
     return codes.words, ids, lengths
 
 
