@@ -22,20 +22,6 @@ from ._documents import as_corpus, doc_topic_frame, snippet
 __all__ = ["TopicModel"]
 
 
-def _encode_tokens(token_lists, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Token streams as vocabulary indices (-1 elsewhere) plus document offsets."""
-    index = {word: i for i, word in enumerate(vocabulary.tolist())}
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    ids = np.fromiter(
-        (index.get(tok, -1) for tokens in token_lists for tok in tokens),
-        dtype=np.int32,
-        count=int(offsets[-1]),
-    )
-    return ids, offsets
-
-
 def _shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
     """Each topic's total mass in ``W @ H`` over the whole mass (zeros if there is none)."""
     mass = np.asarray(W, dtype=np.float64).sum(axis=0) * np.asarray(H, dtype=np.float64).sum(axis=1)
@@ -67,7 +53,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         Number of topics.
     vectorizer : object or None, default=None
         Turns texts into a non-negative matrix. Anything with ``fit_transform``,
-        ``fit_transform_tokenize``, ``transform`` and ``get_feature_names_out``
+        ``fit_transform_stream``, ``transform`` and ``get_feature_names_out``
         works (``to_dict`` and ``from_dict`` for :meth:`save`); ``None`` means
         ``TextVectorizer()`` with its defaults.
     nmf : object or None, default=None
@@ -218,7 +204,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         notify({"stage": "vectorize"})
         vectorizer = TextVectorizer() if self.vectorizer is None else clone(self.vectorizer)
         if keep_tokens:
-            X, tokens = vectorizer.fit_transform_tokenize(corpus.texts)
+            X, tokens = vectorizer.fit_transform_stream(corpus.texts)
         else:
             X, tokens = vectorizer.fit_transform(corpus.texts), None
         vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
@@ -269,7 +255,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             doc_ids=list(corpus.ids),
             doc_labels=None if corpus.labels is None else list(corpus.labels),
             doc_snippets=[snippet(text) for text in corpus.texts],
-            tokens=None if tokens is None else _encode_tokens(tokens, vocabulary),
+            tokens=tokens,
             timings=timings,
             doc_times=getattr(corpus, "times", None),
             seeds=(seed_topic_ids, missing),

@@ -1,8 +1,7 @@
-"""Tests of topicnmf.preprocessing: tokenizer, stop words, stems, phrases, TF-IDF."""
+"""Tests of topicnmf.preprocessing.vectorizer (and terms, stream): the matrix, phrases, stems, token streams."""
 
 import gzip
 import json
-import pickle
 import re
 
 import numpy as np
@@ -12,7 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from topicnmf.errors import InputError
-from topicnmf.preprocessing import TextVectorizer, Tokenizer, english_stop_words
+from topicnmf.preprocessing import TextVectorizer, Tokenizer
 
 THEMES = {
     "space": "orbit rocket launch shuttle satellite moon planet astronaut telescope",
@@ -32,158 +31,6 @@ def themed_corpus(n_per_theme=20, seed=0, extra=""):
             texts.append(f"The {body}, and {extra}")
             labels.append(label)
     return texts, labels
-
-
-# ---------------------------------------------------------------------------
-# Stop words
-
-
-def test_english_stop_words_is_a_frozenset_with_fragments_and_filler():
-    words = english_stop_words()
-    assert isinstance(words, frozenset)
-    assert {"the", "and", "of", "ve", "ll", "don", "don't", "thanks", "hi", "just"} <= words
-    assert not {"computer", "system", "space", "car", "new"} & words
-    assert all(w == w.lower() and w.strip() == w and w for w in words)
-
-
-def test_stop_word_file_has_a_comment_header():
-    from importlib import resources
-
-    text = resources.files("topicnmf").joinpath("data/stopwords_en.txt").read_text("utf-8")
-    assert text.startswith("# English stop words")
-
-
-# ---------------------------------------------------------------------------
-# Tokenizer
-
-
-@pytest.mark.parametrize(
-    "text, kwargs, expected",
-    [
-        # case
-        ("Hello GALAXY Orbit", {}, ["galaxy", "orbit"]),
-        ("Galaxy orbit The", {"lowercase": False}, ["Galaxy", "orbit"]),
-        # letters beyond ASCII; underscores separate (they are kept for phrases)
-        ("Café naïve ÉCOLE", {}, ["café", "naïve", "école"]),
-        ("foo_bar __init__", {}, ["foo", "bar", "init"]),
-        # punctuation separates tokens and is dropped
-        ("galaxy, orbit! (rocket) -- foo...bar", {}, ["galaxy", "orbit", "rocket", "foo", "bar"]),
-        # URLs and e-mail addresses go whole
-        ("see http://example.com/a?b=1 and www.foo.org/x now", {}, []),
-        ("see http://example.com now", {"drop_urls": False}, ["http", "example", "com"]),
-        ("mail john.doe@example.com <a1.b@host.edu> today", {}, ["mail", "today"]),
-        ("mail john.doe@example.com", {"drop_emails": False}, ["mail", "john", "doe", "example", "com"]),
-        # numbers: pure numbers dropped, letters-and-digits kept
-        ("in 1993 the 486 ran mp3 and x11, 3.14 1,000", {}, ["ran", "mp3", "x11"]),
-        ("in 1993 the 486 ran mp3", {"drop_numbers": False}, ["1993", "486", "ran", "mp3"]),
-        # apostrophes: contractions whole (so they are stop words), possessive dropped
-        ("don't I've we'll you're isn't", {}, []),
-        ("don\u2019t I\u2019ve", {}, []),
-        ("BMW's o'brien rock'n'roll students' 'quoted'", {}, ["bmw", "o'brien", "rock'n'roll", "students", "quoted"]),
-        ("don't it's", {"stop_words": None, "min_length": 1}, ["don't", "it"]),
-        # minimum length
-        ("a ox car cars", {"stop_words": None}, ["ox", "car", "cars"]),
-        ("a ox car cars", {"stop_words": None, "min_length": 4}, ["cars"]),
-        # stop words: the shipped list, none, your own, extra ones
-        ("the galaxy", {"stop_words": None}, ["the", "galaxy"]),
-        ("the galaxy cat", {"stop_words": ["cat"]}, ["the", "galaxy"]),
-        ("the galaxy cat", {"extra_stop_words": ["Cat"]}, ["galaxy"]),
-        ("The Cat THE cat", {"lowercase": False, "extra_stop_words": ["cat"]}, []),
-    ],
-)
-def test_tokenizer(text, kwargs, expected):
-    assert Tokenizer(**kwargs)(text) == expected
-
-
-MAIL = """From: jdoe@univ.edu (John Doe)
-Subject: Re: Re: Shuttle launch window
-Organization: University of Somewhere
-Lines: 12
-
-In article <1993Apr1.123@host.com>, someone@else.com (Someone Else) writes:
-> the orbit decayed quickly
->>In article <1@b.com> crater@moon.edu (Crater Person) wrote:
-> |> telescope mirror
-
-The launch window opens tomorrow.
-
---
-John Doe  |  Department of Philosophy  |  555-1234
-"""
-
-
-def test_tokenizer_strips_headers_and_signature_but_keeps_subject_and_quotes():
-    tokens = Tokenizer()(MAIL)
-    assert tokens[:3] == ["shuttle", "launch", "window"]
-    gone = ("organization", "university", "lines", "jdoe", "article", "crater", "philosophy", "department")
-    for word in gone:
-        assert word not in tokens
-    assert {"orbit", "telescope", "tomorrow"} <= set(tokens)
-
-
-def test_tokenizer_strip_quotes_drops_quoted_and_attribution_lines():
-    tokens = Tokenizer(strip_quotes=True)(MAIL)
-    assert tokens == ["shuttle", "launch", "window", "launch", "window", "opens", "tomorrow"]
-
-
-def test_tokenizer_without_stripping_sees_the_whole_mail():
-    tokens = Tokenizer(strip_headers=False, strip_signatures=False)(MAIL)
-    assert {"organization", "university", "lines", "philosophy", "article"} <= set(tokens)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Summary: the orbit of the moon\nDate: today\n\nBody text here.",
-        "To: whom it may concern\nBody text here.",
-        "From: a single header-like line\n\nBody text here.",
-        "In article 5 of the treaty, the states agree.\nBody text here.",
-    ],
-)
-def test_header_stripping_leaves_ordinary_text_alone(text):
-    tok = Tokenizer()
-    assert tok(text) == Tokenizer(strip_headers=False)(text)
-
-
-def test_tokenize_with_breaks_marks_dropped_words_and_punctuation():
-    tok = Tokenizer()
-    assert tok.tokenize_with_breaks("New York is big. New York, mp3 1993") == [
-        "new", "york", "", "big", "", "new", "york", "", "mp3", "",
-    ]
-
-
-def test_tokenizer_pickles_and_compares_by_parameters():
-    tok = Tokenizer(min_length=3, extra_stop_words={"galaxy"}, strip_quotes=True)
-    again = pickle.loads(pickle.dumps(tok))
-    assert again == tok and hash(again) == hash(tok)
-    assert again(MAIL) == tok(MAIL)
-    assert repr(tok) == "Tokenizer(min_length=3, extra_stop_words=('galaxy',), strip_quotes=True)"
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"min_length": 0}, "The 'min_length' parameter of Tokenizer must be an int >= 1. Got 0."),
-        ({"min_length": 2.5}, "The 'min_length' parameter of Tokenizer must be an int >= 1. Got 2.5."),
-        (
-            {"stop_words": "french"},
-            "The 'stop_words' parameter of Tokenizer must be 'english', None or a collection "
-            "of str. Got 'french'.",
-        ),
-        (
-            {"extra_stop_words": "foo"},
-            "The 'extra_stop_words' parameter of Tokenizer must be a collection of str. Got 'foo'.",
-        ),
-        (
-            {"stop_words": ["a", 1]},
-            "The 'stop_words' parameter of Tokenizer must be a collection of str. Got an element 1.",
-        ),
-        ({"lowercase": "yes"}, "The 'lowercase' parameter of Tokenizer must be a bool. Got 'yes'."),
-    ],
-)
-def test_tokenizer_rejects_bad_parameters(kwargs, message):
-    with pytest.raises(InputError, match=re.escape(message)):
-        Tokenizer(**kwargs)
 
 
 # ---------------------------------------------------------------------------
@@ -332,81 +179,59 @@ def test_tokenize_is_aligned_with_the_vocabulary(kwargs):
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"stem": True}, {"phrases": True, "stem": True}])
-def test_fit_transform_tokenize_equals_fit_transform_then_tokenize(kwargs):
-    texts = phrase_corpus() + themed_corpus()[0]
+def test_fit_transform_stream_is_tokenize_as_vocabulary_ids(kwargs):
+    texts = phrase_corpus() + themed_corpus()[0] + ["", "zebra giraffe"]
     vec = TextVectorizer(min_df=2, **kwargs)
     X = vec.fit_transform(texts)
     tokens = vec.tokenize(texts)
-    Y, tokens_once = TextVectorizer(min_df=2, **kwargs).fit_transform_tokenize(texts)
+    Y, stream = TextVectorizer(min_df=2, **kwargs).fit_transform_stream(texts)
     assert (X != Y).nnz == 0
-    assert tokens_once == tokens
+    assert stream.ids.dtype == np.int32 and stream.offsets.dtype == np.int64
+    assert stream.offsets.tolist() == np.cumsum([0] + [len(t) for t in tokens]).tolist()
+    names = vec.get_feature_names_out()
+    index = {w: i for i, w in enumerate(names)}
+    assert stream.ids.tolist() == [index.get(t, -1) for doc in tokens for t in doc]
+    assert (stream.ids == -1).any()  # rare and common words keep their place
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"max_features": 7}, {"min_df": 0.05, "max_df": 20, "sublinear_tf": False}])
+def test_matrix_equals_scikit_learn_fed_the_same_tokens(kwargs):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = phrase_corpus() + themed_corpus()[0]
+    params = {"min_df": 2, "max_df": 0.9, **kwargs}
+    X = TextVectorizer(**params).fit_transform(texts)
+    ref = TfidfVectorizer(tokenizer=Tokenizer(), token_pattern=None, lowercase=False, dtype=np.float32,
+                          sublinear_tf=params.pop("sublinear_tf", True), **params)
+    Y = ref.fit_transform(texts)
+    assert X.shape == Y.shape and X.dtype == Y.dtype
+    # entry for entry, in the same storage order
+    for a, b in [(X.indptr, Y.indptr), (X.indices, Y.indices), (X.data, Y.data)]:
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_result_does_not_depend_on_the_number_of_processes():
+    texts = (phrase_corpus() + themed_corpus()[0]) * 3
+    for kwargs in ({}, {"phrases": True, "phrase_min_count": 5, "stem": True}):
+        one = TextVectorizer(min_df=2, n_jobs=1, **kwargs)
+        two = TextVectorizer(min_df=2, n_jobs=2, **kwargs)
+        X1, s1 = one.fit_transform_stream(texts)
+        X2, s2 = two.fit_transform_stream(texts)
+        assert (X1 != X2).nnz == 0 and X1.dtype == X2.dtype
+        np.testing.assert_array_equal(s1.ids, s2.ids)
+        np.testing.assert_array_equal(s1.offsets, s2.offsets)
+        assert one.vocabulary_ == two.vocabulary_ and one.phrases_ == two.phrases_
+        assert (one.transform(texts) != two.transform(texts)).nnz == 0
 
 
 # ---------------------------------------------------------------------------
-# Persistence and the estimator contract
+# The estimator contract
 
 
 def fitted(**kwargs):
     texts = phrase_corpus() + themed_corpus()[0]
     params = {"min_df": 2, "max_df": 0.9, "phrase_min_count": 5, **kwargs}
     return TextVectorizer(**params).fit(texts), texts
-
-
-@pytest.mark.parametrize("kwargs", [{}, {"stem": True, "phrases": True}])
-def test_pickle_round_trip(kwargs):
-    vec, texts = fitted(**kwargs)
-    again = pickle.loads(pickle.dumps(vec))
-    assert (again.transform(texts) != vec.transform(texts)).nnz == 0
-    assert again.get_feature_names_out().tolist() == vec.get_feature_names_out().tolist()
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [{}, {"stem": True, "phrases": True, "sublinear_tf": False, "dtype": np.float64},
-     {"stop_words": {"orbit", "the"}, "extra_stop_words": ["apple"], "strip_quotes": True}],
-)
-def test_to_dict_from_dict_round_trip_through_json(kwargs):
-    vec, texts = fitted(**kwargs)
-    state = json.loads(json.dumps(vec.to_dict()))
-    again = TextVectorizer.from_dict(state)
-    X, Y = vec.transform(texts), again.transform(texts)
-    assert X.dtype == Y.dtype and (X != Y).nnz == 0
-    assert again.get_feature_names_out().tolist() == vec.get_feature_names_out().tolist()
-    assert again.tokenize(texts) == vec.tokenize(texts)
-    assert again.to_dict() == state
-
-
-def test_to_dict_records_the_fitted_state():
-    vec, texts = fitted(min_df=np.int64(2), stem=True)
-    expected = vec.transform(texts)
-    vec.set_params(stem=False, min_length=5, dtype=np.float64)  # after fit: not in the state
-    state = json.loads(json.dumps(vec.to_dict()))
-    assert state["params"]["stem"] is True and state["params"]["min_length"] == 2
-    assert state["params"]["min_df"] == 2 and state["params"]["dtype"] == "float32"
-    assert (TextVectorizer.from_dict(state).transform(texts) != expected).nnz == 0
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        (lambda s: "state", "expected a dict, got str"),
-        (lambda s: {**s, "format": "other"}, "'format' must be 'topicnmf.TextVectorizer', got 'other'"),
-        (lambda s: {**s, "version": 99}, "'version' must be 1, got 99"),
-        (lambda s: {k: v for k, v in s.items() if k != "idf"}, "missing key(s) 'idf'"),
-        (lambda s: {**s, "idf": s["idf"][:-1]}, "'idf' must be a list of"),
-        (lambda s: {**s, "vocabulary": s["vocabulary"][:-1] + [1]}, "'vocabulary' must be a list of str"),
-        (lambda s: {**s, "params": {**s["params"], "colour": 1}}, "unknown parameter(s) 'colour'"),
-        (
-            lambda s: {**s, "params": {**s["params"], "min_df": -1}},
-            "invalid 'params' (The 'min_df' parameter of TextVectorizer must be",
-        ),
-        (lambda s: {**s, "phrases": [["a"]]}, "'phrases' must be a list of [str, str] pairs"),
-    ],
-)
-def test_from_dict_rejects_malformed_state(change, message):
-    vec, _ = fitted()
-    with pytest.raises(ValueError, match=re.escape(message)):
-        TextVectorizer.from_dict(change(vec.to_dict()))
 
 
 def test_clone_and_params():
@@ -417,6 +242,19 @@ def test_clone_and_params():
     assert copy.get_params() == params
     vec.set_params(max_df=0.7)
     assert vec.max_df == 0.7
+
+
+def test_tokenizer_parameters_are_nested_parameters():
+    vec = TextVectorizer(min_df=1, max_df=1.0, tokenizer=Tokenizer(min_length=3))
+    assert vec.get_params()["tokenizer__min_length"] == 3
+    assert "min_length" not in vec.get_params(deep=False)
+    copy = clone(vec)
+    assert copy.tokenizer is not vec.tokenizer and copy.get_params()["tokenizer__min_length"] == 3
+    vec.set_params(tokenizer__min_length=6, tokenizer__stop_words=None)
+    assert vec.fit(["the orbit of planets"]).get_feature_names_out().tolist() == ["planets"]
+    assert vec.tokenizer_ is not vec.tokenizer  # the fitted copy does not follow later changes
+    vec.tokenizer.set_params(min_length=2)
+    assert vec.tokenize(["the orbit of planets"]) == [["planets"]]
     fitted_vec, texts = fitted()
     unfitted = clone(fitted_vec)
     assert not hasattr(unfitted, "vocabulary_")
@@ -424,10 +262,11 @@ def test_clone_and_params():
 
 
 def test_fit_does_not_change_parameters():
-    vec = TextVectorizer(min_df=1, stop_words=["orbit"], extra_stop_words=("moon",))
+    tok = Tokenizer(stop_words=["orbit"], extra_stop_words=("moon",))
+    vec = TextVectorizer(min_df=1, tokenizer=tok)
     before = vec.get_params()
     vec.fit(themed_corpus()[0])
-    assert vec.get_params() == before
+    assert vec.get_params() == before and vec.tokenizer is tok
 
 
 def test_not_fitted():
@@ -471,7 +310,9 @@ def test_not_fitted():
             "The 'dtype' parameter of TextVectorizer must be one of 'float32', 'float64'. "
             "Got <class 'numpy.int32'>.",
         ),
-        ({"min_length": 0}, "The 'min_length' parameter of TextVectorizer must be an int >= 1. Got 0."),
+        ({"tokenizer": Tokenizer(min_length=0)}, "The 'min_length' parameter of Tokenizer must be an int >= 1. Got 0."),
+        ({"tokenizer": "words"}, "The 'tokenizer' parameter of TextVectorizer must be None or a topicnmf Tokenizer. Got 'words'."),
+        ({"n_jobs": 0}, "The 'n_jobs' parameter of TextVectorizer must be None, -1 or an int >= 1. Got 0."),
     ],
 )
 def test_invalid_parameters_raise_at_fit(kwargs, message):
@@ -484,20 +325,22 @@ def test_invalid_parameters_raise_at_fit(kwargs, message):
 def test_all_stop_words_names_the_remedy(kwargs):
     message = (
         "No tokens are left in the texts passed to TextVectorizer.fit after removing stop words, "
-        "numbers and tokens shorter than min_length=2; pass texts with words, or use "
-        "stop_words=None or a smaller 'min_length'."
+        "numbers and tokens shorter than min_length=2; pass texts with words, or a tokenizer with "
+        "stop_words=None or a smaller min_length."
     )
     with pytest.raises(InputError, match=re.escape(message)):
         TextVectorizer(min_df=1, **kwargs).fit(["the and of", "is it a 42 ?"])
 
 
-def test_pruning_everything_names_the_remedy():
+@pytest.mark.parametrize("kwargs, n", [({}, "5"), ({"min_df": 2, "max_df": 1}, "2")])
+def test_pruning_everything_names_the_remedy(kwargs, n):
+    df = {"min_df": 5, "max_df": 0.5, **kwargs}
     message = (
         "No terms are left in the texts passed to TextVectorizer.fit after keeping those in at "
-        "least min_df=5 and at most max_df=0.5 of the 2 documents; lower 'min_df' or raise 'max_df'."
+        f"least min_df={df['min_df']} and at most max_df={df['max_df']} of the 2 documents; lower 'min_df' or raise 'max_df'."
     )
     with pytest.raises(InputError, match=re.escape(message)):
-        TextVectorizer().fit(["orbit rocket", "orbit moon"])
+        TextVectorizer(**kwargs).fit(["orbit rocket", "orbit moon"])
 
 
 @pytest.mark.parametrize(
@@ -512,6 +355,10 @@ def test_pruning_everything_names_the_remedy():
 def test_bad_texts(texts, message):
     with pytest.raises(InputError, match=re.escape(message)):
         TextVectorizer(min_df=1).fit(texts)
+    fitted_vec = TextVectorizer(min_df=1, max_df=1.0).fit(["orbit"])
+    if texts:
+        with pytest.raises(InputError, match=re.escape(message.replace(".fit", ".transform"))):
+            fitted_vec.transform(texts)
 
 
 # ---------------------------------------------------------------------------
@@ -527,8 +374,9 @@ def test_defaults_on_20_newsgroups(twenty_ng_dir):
         docs = [json.loads(line) for line in f]
     texts, labels = [d["text"] for d in docs], [d["label"] for d in docs]
     vec = TextVectorizer()
-    X = vec.fit_transform(texts)
+    X, stream = vec.fit_transform_stream(texts)
     assert X.dtype == np.float32 and X.shape[0] == len(texts)
+    assert stream.offsets[-1] == stream.ids.size and stream.ids.max() == X.shape[1] - 1
     W = NMF(20, init="nndsvda", random_state=0).fit_transform(X)
     assignment = W.argmax(1)
     assert normalized_mutual_info_score(labels, assignment) >= 0.50
