@@ -12,7 +12,6 @@ from sklearn.base import clone
 
 from topicnmf.model import TopicModel
 from topicnmf.model._documents import snippet as _snippet
-from topicnmf.model._topicmodel import _encode_tokens
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
@@ -56,11 +55,10 @@ def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None) -> Ve
     """Fit a clone of ``vectorizer`` (``None``: ``TextVectorizer()``) on ``corpus``."""
     vectorizer = TextVectorizer() if vectorizer is None else clone(vectorizer)
     if keep_tokens:
-        X, tokens = vectorizer.fit_transform_tokenize(corpus.texts)
+        X, tokens = vectorizer.fit_transform_stream(corpus.texts)
     else:
         X, tokens = vectorizer.fit_transform(corpus.texts), None
     vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
-    tokens = None if tokens is None else _encode_tokens(tokens, vocabulary)
     return Vectorized(corpus, X.tocsr(), vectorizer, vocabulary, tokens, times)
 
 
