@@ -190,6 +190,9 @@ def _explorer(data: PageData) -> str:
     from topicnmf.reporting.explorer import json_script
 
     n_words = data.explorer.get("n_words", 20)
+    options = "".join(
+        f'<option value="{int(t["topic"])}">{int(t["topic"])}: {_e(t["label"])}</option>' for t in data.explorer["topics"]
+    )
     return f"""<section id="explorer" class="explorer" hidden>
 <h2>Explore the topics</h2>
 <div class="search"><label for="word-search">Find a word:</label>
@@ -200,7 +203,9 @@ def _explorer(data: PageData) -> str:
 <svg id="topic-map" role="group" aria-label="Topics placed by the distances between their word distributions"></svg>
 <p class="hint">Topics placed by classical multidimensional scaling of the Jensen-Shannon distances between
 their word distributions: near topics use the same words. A circle's area is the topic's share. Click a topic.</p></div>
-<div class="topic-pane"><h3 id="topic-title"></h3>
+<div class="topic-pane"><label class="chooser" for="topic-select">Topic:
+<select id="topic-select">{options}</select></label>
+<h3 id="topic-title"></h3>
 <p id="topic-facts"></p>
 <label class="slider" for="lambda">Relevance &lambda; = <output id="lambda-value">1.00</output>
 <input id="lambda" type="range" min="0" max="1" step="0.01" value="1"></label>

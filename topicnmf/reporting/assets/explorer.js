@@ -62,6 +62,7 @@
   var slider = document.getElementById("lambda");
   var sliderValue = document.getElementById("lambda-value");
   var bars = document.getElementById("word-bars");
+  var chooser = document.getElementById("topic-select");
 
   // Words of topic t by relevance at lam, ties by larger p(w|t), then by term order.
   function ranked(t, lam) {
@@ -121,6 +122,7 @@
     if (selected >= 0) { circles[selected].classList.remove("selected"); }
     selected = t;
     circles[t].classList.add("selected");
+    chooser.value = String(t);
     var topic = topics[t];
     var title = document.getElementById("topic-title");
     title.textContent = "Topic " + t + ": " + topic.label;
@@ -136,6 +138,7 @@
   }
 
   slider.addEventListener("input", drawBars);
+  chooser.addEventListener("change", function () { select(parseInt(chooser.value, 10)); });
 
   // -- search: a word, the topics that hold it ------------------------------------------------------
   var index = {};
