@@ -240,6 +240,8 @@ def test_run_section_reads_as_a_summary(small_model, tmp_path):
     run = page[start : page.index("<script>", start)]
     assert "class '" not in run and "class &#x27;" not in run and "numpy.float" not in run
     assert not re.search(r"\d\.\d{5,}", run), "numbers are rounded"
+    assert re.search(r'<p class="summary">3 topics of 18 documents, factorised by hals in \d+ iterations; '
+                     r'fitting took \d+\.\d s( and the report \d+\.\d s)? \(', run)
 
 
 # -- snippets ---------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def topic_distances(p_word_topic) -> np.ndarray:
     Examples
     --------
     >>> topic_distances([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]).round(3).tolist()
-    [[0.0, 1.0, 0.465], [1.0, 0.0, 0.465], [0.465, 0.465, 0.0]]
+    [[0.0, 1.0, 0.558], [1.0, 0.0, 0.558], [0.558, 0.558, 0.0]]
     """
     from scipy.spatial.distance import jensenshannon
 

@@ -334,9 +334,31 @@ def _definitions(items: list[tuple[str, object]]) -> str:
     return '<dl class="run">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(plain(v))}</dd>" for k, v in items) + "</dl>"
 
 
+def _run_summary(data: PageData) -> str:
+    """One sentence: what was fitted, on what, by which solver, in how long."""
+    run, facts = data.run, data.model_facts
+    corpus = run.get("corpus") or {}
+    sentence = f"{data.n_topics} topics of {data.n_docs:,} documents"
+    if corpus.get("source"):
+        sentence += f" from {corpus['source']}"
+    if "solver" in facts:
+        sentence += f", factorised by {plain(facts['solver'])}"
+        if "iterations" in facts:
+            sentence += f" in {plain(facts['iterations'])} iterations"
+    timings = {k: float(v) for k, v in (run.get("timings") or {}).items() if isinstance(v, numbers.Real)}
+    fitted = [timings[k] for k in ("vectorize", "factorize") if k in timings]
+    if fitted:
+        sentence += f"; fitting took {sum(fitted):.1f} s"
+        if "report" in timings:
+            sentence += f" and the report {timings['report']:.1f} s"
+    if run.get("created"):
+        sentence += f" ({run['created']})"
+    return f'<p class="summary">{_e(sentence)}.</p>'
+
+
 def _run(data: PageData) -> str:
     run = data.run
-    out = ['<h2 id="run">Run</h2>']
+    out = ['<h2 id="run">Run</h2>', _run_summary(data)]
     corpus = run.get("corpus") or {}
     items = [(key, corpus[key]) for key in ("source", "documents") if key in corpus]
     if corpus.get("sha256"):
