@@ -15,7 +15,7 @@ import pytest
 from scipy.spatial.distance import jensenshannon, pdist, squareform
 from sklearn.metrics import normalized_mutual_info_score
 
-from topicnmf import TextVectorizer, TopicModel, preprocessing, reporting
+from topicnmf import TextVectorizer, TopicModel, reporting
 from topicnmf.model._documents import SNIPPET_CHARS, snippet
 from topicnmf.reporting import explorer
 from topicnmf.reporting.page import PageData, asset, render_page
@@ -282,12 +282,6 @@ HEADER_LINE = re.compile(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    not hasattr(preprocessing, "clean_text"),
-    reason="28 posts whose header block starts with 'Distribution:' or repeats 'Subject:' keep it until the "
-    "preprocessing package's cleaning (the one with clean_text) strips them",
-    strict=True,
-)
 def test_no_20_newsgroups_snippet_starts_with_a_header_line(twenty_ng_dir):
     with gzip.open(twenty_ng_dir / "docs.jsonl.gz", "rt", encoding="utf-8") as lines:
         texts = [json.loads(line)["text"] for line in islice(lines, None)]

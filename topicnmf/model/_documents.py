@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -53,29 +51,19 @@ def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.
     return Corpus.from_texts(list(documents), ids=ids)
 
 
-@functools.lru_cache(maxsize=2)
-def _cleaner(quotes: bool):
-    from topicnmf.preprocessing import Tokenizer
-
-    return Tokenizer(stop_words=None, strip_headers=True, strip_quotes=quotes, strip_signatures=True)
-
-
 def snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
     """The start of a document for showing to people, cut on a word boundary.
 
-    Mail structure goes as the tokenizer strips it (header block with its subject
-    kept, attribution lines, signature) and so do quoted replies (someone else's
-    words; kept when the text is nothing but quotes); whitespace is
-    collapsed, and a longer text is cut after its last whole word that fits and
-    ends with an ellipsis ("…"), at most ``max_chars`` characters in all.
+    Cleaned by :func:`~topicnmf.preprocessing.clean_text` (mail headers with
+    the subject kept, attribution lines, quoted replies and the signature go;
+    quotes are kept when the text is nothing else) and cut by
+    :func:`~topicnmf.preprocessing.snippet` after its last whole word that
+    fits, with an ellipsis ("…"), at most ``max_chars`` characters in all.
     """
-    flat = " ".join(_cleaner(True).clean(text).split()) or " ".join(_cleaner(False).clean(text).split())
-    if len(flat) <= max_chars:
-        return flat
-    cut = flat[: max_chars - 1]
-    if flat[max_chars - 1] != " " and cut.rfind(" ") > 0:  # the cut falls inside a word
-        cut = cut[: cut.rfind(" ")]
-    return (cut.rstrip(" ,;:-") or cut) + "\u2026"
+    from topicnmf.preprocessing import clean_text
+    from topicnmf.preprocessing import snippet as cut
+
+    return cut(clean_text(text) or clean_text(text, strip_quotes=False), max_chars)
 
 
 def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:
