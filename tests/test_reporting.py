@@ -111,22 +111,28 @@ def test_coherence_table_errors(small_model, measures, message):
 # -- representative_docs ---------------------------------------------------------------------
 
 
-def test_representative_docs_are_the_heaviest_of_their_topic(model):
+def test_representative_docs_rank_by_share_times_strength(model):
     table = reporting.representative_docs(model, n=3)
-    assert table.columns.tolist() == ["topic", "rank", "doc_id", "weight", "snippet"]
+    assert table.columns.tolist() == ["topic", "rank", "doc_id", "score", "share", "snippet"]
     assert list(zip(table["topic"], table["rank"])) == sorted(zip(table["topic"], table["rank"]))
     assert table["topic"].tolist() == [t for t in range(8) for _ in range(3)]
     doc_topics = model.doc_topics(normalize=True).set_index("doc_id")
+    raw = model.doc_topics().set_index("doc_id")
     snippets = dict(zip(model.doc_ids_, model.doc_snippets_))
     for topic, group in table.groupby("topic"):
+        column = f"topic_{topic}"
         assert group["rank"].tolist() == [0, 1, 2]
         assert (doc_topics.loc[group["doc_id"], "top_topic"] == topic).all()
-        np.testing.assert_allclose(group["weight"], doc_topics.loc[group["doc_id"], f"topic_{topic}"])
-        assert np.all(np.diff(group["weight"].to_numpy()) <= 0)
-        members = doc_topics.loc[doc_topics["top_topic"] == topic, f"topic_{topic}"]
-        assert group["weight"].iloc[-1] >= members.drop(group["doc_id"]).max()
+        np.testing.assert_allclose(group["share"], doc_topics.loc[group["doc_id"], column])
+        strength = raw.loc[group["doc_id"], column] / raw[column].max()
+        np.testing.assert_allclose(group["score"], group["share"].to_numpy() * strength.to_numpy())
+        assert np.all(np.diff(group["score"].to_numpy()) <= 0)
+        members = doc_topics["top_topic"] == topic
+        scores = doc_topics.loc[members, column] * raw.loc[members, column] / raw[column].max()
+        assert group["score"].iloc[-1] >= scores.drop(group["doc_id"]).max()
         assert group["snippet"].tolist() == [snippets[d] for d in group["doc_id"]]
     assert table["snippet"].str.len().between(1, 300).all()
+    assert (table["score"] < 1).sum() >= len(table) - 8, "at most one score of 1 per topic"
 
 
 def _fake_model(W):
@@ -140,19 +146,24 @@ def _fake_model(W):
 def test_representative_docs_choice_rules():
     W = [
         [0.0, 0.0, 0.0],  # no weight: represents nothing
-        [2.0, 0.0, 0.0],  # normalised 1.0, raw 2
-        [4.0, 0.0, 0.0],  # normalised 1.0, raw 4: wins the tie
-        [3.0, 1.0, 0.0],  # normalised 0.75
-        [1.0, 3.0, 0.0],  # the only document of topic 1
-        [0.5, 0.5, 0.0],  # a tie between topics goes to the first
+        [2.0, 0.0, 0.0],  # share 1, strength 2/4: score 0.5
+        [4.0, 0.0, 0.0],  # share 1, the strongest of topic 0: score 1
+        [3.0, 1.0, 0.0],  # share 0.75, strength 0.75: score 0.5625
+        [1.0, 3.0, 0.0],  # the only document of topic 1: share 0.75, strength 1
+        [0.5, 0.5, 0.0],  # a tie between topics goes to the first: 0.5 * 0.125
+        [2.0, 0.0, 0.0],  # as d1: corpus order
+        [2.0, 2.0, 0.0],  # score 0.25 with share 0.5 ...
+        [1.0, 0.0, 0.0],  # ... after score 0.25 with share 1
     ]
     table = reporting.representative_docs(_fake_model(W), n=2)
-    assert table["doc_id"].tolist() == ["d2", "d1", "d4"]
+    assert table["doc_id"].tolist() == ["d2", "d3", "d4"]
     assert table["topic"].tolist() == [0, 0, 1]
     assert table["rank"].tolist() == [0, 1, 0]
-    np.testing.assert_allclose(table["weight"], [1.0, 1.0, 0.75])
-    assert table["snippet"].tolist() == ["text of d2", "text of d1", "text of d4"]
-    assert reporting.representative_docs(_fake_model(W), n=10)["doc_id"].tolist() == ["d2", "d1", "d3", "d5", "d4"]
+    np.testing.assert_allclose(table["score"], [1.0, 0.5625, 0.75])
+    np.testing.assert_allclose(table["share"], [1.0, 0.75, 0.75])
+    assert table["snippet"].tolist() == ["text of d2", "text of d3", "text of d4"]
+    everything = reporting.representative_docs(_fake_model(W), n=10)
+    assert everything["doc_id"].tolist() == ["d2", "d3", "d1", "d6", "d8", "d7", "d5", "d4"]
 
 
 def test_representative_docs_checks_n(small_model):
@@ -206,7 +217,9 @@ def test_report_html_is_self_contained(report_dir):
     assert len(sources) == len(PLOTS)
     assert all(src.startswith("data:image/png;base64,") for src in sources)
     assert not re.search(r"\bhref\s*=", page)
-    assert not re.search(r"<link\b|<script\b|<iframe\b|@import", page, re.IGNORECASE)
+    assert not re.search(r"<link\b|<iframe\b|@import", page, re.IGNORECASE)
+    scripts = re.findall(r"<script\b[^>]*>", page, re.IGNORECASE)
+    assert scripts == ['<script type="application/json" id="explorer-data">', "<script>"], "data and inline code only"
     assert re.findall(r"url\(", page) == []
     assert not re.search(r"(src|href|action)\s*=\s*[\"']?\s*(https?:|//)", page, re.IGNORECASE)
 
@@ -231,7 +244,7 @@ def test_report_escapes_html_in_documents(tmp_path, three_themes):
     model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(docs)
     reporting.write_report(model, tmp_path, n_representative=20)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "<script>" not in page and "<b>" not in page
+    assert page.count("<script") == 2 and "<b>" not in page  # the explorer's data and code, nothing from the text
     assert "&lt;script&gt;alert(&#x27;goal&#x27;)&lt;/script&gt; the striker &amp; the goalkeeper" in page
 
 

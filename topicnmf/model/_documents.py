@@ -51,9 +51,19 @@ def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.
     return Corpus.from_texts(list(documents), ids=ids)
 
 
-def snippet(text: str) -> str:
-    """The start of a document, whitespace collapsed, for showing to people."""
-    return " ".join(text[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
+def snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
+    """The start of a document for showing to people, cut on a word boundary.
+
+    Cleaned by :func:`~topicnmf.preprocessing.clean_text` (mail headers with
+    the subject kept, attribution lines, quoted replies and the signature go;
+    quotes are kept when the text is nothing else) and cut by
+    :func:`~topicnmf.preprocessing.snippet` after its last whole word that
+    fits, with an ellipsis ("…"), at most ``max_chars`` characters in all.
+    """
+    from topicnmf.preprocessing import clean_text
+    from topicnmf.preprocessing import snippet as cut
+
+    return cut(clean_text(text) or clean_text(text, strip_quotes=False), max_chars)
 
 
 def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:

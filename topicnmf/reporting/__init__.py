@@ -4,6 +4,8 @@
   representative documents, new documents' topics) and their CSV/Parquet export;
 - :mod:`~topicnmf.reporting.output`: staged, marked output folders swapped in
   atomically, files written without following links (standard library only);
+- :mod:`~topicnmf.reporting.explorer`: the data of the page's explorer (topic map,
+  relevance, agreement with known labels), computed in Python and embedded as JSON;
 - :mod:`~topicnmf.reporting.page`: the self-contained HTML report page;
 - :mod:`~topicnmf.reporting.report`: report files and whole run folders.
 
@@ -32,6 +34,8 @@ _PUBLIC = {
     "staged_folder": "output",
     "sweep_stale": "output",
     "write_file_atomic": "output",
+    "explorer_data": "explorer",
+    "label_agreement": "explorer",
     "PageData": "page",
     "render_page": "page",
     "model_facts": "report",

@@ -1,15 +1,22 @@
-"""The report page: one self-contained HTML file from precomputed tables and images.
+"""The report page: one self-contained HTML file from precomputed tables, images and data.
 
 Nothing here computes a topic fact: :class:`PageData` carries what the page
-shows (the tables of :mod:`topicnmf.reporting.tables`, the PNG plots, the run
-record, the model's parameters) and :func:`render_page` lays it out. The page is
-a sequence of sections (:data:`SECTIONS`), each a function from ``PageData`` to
-HTML, so a new view (an interactive explorer with its data embedded as JSON and
-inline JS) is one more function in the list.
+shows (the tables of :mod:`topicnmf.reporting.tables`, the explorer's data from
+:mod:`topicnmf.reporting.explorer`, the PNG plots, the run record, the model's
+parameters) and :func:`render_page` lays it out. The page is a sequence of
+sections (:data:`SECTIONS`), each a function from ``PageData`` to HTML.
 
-Every value from the data is escaped; the page loads nothing from elsewhere
-(inline CSS, plots as data URIs), has no script, and fits a phone's width (wide
-tables scroll inside their own box, long words wrap).
+The first section is the explorer: an intertopic distance map, the selected
+topic's words re-ranked by a relevance slider, its representative documents,
+and a word search, drawn by an inline script (``assets/explorer.js``, plain DOM)
+from the data embedded as JSON. The static sections follow for print and for
+readers without JavaScript: agreement with known labels, the topic and
+coherence tables, the plots, the representative documents and the run.
+
+Every value from the data is escaped (HTML text, and JSON in which ``<``, ``>``
+and ``&`` are ``\\u`` escapes); the page loads nothing from elsewhere (inline CSS
+and script, plots as data URIs) and fits a phone's width (wide tables scroll
+inside their own box, long words wrap, the map is an SVG with a viewBox).
 """
 
 from __future__ import annotations
@@ -33,28 +40,15 @@ CAPTIONS = {
     "convergence": "Loss of the factorisation at each iteration.",
 }
 
-_CSS = """
-*, *::before, *::after { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5em auto;
-       max-width: 72em; padding: 0 1em; color: #222; line-height: 1.4; overflow-wrap: anywhere; }
-h1 { margin-bottom: 0.2em; font-size: 1.6em; }
-h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
-.scroll { overflow-x: auto; max-width: 100%; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.words { min-width: 12em; }
-tfoot td { font-weight: 600; background: #fafafa; }
-.facts { display: flex; flex-wrap: wrap; gap: 0.4em 2em; margin: 1em 0; padding: 0; list-style: none; }
-.facts li span { color: #666; margin-right: 0.4em; }
-figure { margin: 1em 0 2em; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { color: #555; font-size: 0.9em; }
-.doc { margin: 0.4em 0 0.8em; } .doc .meta { color: #555; font-size: 0.9em; }
-.doc blockquote { margin: 0.2em 0 0 0.6em; padding-left: 0.8em; border-left: 3px solid #ddd; color: #333; }
-dl.run { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
-dl.run dt { color: #555; } dl.run dd { margin: 0; }
-.note { color: #8a5a00; }
-"""
+_ASSETS = "assets"
+
+
+def asset(name: str) -> str:
+    """The text of a file of the page (``report.css``, ``explorer.js``) shipped with the package."""
+    from importlib import resources
+
+    return resources.files("topicnmf.reporting").joinpath(_ASSETS, name).read_text(encoding="utf-8")
+
 
 
 @dataclass
@@ -83,6 +77,10 @@ class PageData:
         The run record (``run.json``): corpus, settings, versions, timings.
     doc_labels : dict of str to str or None
         Known class of each document, by id.
+    explorer : dict or None
+        :func:`~topicnmf.reporting.explorer.explorer_data`; ``None`` leaves the explorer out.
+    agreement : dict or None
+        :func:`~topicnmf.reporting.explorer.label_agreement`, where the documents have labels.
     """
 
     n_docs: int
@@ -98,6 +96,8 @@ class PageData:
     model_facts: dict = field(default_factory=dict)
     run: dict = field(default_factory=dict)
     doc_labels: dict | None = None
+    explorer: dict | None = None
+    agreement: dict | None = None
 
     @property
     def measures(self) -> list[str]:
@@ -183,6 +183,78 @@ def _facts(data: PageData) -> str:
     )
 
 
+def _explorer(data: PageData) -> str:
+    """The interactive part: its frame (filled by ``explorer.js``) and its data as JSON."""
+    if data.explorer is None:
+        return ""
+    from topicnmf.reporting.explorer import json_script
+
+    n_words = data.explorer.get("n_words", 20)
+    options = "".join(
+        f'<option value="{int(t["topic"])}">{int(t["topic"])}: {_e(t["label"])}</option>' for t in data.explorer["topics"]
+    )
+    return f"""<section id="explorer" class="explorer" hidden>
+<h2>Explore the topics</h2>
+<div class="search"><label for="word-search">Find a word:</label>
+<input id="word-search" type="search" placeholder="a word, e.g. {_e(_example_word(data))}" autocomplete="off" spellcheck="false">
+<div id="search-results" aria-live="polite"></div></div>
+<div class="panes">
+<div class="map-pane"><h3>Intertopic distance map</h3>
+<svg id="topic-map" role="group" aria-label="Topics placed by the distances between their word distributions"></svg>
+<p class="hint">Topics placed by classical multidimensional scaling of the Jensen-Shannon distances between
+their word distributions: near topics use the same words. A circle's area is the topic's share. Click a topic.</p></div>
+<div class="topic-pane"><label class="chooser" for="topic-select">Topic:
+<select id="topic-select">{options}</select></label>
+<h3 id="topic-title"></h3>
+<p id="topic-facts"></p>
+<label class="slider" for="lambda">Relevance &lambda; = <output id="lambda-value">1.00</output>
+<input id="lambda" type="range" min="0" max="1" step="0.01" value="1"></label>
+<p class="hint">The {n_words} most relevant words: &lambda; = 1 ranks them by their weight in the topic,
+&lambda; = 0 by how specific they are to it (their weight in the topic over their weight in the corpus);
+Sievert &amp; Shirley (2014) suggest &lambda; &asymp; 0.6.
+<span class="legend"><span style="background:#d62728"></span>weight in the topic<span style="background:#c6dbef"></span>in the corpus</span></p>
+<div id="word-bars" class="bars"></div>
+<h4>Representative documents</h4><div id="topic-docs"></div></div>
+</div>
+</section>
+<noscript><p class="note">The explorer needs JavaScript; the tables and plots below show the same topics.</p></noscript>
+{json_script(data.explorer, "explorer-data")}"""
+
+
+def _example_word(data: PageData) -> str:
+    topics = data.explorer.get("topics") or []
+    if topics and topics[0]["words"]:
+        return data.explorer["vocab"][topics[0]["words"][0]]
+    return "word"
+
+
+def _labels(data: PageData) -> str:
+    """The known labels against the top topics: a count table, NMI and purity."""
+    agreement = data.agreement
+    if agreement is None:
+        return ""
+    counts = agreement["counts"]
+    out = [
+        '<h2 id="labels">Topics and known labels</h2>',
+        f"<p>{agreement['documents']:,} documents by known label (rows) and top topic (columns; "
+        "the darker, the larger a part of the row). "
+        f"Normalised mutual information {number(agreement['nmi'])}, purity {number(agreement['purity'])} "
+        "(the share of documents whose label is the most common one of their top topic).</p>",
+    ]
+    rows = []
+    for label, values in zip(counts.index, counts.to_numpy()):
+        cells = [_e(label)]
+        peak = max(int(values.max()), 1)
+        for value in values:
+            alpha = 0.6 * int(value) / peak
+            style = f' style="background:rgba(31,119,180,{alpha:.2f})"' if value else ""
+            cells.append(f'<span{style} class="cell">{int(value):,}</span>' if value else "")
+        rows.append(cells)
+    table = html_table(["label"] + [str(t) for t in counts.columns], rows, numeric=set(range(1, len(counts.columns) + 1)))
+    out.append(table.replace('<div class="scroll">', '<div class="scroll agreement">', 1))
+    return "\n".join(out)
+
+
 def _topics(data: PageData) -> str:
     summary = data.summary
     has_coherence = "coherence" in summary.columns
@@ -234,8 +306,9 @@ def _plots(data: PageData) -> str:
 def _documents(data: PageData) -> str:
     out = [
         '<h2 id="documents">Representative documents</h2>',
-        "<p>For each topic, the documents with the largest normalised weight on it among those "
-        "whose top topic it is.</p>",
+        "<p>For each topic, the documents that show it best among those whose top topic it is, "
+        "ranked by <em>score</em>: the part of the document that is about the topic times the "
+        "document's weight on it relative to the strongest document of the topic.</p>",
     ]
     groups = {topic: group for topic, group in data.representatives.groupby("topic", sort=True)}
     for row in data.summary.itertuples(index=False):
@@ -245,7 +318,10 @@ def _documents(data: PageData) -> str:
             out.append('<p class="note">No document has this as its top topic.</p>')
             continue
         for doc in group.itertuples(index=False):
-            meta = f"<strong>{_e(doc.doc_id)}</strong> &middot; weight {number(doc.weight)}"
+            meta = (
+                f"<strong>{_e(doc.doc_id)}</strong> &middot; score {number(doc.score)} &middot; "
+                f"{100 * doc.share:.1f}% of the document"
+            )
             if data.doc_labels is not None:
                 meta += f" &middot; label {_e(data.doc_labels.get(doc.doc_id, ''))}"
             out.append(
@@ -258,9 +334,31 @@ def _definitions(items: list[tuple[str, object]]) -> str:
     return '<dl class="run">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(plain(v))}</dd>" for k, v in items) + "</dl>"
 
 
+def _run_summary(data: PageData) -> str:
+    """One sentence: what was fitted, on what, by which solver, in how long."""
+    run, facts = data.run, data.model_facts
+    corpus = run.get("corpus") or {}
+    sentence = f"{data.n_topics} topics of {data.n_docs:,} documents"
+    if corpus.get("source"):
+        sentence += f" from {corpus['source']}"
+    if "solver" in facts:
+        sentence += f", factorised by {plain(facts['solver'])}"
+        if "iterations" in facts:
+            sentence += f" in {plain(facts['iterations'])} iterations"
+    timings = {k: float(v) for k, v in (run.get("timings") or {}).items() if isinstance(v, numbers.Real)}
+    fitted = [timings[k] for k in ("vectorize", "factorize") if k in timings]
+    if fitted:
+        sentence += f"; fitting took {sum(fitted):.1f} s"
+        if "report" in timings:
+            sentence += f" and the report {timings['report']:.1f} s"
+    if run.get("created"):
+        sentence += f" ({run['created']})"
+    return f'<p class="summary">{_e(sentence)}.</p>'
+
+
 def _run(data: PageData) -> str:
     run = data.run
-    out = ['<h2 id="run">Run</h2>']
+    out = ['<h2 id="run">Run</h2>', _run_summary(data)]
     corpus = run.get("corpus") or {}
     items = [(key, corpus[key]) for key in ("source", "documents") if key in corpus]
     if corpus.get("sha256"):
@@ -287,7 +385,7 @@ def _run(data: PageData) -> str:
     return "\n".join(part for part in out if part)
 
 
-SECTIONS: list[Callable[[PageData], str]] = [_facts, _topics, _coherence, _plots, _documents, _run]
+SECTIONS: list[Callable[[PageData], str]] = [_facts, _explorer, _labels, _topics, _coherence, _plots, _documents, _run]
 
 
 def render_page(data: PageData, sections: list[Callable[[PageData], str]] | None = None) -> str:
@@ -305,16 +403,19 @@ def render_page(data: PageData, sections: list[Callable[[PageData], str]] | None
     page : str
     """
     title = f"Topic report: {data.n_topics} topics of {data.n_docs:,} documents"
-    body = "\n".join(section(data) for section in (SECTIONS if sections is None else sections))
+    sections = SECTIONS if sections is None else sections
+    body = "\n".join(filter(None, (section(data) for section in sections)))
+    script = f"<script>{asset('explorer.js')}</script>" if data.explorer is not None and _explorer in sections else ""
     return "\n".join(
         [
             "<!DOCTYPE html>",
             '<html lang="en">',
             '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_e(title)}</title>",
-            f"<style>{_CSS}</style></head>",
+            f"<style>{asset('report.css')}</style></head>",
             "<body>",
             body,
+            script,
             "</body>",
             "</html>",
             "",

@@ -33,6 +33,7 @@ from topicnmf.reporting.output import (
     read_run_file,
     staged_folder,
 )
+from topicnmf.reporting.explorer import explorer_data, label_agreement
 from topicnmf.reporting.page import PageData, render_page
 from topicnmf.reporting.tables import (
     MEASURES,
@@ -140,6 +141,15 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
     )
     _notify(callback, "page")
     labels = None if model.doc_labels_ is None else dict(zip(model.doc_ids_, model.doc_labels_))
+    explorer = explorer_data(
+        model, representatives=representatives, scores=None if coherence is None else scores,
+        measure=None if coherence is None else measures[0],
+    )
+    agreement = None
+    if model.doc_labels_ is not None:
+        W = np.asarray(model.doc_topic_)
+        top_topics = np.where(W.sum(axis=1) > 0, W.argmax(axis=1), -1)
+        agreement = label_agreement(model.doc_labels_, top_topics, model.n_topics_)
     page = render_page(
         PageData(
             n_docs=len(model.doc_ids_),
@@ -155,6 +165,8 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
             model_facts=model_facts(model),
             run=run_info,
             doc_labels=labels,
+            explorer=explorer,
+            agreement=agreement,
         )
     )
     files = {"summary.csv": table_bytes(summary)}

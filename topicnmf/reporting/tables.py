@@ -163,10 +163,16 @@ def representative_docs(model, *, n: int = 3) -> pd.DataFrame:
     """The documents that show each topic best.
 
     A document can represent only its top topic (the topic of its largest
-    weight). Among the documents whose top topic is ``k``, the representatives are
-    those with the largest normalised weight on ``k`` (their weight on ``k`` over
-    their total weight), ties broken by the larger raw weight and then by corpus
-    order. Documents with no weight on any topic represent nothing.
+    weight). Among the documents whose top topic is ``k``, they are ranked by
+    ``score = share * strength``: ``share`` is the document's weight on ``k``
+    over its total weight (how much of the document is about ``k``) and
+    ``strength`` its weight on ``k`` over the largest weight any document has
+    on ``k`` (how strongly it shows ``k`` among the corpus). The share alone
+    ties at 1.0 for every document about one topic only, short ones included;
+    the strength alone favours long documents that cover many topics. The
+    product is 1 only for the strongest document of a topic when it is about
+    nothing else. Ties are broken by the larger share, then by corpus order;
+    documents with no weight represent nothing.
 
     Parameters
     ----------
@@ -179,9 +185,11 @@ def representative_docs(model, *, n: int = 3) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``topic, rank, doc_id, weight, snippet``: ``rank`` 0 is the best
-        representative, ``weight`` the normalised weight on the topic (in (0, 1]),
-        ``snippet`` the start of the document's text. Sorted by topic, then rank.
+        Columns ``topic, rank, doc_id, score, share, snippet``: ``rank`` 0 is
+        the best representative; ``score`` and ``share`` are in (0, 1];
+        ``snippet`` is the start of the document's text, cleaned of mail
+        headers, quotes and signatures (the model's ``doc_snippets_``). Sorted
+        by topic, then rank.
 
     Examples
     --------
@@ -189,7 +197,7 @@ def representative_docs(model, *, n: int = 3) -> pd.DataFrame:
     >>> docs = ["cats purr and cats sleep", "dogs bark and dogs run"] * 5
     >>> model = TopicModel(n_topics=2, random_state=0).fit(docs)
     >>> representative_docs(model, n=2).columns.tolist()
-    ['topic', 'rank', 'doc_id', 'weight', 'snippet']
+    ['topic', 'rank', 'doc_id', 'score', 'share', 'snippet']
     """
     n = check_int(n, "n", "representative_docs")
     W = np.asarray(model.doc_topic_, dtype=np.float64)
@@ -197,9 +205,11 @@ def representative_docs(model, *, n: int = 3) -> pd.DataFrame:
     docs = np.flatnonzero(totals > 0)
     top = W[docs].argmax(axis=1)
     raw = W[docs, top]
-    normalised = raw / totals[docs]
-    order = np.lexsort((docs, -raw, -normalised, top))
-    docs, top, normalised = docs[order], top[order], normalised[order]
+    share = raw / totals[docs]
+    peak = W.max(axis=0)
+    score = share * raw / peak[top]
+    order = np.lexsort((docs, -share, -score, top))
+    docs, top, share, score = docs[order], top[order], share[order], score[order]
     starts = np.searchsorted(top, np.arange(model.n_topics_))
     rank = np.arange(len(docs)) - starts[top]
     keep = rank < n
@@ -210,7 +220,8 @@ def representative_docs(model, *, n: int = 3) -> pd.DataFrame:
             "topic": top[keep].astype(np.int64),
             "rank": rank[keep].astype(np.int64),
             "doc_id": [model.doc_ids_[i] for i in docs],
-            "weight": normalised[keep],
+            "score": score[keep],
+            "share": share[keep],
             "snippet": ["" if snippets is None else snippets[i] for i in docs],
         }
     )
