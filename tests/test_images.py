@@ -165,15 +165,18 @@ def test_compress_recovers_a_planted_image_and_counts_storage():
     assert summary["loss_history"] == result.loss_history and summary["fit_time"] > 0
 
 
-def test_colour_is_factorised_with_the_channels_side_by_side():
-    image = planted((30, 40, 3), k=4)
-    result = compress(image, 4, random_state=0)
-    assert result.W.shape == (30, 4) and result.H.shape == (4, 3 * 40)
-    assert result.n_stored == 4 * (30 + 120) and result.n_values == image.size
-    # the red channel is the first block of columns of W @ H
-    red = np.clip(np.rint(result.W @ result.H[:, :40]), 0, 255)
+def test_colour_is_factorised_with_the_channels_stacked_along_the_shorter_side():
+    wide = planted((30, 40, 3), k=4)
+    result = compress(wide, 4, random_state=0)
+    assert result.W.shape == (3 * 30, 4) and result.H.shape == (4, 40)
+    assert result.n_stored == 4 * (90 + 40) and result.n_values == wide.size
+    green = np.clip(np.rint(result.W[30:60] @ result.H), wide.min(), wide.max())  # the second block of rows
+    np.testing.assert_array_equal(result.reconstruction[..., 1], green.astype(np.uint8))
+    tall = np.ascontiguousarray(wide.transpose(1, 0, 2))
+    result = compress(tall, 4, random_state=0)
+    assert result.W.shape == (40, 4) and result.H.shape == (4, 3 * 30)
+    red = np.clip(np.rint(result.W @ result.H[:, :30]), wide.min(), wide.max())  # the first block of columns
     np.testing.assert_array_equal(result.reconstruction[..., 0], red.astype(np.uint8))
-    assert result.psnr > 40
 
 
 def test_the_svd_bounds_the_squared_error_and_the_reconstruction_is_clipped():
@@ -220,7 +223,9 @@ def test_compress_calls_the_callback_every_iteration():
         (np.ones((10, 12)), {"n_components": 11},
          "n_components=11 is larger than the image (10 x 12); choose at most 10."),
         (np.ones((10, 4, 3)), {"n_components": 11},
-         "n_components=11 is larger than the image (10 x 12 with channels side by side); choose at most 10."),
+         "n_components=11 is larger than the image (10 x 12 with the channels stacked); choose at most 10."),
+        (np.ones((4, 10, 3)), {"n_components": 11},
+         "n_components=11 is larger than the image (12 x 10 with the channels stacked); choose at most 10."),
         (-np.ones((4, 4)), {"n_components": 2},
          "Negative values in the image passed to compress: an image must be non-negative; shift or clip it first."),
         (np.full((4, 4), np.nan), {"n_components": 2}, "NaN or infinity in the image passed to compress"),
