@@ -12,9 +12,10 @@ of ``W``); for a portrait image side by side, ``[R | G | B]`` of shape ``(r, 3c)
 That stores ``k (3 min + max)`` values per rank ``k``, the fewest of the joint
 layouts. benchmarks/images.py compares the layouts at the same number of stored
 values on the two sample photographs (427 x 640): stacked along the short side
-ends about 0.4 dB above the channels side by side (china k = 20: 20.70 against
-20.29 dB; k = 50: 22.75 against 22.34 dB; flower k = 20: 26.38 against 25.96 dB)
-and 0.6 to 0.9 dB above one factorisation per channel (20.07, 21.88, 25.89 dB).
+ends 0.4 to 0.7 dB above the channels side by side (china k = 20: 20.70 against
+20.29 dB; k = 50: 22.75 against 22.34 dB; flower k = 20: 26.38 against 25.96 dB;
+k = 50: 30.61 against 29.89 dB) and 0.5 to 1.0 dB above one factorisation per
+channel (20.07, 21.88, 25.89, 29.63 dB).
 
 :func:`parts` factorises a stack of same-sized images, one image per row of
 ``X (n_images, n_pixels)``; the rows of ``H`` are the basis images (the
