@@ -47,7 +47,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from topicnmf.images import _to_image, _to_matrix, compress, psnr  # noqa: E402
+from topicnmf.images import compress, psnr  # noqa: E402
+from topicnmf.images._compress import _to_image, _to_matrix  # noqa: E402
 
 CASES = [(5, "random"), (20, None), (50, None)]
 TARGET_REACH = 0.3

@@ -1,17 +1,16 @@
-"""topicnmf.images and ``topicnmf image``: reading, quality measures, compression, parts."""
+"""topicnmf.images: reading and writing, quality measures, compression, parts, pictures."""
 
 import json
 import re
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from topicnmf.cli import app
 from topicnmf.errors import InputError
 from topicnmf.images import (
     Compression,
     compress,
+    encode_image,
     image_grid,
     parts,
     plot_psnr,
@@ -25,8 +24,6 @@ from topicnmf.images import (
 
 PIL = pytest.importorskip("PIL")
 from PIL import Image  # noqa: E402
-
-runner = CliRunner()
 
 
 def planted(shape=(48, 64), k=3, seed=0, scale=80.0):
@@ -109,6 +106,26 @@ def test_unreadable_images_are_one_clear_error(tmp_path, name, content, message)
 def test_a_folder_is_not_an_image(tmp_path):
     with pytest.raises(InputError, match=re.escape(f"Image '{tmp_path}' is not a regular file")):
         read_image(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "image, suffix, message",
+    [
+        (np.zeros((2, 2, 3), np.uint8), ".txt",
+         "A matrix file (.txt) holds one grey image; cannot write shape (2, 2, 3); use .npy."),
+        (np.zeros((2, 2), np.uint8), ".xyz", "Cannot write an image as '.xyz': Pillow writes no such format; use .png or .npy."),
+        (np.zeros((2, 2), np.float64), ".jpg", "Cannot write this image as .jpg: "),
+    ],
+)
+def test_encode_image_errors(image, suffix, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        encode_image(image, suffix)
+
+
+def test_encode_image_is_what_write_image_writes(tmp_path):
+    image = planted()
+    for suffix in (".png", ".npy", ".csv"):
+        assert write_image(tmp_path / f"a{suffix}", image).read_bytes() == encode_image(image, suffix)
 
 
 def test_read_image_stack_from_folder_and_npy(tmp_path):
@@ -290,85 +307,3 @@ def test_side_by_side_and_psnr_plot():
     lines = fig.axes[0].get_lines()
     assert [list(line.get_xdata()) for line in lines] == [[2, 6], [2, 6]]
     np.testing.assert_allclose(lines[1].get_ydata(), [results[1].psnr, results[0].psnr])
-
-
-# ------------------------------------------------------------------ the command line
-def invoke(*args):
-    return runner.invoke(app, ["image", *[str(a) for a in args]])
-
-
-def assert_one_line_error(result, fragment):
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
-    assert len(errors) == 1, result.stderr
-    assert fragment in errors[0], errors[0]
-
-
-def test_cli_compress_writes_reconstructions_comparisons_plot_and_summary(tmp_path):
-    photo = write_image(tmp_path / "photo.png", smooth((40, 50, 3)))
-    out = tmp_path / "out"
-    result = invoke("compress", photo, "-k", "2,5", "--out", out)
-    assert result.exit_code == 0, result.output
-    names = {p.name for p in out.iterdir()}
-    assert names == {"reconstruction_k2.png", "reconstruction_k5.png", "comparison_k2.png",
-                     "comparison_k5.png", "psnr_vs_k.png", "summary.json"}
-    assert read_image(out / "reconstruction_k5.png").shape == (40, 50, 3)
-    assert read_image(out / "comparison_k5.png").shape == (40, 3 * 50 + 2 * 8, 3)
-    summary = json.loads((out / "summary.json").read_text())
-    assert [r["n_components"] for r in summary["results"]] == [2, 5]
-    first = summary["results"][0]
-    assert {"psnr", "svd_psnr", "ratio", "n_stored", "fit_time", "loss_history"} <= set(first)
-    assert len(first["loss_history"]) == first["n_iter"]
-    assert "PSNR" in result.stdout and "SVD" in result.stdout
-    assert not list(tmp_path.glob(".out.*")), "no staging folder is left behind"
-    again = invoke("compress", photo, "-k", "2", "--out", out)
-    assert_one_line_error(again, "exists; pass --force")
-    forced = invoke("compress", photo, "-k", "3", "--out", out, "--force")
-    assert forced.exit_code == 0, forced.output
-    assert (out / "reconstruction_k3.png").is_file() and not (out / "psnr_vs_k.png").exists()
-
-
-def test_cli_compress_keeps_the_format_of_a_matrix_file(tmp_path):
-    matrix = tmp_path / "image.txt"
-    np.savetxt(matrix, smooth((20, 24, 1))[..., 0] / 10.0)
-    result = invoke("compress", matrix, "-k", "3", "-o", tmp_path / "out")
-    assert result.exit_code == 0, result.output
-    assert read_image(tmp_path / "out" / "reconstruction_k3.txt").shape == (20, 24)
-
-
-@pytest.mark.parametrize(
-    "make, args, fragment",
-    [
-        (lambda p: np.savetxt(p / "neg.txt", -np.ones((3, 3))), ("neg.txt",), "Negative values in image"),
-        (lambda p: (p / "bad.png").write_text("x"), ("bad.png",), "Cannot read image"),
-        (lambda p: np.save(p / "a.npy", np.ones((4, 6))), ("a.npy", "-k", "5"), "n_components=5 is larger than the image"),
-        (lambda p: None, ("nothere.png",), "does not exist"),
-        (lambda p: np.save(p / "a.npy", np.ones((4, 6))), ("a.npy", "-k", "two"), "-k must be a positive rank"),
-    ],
-)
-def test_cli_compress_bad_input_is_one_line(tmp_path, make, args, fragment):
-    make(tmp_path)
-    result = invoke("compress", tmp_path / args[0], *args[1:], "--out", tmp_path / "out")
-    assert_one_line_error(result, fragment)
-    assert not (tmp_path / "out").exists()
-
-
-def test_cli_parts_writes_the_grid_and_the_error(tmp_path):
-    from sklearn.datasets import load_digits
-
-    stack = tmp_path / "digits.npy"
-    np.save(stack, load_digits().images[:300])
-    out = tmp_path / "parts"
-    result = invoke("parts", stack, "-k", 4, "--out", out)
-    assert result.exit_code == 0, result.output
-    grid = read_image(out / "parts.png")
-    assert grid.dtype == np.uint8 and grid.shape == (17 * 32, 17 * 32)  # 2 x 2 parts, zoomed
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["n_components"] == 4 and 0 < summary["relative_err"] < 1
-    assert np.load(out / "components.npy").shape == (4, 8, 8)
-    folder = tmp_path / "faces"
-    folder.mkdir()
-    write_image(folder / "a.png", np.zeros((4, 4), np.uint8))
-    write_image(folder / "b.png", np.zeros((5, 4), np.uint8))
-    assert_one_line_error(invoke("parts", folder, "-k", 1, "--out", tmp_path / "p2"), "same size")
