@@ -240,9 +240,13 @@ def test_library_names_map_to_flags(message, shown):
 def test_every_mapped_flag_exists():
     from typer.main import get_command
 
-    command = get_command(app)
-    flags = {opt for sub in command.commands.values() for param in sub.params for opt in param.opts}
-    flags |= {name.upper() for sub in command.commands.values() for param in sub.params for name in [param.name]}
+    def commands(group):  # sub-apps such as `image` included
+        for sub in group.commands.values():
+            yield from commands(sub) if hasattr(sub, "commands") else [sub]
+
+    every = list(commands(get_command(app)))
+    flags = {opt for sub in every for param in sub.params for opt in param.opts}
+    flags |= {param.name.upper() for sub in every for param in sub.params}
     assert set(PARAMETER_FLAGS.values()) <= flags
 
 

@@ -30,7 +30,7 @@ _PUBLIC = {
 }
 
 _SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "dynamic", "hierarchy", "seeding", "measures",
-               "reporting", "plotting", "cli")
+               "reporting", "plotting", "images", "cli")
 
 __all__ = sorted(_PUBLIC) + ["__version__"]
 

@@ -6,7 +6,8 @@
 - :mod:`~topicnmf.cli._console`: inert printing, the topic table, stage progress;
 - :mod:`~topicnmf.cli.fit`: ``fit``, ``topics``, ``transform``;
 - :mod:`~topicnmf.cli.report`: ``report``;
-- :mod:`~topicnmf.cli.dynamic`: ``dynamic`` (topics over time).
+- :mod:`~topicnmf.cli.dynamic`: ``dynamic`` (topics over time);
+- :mod:`~topicnmf.cli.image`: ``image compress``, ``image parts`` (a sub-app).
 
 A new command family is a module here with its command functions (each: parse,
 call the library inside ``with user_errors():``, render through ``_console``),
@@ -16,6 +17,7 @@ registered below with one line. Output folders go through
 
 from topicnmf.cli import dynamic as _dynamic
 from topicnmf.cli import fit as _fit
+from topicnmf.cli import image as _image
 from topicnmf.cli import report as _report
 from topicnmf.cli._app import app, main
 
@@ -26,3 +28,4 @@ app.command()(_fit.topics)
 app.command()(_fit.transform)
 app.command()(_report.report)
 app.command()(_dynamic.dynamic)
+app.add_typer(_image.app, name="image")

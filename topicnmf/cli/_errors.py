@@ -29,6 +29,7 @@ __all__ = ["EXPECTED_ERRNOS", "PARAMETER_FLAGS", "Interrupted", "cli_message", "
 # Library parameter -> command-line flag, where the user sees the flag.
 PARAMETER_FLAGS = {
     "n_topics": "--topics",
+    "n_components": "--components",
     "out_dir": "--out",
     "force": "--force",
     "top_n": "--top-words",

@@ -29,6 +29,9 @@ def report(
             raise InputError(f"'{run_dir}' is inside a run folder; pass the run folder '{run_dir.parent}' itself.")
         if not reporting.is_run_folder(run_dir):
             raise InputError(f"'{run_dir}' is not a run folder written by 'topicnmf fit' (no run.json); pass one.")
+        command = reporting.read_run_file(run_dir).get("command", "fit")
+        if command != "fit":
+            raise InputError(f"'{run_dir}' was written by 'topicnmf {command}', not 'topicnmf fit'; pass a fit's run folder.")
         model = topicnmf.TopicModel.load(run_dir / "model")
         reporting.write_report(model, run_dir, top_n=top_words, callback=progress.stage_callback())
     say(f"Wrote {run_dir / 'report.html'}")

@@ -7,7 +7,8 @@
 - :mod:`~topicnmf.reporting.explorer`: the data of the page's explorer (topic map,
   relevance, agreement with known labels), computed in Python and embedded as JSON;
 - :mod:`~topicnmf.reporting.page`: the self-contained HTML report page;
-- :mod:`~topicnmf.reporting.report`: report files and whole run folders.
+- :mod:`~topicnmf.reporting.report`: report files and whole run folders;
+- :mod:`~topicnmf.reporting.images`: run folders of image compression and parts.
 
 Public names are imported on first use, so ``topicnmf.reporting.output`` loads
 neither numpy nor pandas, and nothing here loads matplotlib until a plot is drawn.
@@ -42,6 +43,8 @@ _PUBLIC = {
     "render_plots": "report",
     "write_outputs": "report",
     "write_report": "report",
+    "write_compression": "images",
+    "write_parts": "images",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -1,0 +1,281 @@
+"""Image compression: topicnmf.images.compress against scikit-learn NMF, side by side.
+
+Cases: the sample photographs ``load_sample_image("china.jpg")`` and ``"flower.jpg"``
+(427 x 640), grey (Pillow's ``convert("L")``) and colour (the three channels stacked
+along the shorter side, 1281 x 640, as ``compress`` factorises them), at the founding example's
+settings (k = 5, ``init="random"``, ``random_state=0``: scikit-learn's random start
+and topicnmf's are the same draws) and at k = 20 and 50 with each side's default start
+(scikit-learn: ``nndsvda``; topicnmf: NNDSVDa on a one-pass randomized SVD),
+``random_state=0``. scikit-learn runs ``NMF(solver="cd")`` and ``NMF(solver="mu")``
+with its defaults; topicnmf runs ``compress`` with its defaults (HALS).
+
+Each fit runs ``--repeat`` times in this process after one untimed warm-up (which
+loads topicnmf's compiled kernels); the fastest run counts. Columns:
+
+- ``time``: wall time of the fit (scikit-learn: ``fit_transform``; topicnmf: the start
+  and the iterations, ``Compression.fit_time``; the SVD bound and the quality measures
+  that ``compress`` adds are listed apart);
+- ``iter``: iterations; ``PSNR``: of the reconstruction clipped to 0..255;
+- ``reach cd`` / ``reach mu``: seconds from the start of the ``compress`` call until
+  the per-iteration loss ``0.5 |X - WH|^2`` (the callback's, as in
+  ``benchmarks/solvers.py``) first reached scikit-learn cd's (mu's) final loss,
+  i.e. its final PSNR before clipping, and the ratio of that to cd's (mu's) time.
+
+Then: how to factorise colour (channels stacked along the short side as ``compress``
+does, side by side along the long side, or one factorisation per channel, at the same
+number of stored values); the SVD bound
+(LAPACK ``gesdd`` against a randomized SVD); and a 1000 x 1000 grey photograph at
+k = 50 (china.jpg resized with Pillow's bicubic filter).
+
+Targets: topicnmf's final PSNR no lower than scikit-learn's (cd and mu) and the
+time to reach scikit-learn's final PSNR at most 0.3x scikit-learn's fit time, in
+every case; the 1000 x 1000 image at k = 50 in under 1 s. The load average is
+printed first: on a busy machine every time here is inflated (``OPENBLAS_NUM_THREADS=1``
+keeps scikit-learn's BLAS threads from fighting over the cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from topicnmf.images import compress, psnr  # noqa: E402
+from topicnmf.images._compress import _to_image, _to_matrix  # noqa: E402
+
+CASES = [(5, "random"), (20, None), (50, None)]
+TARGET_REACH = 0.3
+FAST_ITER = 40
+
+
+def sample_images():
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    out = {}
+    for name in ("china", "flower"):
+        colour = load_sample_image(f"{name}.jpg")
+        out[f"{name} grey"] = np.asarray(Image.fromarray(colour).convert("L"))
+        out[f"{name} colour"] = colour
+    return out
+
+
+def loss(X, W, H) -> float:
+    return 0.5 * float(np.sum((X - W @ H) ** 2))
+
+
+def clipped_psnr(image, X_hat) -> float:
+    rec = np.clip(np.rint(_to_image(X_hat, image.shape)), 0, 255).astype(np.uint8)
+    return psnr(image, rec)
+
+
+def best_of(repeat, run):
+    results = [run() for _ in range(repeat)]
+    return min(results, key=lambda r: r["time"])
+
+
+def run_sklearn(image, k, init, solver, repeat):
+    from sklearn.decomposition import NMF
+
+    X = _to_matrix(image)
+
+    def run():
+        model = NMF(k, solver=solver, init=init, random_state=0)
+        start = time.perf_counter()
+        W = model.fit_transform(X)
+        wall = time.perf_counter() - start
+        H = model.components_
+        return {"time": wall, "n_iter": model.n_iter_, "loss": loss(X, W, H),
+                "psnr": clipped_psnr(image, W @ H)}
+
+    return best_of(repeat, run)
+
+
+def run_topicnmf(image, k, init, repeat, **params):
+    compress(image, k, init=init, random_state=0, max_iter=2)  # warm: compiled kernels loaded
+
+    def run():
+        trace = []
+        start = time.perf_counter()
+        result = compress(image, k, init=init, random_state=0,
+                          callback=lambda info: trace.append((time.perf_counter() - start, info["loss"])),
+                          **params)
+        total = time.perf_counter() - start
+        return {"time": result.fit_time, "total": total, "svd_time": result.svd_time,
+                "n_iter": result.n_iter, "psnr": result.psnr, "svd_psnr": result.svd_psnr,
+                "trace": trace, "loss": trace[-1][1]}
+
+    return best_of(repeat, run)
+
+
+def reach(trace, target):
+    margin = 1e-12 * target
+    return next((t for t, value in trace if value <= target + margin), float("nan"))
+
+
+def main_table(images, repeat, summary):
+    print(f"\n{'case':<14} {'k':>3} {'side':<14} {'time s':>8} {'iter':>5} {'PSNR':>7} "
+          f"{'reach cd s':>11} {'/cd':>6} {'reach mu s':>11} {'/mu':>6}")
+    for label, image in images.items():
+        for k, init in CASES:
+            cd = run_sklearn(image, k, init, "cd", repeat)
+            mu = run_sklearn(image, k, init, "mu", repeat)
+            ours = run_topicnmf(image, k, init, repeat)
+            start = "random" if init == "random" else "default"
+            for side, r in (("sklearn cd", cd), ("sklearn mu", mu), ("topicnmf hals", ours)):
+                extra = ""
+                if r is ours:
+                    t_cd, t_mu = reach(r["trace"], cd["loss"]), reach(r["trace"], mu["loss"])
+                    extra = (f" {t_cd:>11.4f} {t_cd / cd['time']:>5.2f}x"
+                             f" {t_mu:>11.4f} {t_mu / mu['time']:>5.2f}x")
+                print(f"{label:<14} {k:>3} {side:<14} {r['time']:>8.4f} {r['n_iter']:>5d} "
+                      f"{r['psnr']:>7.3f}{extra}")
+            print(f"{'':<14} {'':>3} {'(compress adds the SVD bound ' + format(ours['svd_time'], '.3f') + ' s, PSNR ' + format(ours['svd_psnr'], '.3f') + '; whole call ' + format(ours['total'], '.3f') + ' s)'}")
+            for name, theirs in (("cd", cd), ("mu", mu)):
+                ratio = reach(ours["trace"], theirs["loss"]) / theirs["time"]
+                ends = ours["psnr"] >= theirs["psnr"] - 1e-9
+                summary.append(
+                    f"{label} k={k} ({start} start) vs {name}: reach {ratio:.2f}x "
+                    f"(target <= {TARGET_REACH}x) {'met' if ratio <= TARGET_REACH else 'NOT met'}; "
+                    f"PSNR {ours['psnr']:.3f} vs {theirs['psnr']:.3f} "
+                    f"{'met' if ends else 'NOT met'}")
+
+
+def colour_layouts(images, repeat, summary):
+    print("\nColour at the same number of stored values (k = rank of the side-by-side layout)")
+    print(f"{'image':<8} {'k':>3} {'layout':<16} {'rank':>5} {'stored':>8} {'PSNR':>7} {'SSIM':>6} {'fit s':>7}")
+    for name in ("china", "flower"):
+        image = images[f"{name} colour"]
+        r, c, C = image.shape
+        for k in (20, 50):
+            budget = k * (r + C * c)
+            rows = []
+            # side by side along the long side: (r, 3c)
+            side = np.ascontiguousarray(image.transpose(0, 2, 1).reshape(r, C * c))
+
+            def side_by_side():
+                out = compress(side, k, random_state=0)
+                return out.reconstruction.reshape(r, C, c).transpose(0, 2, 1)
+
+            res = best_of(repeat, lambda: _timed(side_by_side))
+            rows.append(("side by side", k, k * (r + C * c), psnr(image, res["value"]), _ssim(image, res["value"]),
+                         res["time"]))
+            # stacked along the short side: (3r, c), what compress does with a landscape image
+            kv = round(budget / (C * r + c))
+            res = best_of(repeat, lambda: _timed(lambda: compress(image, kv, random_state=0)))
+            rows.append(("stacked", kv, res["value"].n_stored, res["value"].psnr, res["value"].ssim,
+                         res["time"]))
+            # one factorisation per channel
+            kc = round(budget / (C * (r + c)))
+
+            def per_channel():
+                return np.stack([compress(np.ascontiguousarray(image[..., j]), kc, random_state=0).reconstruction
+                                 for j in range(C)], axis=2)
+
+            res = best_of(repeat, lambda: _timed(per_channel))
+            rows.append(("per channel", kc, C * kc * (r + c), psnr(image, res["value"]), _ssim(image, res["value"]),
+                         res["time"]))
+            for layout, rank, stored, p, s, t in rows:
+                print(f"{name:<8} {k:>3} {layout:<16} {rank:>5} {stored:>8} {p:>7.3f} {s:>6.3f} {t:>7.3f}")
+            best = max(rows, key=lambda row: row[3])
+            summary.append(f"colour {name} k={k}: highest PSNR at equal storage: {best[0]} "
+                           f"({', '.join(f'{row[0]} {row[3]:.3f} dB in {row[5]:.2f} s' for row in rows)})")
+
+
+def _ssim(image, rec):
+    from topicnmf.images import ssim
+
+    return ssim(image, rec)
+
+
+def _timed(call):
+    start = time.perf_counter()
+    value = call()
+    return {"time": time.perf_counter() - start, "value": value}
+
+
+def svd_bound(images, big, summary):
+    from scipy import linalg
+    from sklearn.utils.extmath import randomized_svd
+
+    def gesdd(X, k):
+        U, s, Vt = linalg.svd(X, full_matrices=False, check_finite=False, lapack_driver="gesdd")
+        return (U[:, :k] * s[:k]) @ Vt[:k]
+
+    print("\nThe SVD bound: LAPACK gesdd against a randomized SVD (PSNR of the rank-k reconstruction)")
+    print(f"{'image':<16} {'k':>3} {'gesdd s':>8} {'PSNR':>8} {'rand(4) s':>10} {'dPSNR':>8} "
+          f"{'rand(8) s':>10} {'dPSNR':>8}")
+    for label, image in (("china colour", images["china colour"]), ("china 1000 grey", big)):
+        X = _to_matrix(image)
+        for k in (20, 50):
+            exact = _timed(lambda: gesdd(X, k))
+            p_exact = clipped_psnr(image, exact["value"])
+            cells = []
+            for n_iter in (4, 8):
+                def rand():
+                    U, s, Vt = randomized_svd(X, k, n_iter=n_iter, random_state=0)
+                    return (U * s) @ Vt
+                res = _timed(rand)
+                cells.append((res["time"], clipped_psnr(image, res["value"]) - p_exact))
+            print(f"{label:<16} {k:>3} {exact['time']:>8.3f} {p_exact:>8.3f} "
+                  + " ".join(f"{t:>10.3f} {d:>+8.4f}" for t, d in cells))
+            summary.append(f"SVD bound {label} k={k}: gesdd {exact['time']:.3f} s; randomized (8 power "
+                           f"iterations) {cells[1][0]:.3f} s at {cells[1][1]:+.4f} dB")
+
+
+def big_image(big, repeat, summary):
+    print("\n1000 x 1000 grey (china.jpg, bicubic), k = 50")
+    cd = run_sklearn(big, 50, None, "cd", 1)
+    mu = run_sklearn(big, 50, None, "mu", 1)
+    ours = run_topicnmf(big, 50, None, repeat)
+    fast = run_topicnmf(big, 50, None, repeat, max_iter=FAST_ITER)
+    for side, r in (("sklearn cd", cd), ("sklearn mu", mu), ("topicnmf hals", ours),
+                    (f"max_iter={FAST_ITER}", fast)):
+        print(f"{side:<14} fit {r['time']:>7.3f} s  iter {r['n_iter']:>4d}  PSNR {r['psnr']:.3f}")
+    print(f"{'':<14} compress adds the SVD bound {ours['svd_time']:.3f} s (PSNR {ours['svd_psnr']:.3f}); "
+          f"whole call {ours['total']:.3f} s (max_iter={FAST_ITER}: {fast['total']:.3f} s)")
+    for label, r in (("defaults", ours), (f"max_iter={FAST_ITER}", fast)):
+        summary.append(f"1000x1000 grey k=50 ({label}): fit {r['time']:.3f} s, whole compress call "
+                       f"{r['total']:.3f} s (target < 1 s) {'met' if r['time'] < 1 else 'NOT met'}; "
+                       f"PSNR {r['psnr']:.3f} (cd {cd['psnr']:.3f}, mu {mu['psnr']:.3f}, "
+                       f"SVD {r['svd_psnr']:.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["main", "colour", "svd", "big"], nargs="*")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+          + f"; {os.cpu_count()} cores; OPENBLAS_NUM_THREADS="
+          + os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    images = sample_images()
+    big = np.asarray(Image.fromarray(load_sample_image("china.jpg")).convert("L").resize((1000, 1000), Image.BICUBIC))
+    only = set(args.only or ["main", "colour", "svd", "big"])
+    summary: list[str] = []
+    if "main" in only:
+        main_table(images, args.repeat, summary)
+    if "colour" in only:
+        colour_layouts(images, args.repeat, summary)
+    if "svd" in only:
+        svd_bound(images, big, summary)
+    if "big" in only:
+        big_image(big, args.repeat, summary)
+    print("\nSummary")
+    for line in summary:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""topicnmf.images: reading and writing, quality measures, compression, parts, pictures."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from topicnmf.errors import InputError
+from topicnmf.images import (
+    Compression,
+    compress,
+    encode_image,
+    image_grid,
+    parts,
+    plot_psnr,
+    psnr,
+    read_image,
+    read_image_stack,
+    side_by_side,
+    ssim,
+    write_image,
+)
+
+PIL = pytest.importorskip("PIL")
+from PIL import Image  # noqa: E402
+
+
+def planted(shape=(48, 64), k=3, seed=0, scale=80.0):
+    """A uint8 image of non-negative rank ``k`` (times ``shape[2]`` channels side by side)."""
+    rng = np.random.RandomState(seed)
+    r, c = shape[:2]
+    channels = shape[2] if len(shape) == 3 else 1
+    X = rng.rand(r, k) @ rng.rand(k, c * channels) * scale
+    image = np.clip(np.rint(X), 0, 255).astype(np.uint8)
+    return image if channels == 1 else image.reshape(r, channels, c).transpose(0, 2, 1).copy()
+
+
+def smooth(shape=(40, 50, 3), seed=0):
+    """A smooth colour photograph stand-in (sums of waves), uint8."""
+    rng = np.random.RandomState(seed)
+    y, x = np.mgrid[: shape[0], : shape[1]]
+    image = np.zeros(shape)
+    for c in range(shape[2]):
+        for _ in range(4):
+            fy, fx, phase = rng.rand(3) * [0.3, 0.3, 6]
+            image[..., c] += np.sin(fy * y + fx * x + phase)
+    image -= image.min()
+    return np.rint(image / image.max() * 255).astype(np.uint8)
+
+
+# ------------------------------------------------------------------ reading and writing
+@pytest.mark.parametrize("suffix", [".png", ".npy", ".txt", ".csv", ".tif"])
+def test_write_then_read_gives_the_image_back(tmp_path, suffix):
+    image = planted()
+    path = write_image(tmp_path / f"a{suffix}", image)
+    back = read_image(path)
+    np.testing.assert_array_equal(back, image)
+    if suffix in (".png", ".npy", ".tif"):
+        assert back.dtype == np.uint8
+
+
+def test_colour_modes_are_read_as_rgb_or_grey(tmp_path):
+    colour = smooth()
+    Image.fromarray(colour).convert("RGBA").save(tmp_path / "rgba.png")
+    Image.fromarray(colour).convert("P").save(tmp_path / "palette.png")
+    Image.fromarray(colour[..., 0]).convert("LA").save(tmp_path / "la.png")
+    np.testing.assert_array_equal(read_image(tmp_path / "rgba.png"), colour)
+    assert read_image(tmp_path / "palette.png").shape == colour.shape
+    np.testing.assert_array_equal(read_image(tmp_path / "la.png"), colour[..., 0])
+    Image.fromarray(colour).save(tmp_path / "photo.jpg", quality=95)
+    jpeg = read_image(tmp_path / "photo.jpg")
+    assert jpeg.shape == colour.shape and jpeg.dtype == np.uint8
+
+
+def _write(path, content):
+    if isinstance(content, np.ndarray):
+        np.save(path, content)
+    else:
+        path.write_text(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.png", None, "Image '{p}' does not exist; check the path."),
+        ("bad.png", "not an image", "Cannot read image '{p}': not an image Pillow can read; "
+                                    "pass a PNG, JPEG, .npy or matrix file."),
+        ("neg.txt", "1 2\n-3 4\n", "Negative values in image '{p}': an image must be non-negative; "
+                                   "shift or clip it first."),
+        ("nan.npy", np.array([[1.0, np.nan]]), "NaN or infinity in image '{p}'; remove them first."),
+        ("words.txt", "a b\nc d\n", "Cannot read image '{p}': "),
+        ("cube.npy", np.ones((2, 2, 2, 2)), "The array of image '{p}' must be a non-empty 2-D"),
+        ("objects.npy", np.array([{"a": 1}], dtype=object), "Cannot read image '{p}': "),
+    ],
+)
+def test_unreadable_images_are_one_clear_error(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        _write(path, content)
+    with pytest.raises(InputError, match=re.escape(message.format(p=path))):
+        read_image(path)
+
+
+def test_a_folder_is_not_an_image(tmp_path):
+    with pytest.raises(InputError, match=re.escape(f"Image '{tmp_path}' is not a regular file")):
+        read_image(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "image, suffix, message",
+    [
+        (np.zeros((2, 2, 3), np.uint8), ".txt",
+         "A matrix file (.txt) holds one grey image; cannot write shape (2, 2, 3); use .npy."),
+        (np.zeros((2, 2), np.uint8), ".xyz", "Cannot write an image as '.xyz': Pillow writes no such format; use .png or .npy."),
+        (np.zeros((2, 2), np.float64), ".jpg", "Cannot write this image as .jpg: "),
+    ],
+)
+def test_encode_image_errors(image, suffix, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        encode_image(image, suffix)
+
+
+def test_encode_image_is_what_write_image_writes(tmp_path):
+    image = planted()
+    for suffix in (".png", ".npy", ".csv"):
+        assert write_image(tmp_path / f"a{suffix}", image).read_bytes() == encode_image(image, suffix)
+
+
+def test_read_image_stack_from_folder_and_npy(tmp_path):
+    rng = np.random.RandomState(0)
+    stack = rng.randint(0, 255, size=(3, 6, 5)).astype(np.uint8)
+    for i, image in enumerate(stack):
+        write_image(tmp_path / f"{i}.png", image)
+    np.testing.assert_array_equal(read_image_stack(tmp_path), stack)
+    np.save(tmp_path / "flat.npy", stack[:, :5, :].reshape(3, 25))
+    assert read_image_stack(tmp_path / "flat.npy").shape == (3, 5, 5)
+    write_image(tmp_path / "9.png", np.zeros((4, 4), np.uint8))
+    with pytest.raises(InputError, match="the images must all have the same size"):
+        read_image_stack(tmp_path)
+
+
+# ------------------------------------------------------------------ quality measures
+def test_psnr_matches_its_definition():
+    rng = np.random.RandomState(0)
+    a = rng.randint(0, 256, size=(20, 30)).astype(np.uint8)
+    b = np.clip(a + rng.randint(-3, 4, size=a.shape), 0, 255).astype(np.uint8)
+    mse = np.mean((a.astype(float) - b) ** 2)
+    assert psnr(a, b) == pytest.approx(10 * np.log10(255**2 / mse))
+    assert psnr(a, a) == np.inf
+    f = a / 255.0
+    assert psnr(f, b / 255.0) == pytest.approx(10 * np.log10((f.max() - f.min()) ** 2 / (mse / 255**2)))
+
+
+def test_ssim_properties():
+    image = smooth()
+    rng = np.random.RandomState(1)
+    noisy = np.clip(image + rng.normal(0, 20, image.shape), 0, 255).astype(np.uint8)
+    noisier = np.clip(image + rng.normal(0, 60, image.shape), 0, 255).astype(np.uint8)
+    assert ssim(image, image) == pytest.approx(1.0)
+    assert ssim(image, noisy) == pytest.approx(ssim(noisy, image))
+    assert 0 < ssim(image, noisier) < ssim(image, noisy) < 1
+    # colour: the mean of the channels' SSIM
+    channels = [ssim(image[..., c], noisy[..., c]) for c in range(3)]
+    assert ssim(image, noisy) == pytest.approx(np.mean(channels), rel=1e-12)
+
+
+# ------------------------------------------------------------------ compress
+def test_compress_recovers_a_planted_image_and_counts_storage():
+    image = planted((48, 64), k=3)
+    result = compress(image, 3, random_state=0)
+    assert isinstance(result, Compression)
+    assert result.reconstruction.shape == image.shape and result.reconstruction.dtype == np.uint8
+    assert result.W.shape == (48, 3) and result.H.shape == (3, 64)
+    assert (result.W >= 0).all() and (result.H >= 0).all()
+    assert result.psnr > 45 and result.svd_psnr > 45
+    assert result.n_stored == 3 * (48 + 64) and result.n_values == 48 * 64
+    assert result.ratio == pytest.approx(48 * 64 / (3 * 112))
+    assert result.n_iter == len(result.loss_history) > 0
+    summary = json.loads(json.dumps(result.summary()))
+    assert summary["loss_history"] == result.loss_history and summary["fit_time"] > 0
+
+
+def test_colour_is_factorised_with_the_channels_stacked_along_the_shorter_side():
+    wide = planted((30, 40, 3), k=4)
+    result = compress(wide, 4, random_state=0)
+    assert result.W.shape == (3 * 30, 4) and result.H.shape == (4, 40)
+    assert result.n_stored == 4 * (90 + 40) and result.n_values == wide.size
+    green = np.clip(np.rint(result.W[30:60] @ result.H), wide.min(), wide.max())  # the second block of rows
+    np.testing.assert_array_equal(result.reconstruction[..., 1], green.astype(np.uint8))
+    tall = np.ascontiguousarray(wide.transpose(1, 0, 2))
+    result = compress(tall, 4, random_state=0)
+    assert result.W.shape == (40, 4) and result.H.shape == (4, 3 * 30)
+    red = np.clip(np.rint(result.W @ result.H[:, :30]), wide.min(), wide.max())  # the first block of columns
+    np.testing.assert_array_equal(result.reconstruction[..., 0], red.astype(np.uint8))
+
+
+def test_the_svd_bounds_the_squared_error_and_the_reconstruction_is_clipped():
+    image = smooth((40, 50, 1))[..., 0].astype(np.float64) / 255 * 0.8 + 0.1  # float, in [0.1, 0.9]
+    for k in (2, 6):
+        result = compress(image, k, random_state=0)
+        assert result.reconstruction.dtype == np.float64
+        assert result.reconstruction.min() >= image.min() and result.reconstruction.max() <= image.max()
+        X = result.W @ result.H
+        U, s, Vt = np.linalg.svd(image, full_matrices=False)
+        assert np.sum((image - X) ** 2) >= np.sum(s[k:] ** 2) * (1 - 1e-9)
+        assert result.svd_psnr >= result.psnr - 0.05
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_compress_ends_no_worse_than_scikit_learn_on_the_founding_example():
+    from sklearn.datasets import load_sample_image
+    from sklearn.decomposition import NMF as SklearnNMF
+
+    image = load_sample_image("china.jpg").mean(axis=2).astype(np.uint8)[::2, ::2]
+    theirs = SklearnNMF(n_components=5, init="random", random_state=0)  # its defaults
+    W = theirs.fit_transform(image.astype(float))
+    rec = np.clip(np.rint(W @ theirs.components_), image.min(), image.max())
+    ours = compress(image, 5, init="random", random_state=0)
+    assert ours.psnr >= psnr(image, rec) - 0.01
+
+
+def test_compress_is_reproducible_with_a_random_state():
+    image = smooth()
+    a, b = compress(image, 5, random_state=3), compress(image, 5, random_state=3)
+    np.testing.assert_array_equal(a.W, b.W)
+    np.testing.assert_array_equal(a.reconstruction, b.reconstruction)
+
+
+def test_compress_calls_the_callback_every_iteration():
+    seen = []
+    result = compress(smooth(), 4, random_state=0, callback=seen.append, max_iter=7, tol=0)
+    assert [info["iteration"] for info in seen] == list(range(1, 8)) == list(range(1, result.n_iter + 1))
+
+
+@pytest.mark.parametrize(
+    "image, params, message",
+    [
+        (np.ones((10, 12)), {"n_components": 11},
+         "n_components=11 is larger than the image (10 x 12); choose at most 10."),
+        (np.ones((10, 4, 3)), {"n_components": 11},
+         "n_components=11 is larger than the image (10 x 12 with the channels stacked); choose at most 10."),
+        (np.ones((4, 10, 3)), {"n_components": 11},
+         "n_components=11 is larger than the image (12 x 10 with the channels stacked); choose at most 10."),
+        (-np.ones((4, 4)), {"n_components": 2},
+         "Negative values in the image passed to compress: an image must be non-negative; shift or clip it first."),
+        (np.full((4, 4), np.nan), {"n_components": 2}, "NaN or infinity in the image passed to compress"),
+        (np.ones(5), {"n_components": 2}, "The array of the image passed to compress must be a non-empty 2-D"),
+        (np.ones((4, 4)), {"n_components": 0}, "The 'n_components' parameter of compress must be an int >= 1. Got 0."),
+        (np.ones((4, 4)), {"n_components": 2, "init": "svd"},
+         "The 'init' parameter of compress must be one of None, 'nndsvd', 'nndsvda', 'nndsvdar', 'random'. Got 'svd'."),
+        (np.ones((4, 4)), {"n_components": 2, "max_iter": True},
+         "The 'max_iter' parameter of compress must be an int >= 1. Got True."),
+        (np.ones((4, 4)), {"n_components": 2, "solver": "cd"},
+         "The 'solver' parameter of compress must be one of 'als', 'hals', 'mu'. Got 'cd'."),
+    ],
+)
+def test_compress_errors(image, params, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        compress(image, **params)
+
+
+# ------------------------------------------------------------------ parts
+def test_parts_of_digits_are_non_negative_basis_images():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits().images[:600]
+    result = parts(digits, 9, random_state=0)
+    assert result.components.shape == (9, 8, 8) and result.W.shape == (600, 9)
+    assert (result.components >= 0).all() and (result.W >= 0).all()
+    assert 0 < result.relative_err < 0.45
+    X = digits.reshape(600, 64)
+    direct = np.linalg.norm(X - result.W @ result.components.reshape(9, 64))
+    assert result.reconstruction_err == pytest.approx(direct, rel=1e-6)
+    assert result.grid().shape == (3 * 9 - 1, 3 * 9 - 1)
+    flat = parts(digits.reshape(600, 64), 9, random_state=0)
+    np.testing.assert_allclose(flat.components, result.components)
+
+
+def test_parts_errors():
+    with pytest.raises(InputError, match=re.escape("are rows of 12 pixels, not a square number; pass image_shape")):
+        parts(np.ones((5, 12)), 2)
+    assert parts(np.random.RandomState(0).rand(5, 12), 2, image_shape=(3, 4)).components.shape == (2, 3, 4)
+    with pytest.raises(InputError, match=re.escape("n_components=6 is larger than the stack (5 images of 4 pixels)")):
+        parts(np.ones((5, 2, 2)), 6)
+
+
+def test_image_grid_tiles_and_scales():
+    images = np.stack([np.full((2, 3), v) for v in (1.0, 2.0, 0.0, 4.0, 5.0)])
+    grid = image_grid(images, pad=1)
+    assert grid.shape == (2 * 3 - 1, 3 * 4 - 1)
+    assert grid.max() == 1.0 and grid.min() == 0.0
+    np.testing.assert_array_equal(grid[:2, :3], 1.0)  # each image scaled by its own maximum
+    assert image_grid(images, n_cols=5, zoom=2).shape == (4, 2 * 19)
+
+
+def test_side_by_side_and_psnr_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    a = np.zeros((4, 5, 3), np.uint8)
+    picture = side_by_side(a, a, a, gap=2)
+    assert picture.shape == (4, 19, 3) and picture[:, 5:7].min() == 255
+    results = [compress(smooth(), k, random_state=0) for k in (6, 2)]
+    fig = plot_psnr(results)
+    lines = fig.axes[0].get_lines()
+    assert [list(line.get_xdata()) for line in lines] == [[2, 6], [2, 6]]
+    np.testing.assert_allclose(lines[1].get_ydata(), [results[1].psnr, results[0].psnr])
