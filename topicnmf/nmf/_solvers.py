@@ -1,7 +1,9 @@
 """Solvers: plain functions with one signature, found through ``SOLVERS``.
 
-Every solver is called as ``solver(op, W, Ht, problem, monitor)`` and returns
-``(W, Ht)``:
+A registry entry maps each beta-loss it supports to a function
+(``SOLVERS["hals"]`` runs ``hals`` for Frobenius and ``kl_cd``, in ``_kl``, for
+Kullback-Leibler). Every solver is called as ``solver(op, W, Ht, problem, monitor)``
+and returns ``(W, Ht)``:
 
 - ``op`` is the data operator (see ``_operator``); the solver reads ``X`` only
   through it;
