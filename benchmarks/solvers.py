@@ -146,9 +146,16 @@ def objective(X, W, H) -> float:
 
 
 def kl_objective(X, W, H) -> float:
-    """The generalised Kullback-Leibler divergence, scikit-learn's ``_beta_divergence``."""
+    """The generalised Kullback-Leibler divergence, scikit-learn's ``_beta_divergence``.
+
+    ``_beta_divergence`` pairs ``X.data`` with ``W @ H`` at the stored entries in sorted
+    column order, so a CSR matrix with unsorted indices (``TfidfVectorizer``'s output)
+    gets a wrong value; scikit-learn's ``fit`` sorts ``X`` in place first, and so does this.
+    """
     from sklearn.decomposition._nmf import _beta_divergence
 
+    if sp.issparse(X) and not X.has_sorted_indices:
+        X = X.sorted_indices()
     return float(_beta_divergence(X, W.astype(np.float64), H.astype(np.float64), 1))
 
 

@@ -1042,3 +1042,21 @@ def test_kl_l1_penalty_shrinks_w_for_fixed_h(X_small):
     f = [_beta_divergence(X_small, W, H, 1) + _kl_penalty(X_small, W, H, **reg)
          for W in (W0, W1)]
     assert f[1] < f[0]
+
+
+@pytest.mark.slow
+def test_kl_cd_results_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    X = sp.random(3000, 2000, density=0.05, format="csr", random_state=0)  # parallel drivers
+    kw = dict(beta_loss=KL, random_state=0, max_iter=5, tol=0)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        serial = factorize(X, 20, **kw)
+    finally:
+        numba.set_num_threads(before)
+    parallel = factorize(X, 20, **kw)
+    np.testing.assert_array_equal(serial[0], parallel[0])
+    np.testing.assert_array_equal(serial[1], parallel[1])
+    assert serial[2]["loss_history"] == parallel[2]["loss_history"]

@@ -54,7 +54,10 @@ SOLVE_W_EPS = 1e-3
 #: the loops over a row's entries may reorder their sums (vectorised); no other liberty
 _FAST = {"reassoc", "contract", "arcp", "nsz"}
 
+
 @njit(fastmath=_FAST, **_OPTS)
+
+
 def _wh(V, i, Ub, wh, nz):
     """``wh = V[i] @ Ub`` over the row's entries (zero coordinates of ``V[i]`` skipped)."""
     for t in range(nz):
@@ -67,6 +70,8 @@ def _wh(V, i, Ub, wh, nz):
 
 
 @njit(fastmath=_FAST, **_OPTS)
+
+
 def _refresh(xs, wh, q, s, nz, eps):
     """``q = x / wh`` and ``s = x / wh^2`` (``wh`` floored at ``eps``)."""
     for t in range(nz):
@@ -77,7 +82,10 @@ def _refresh(xs, wh, q, s, nz, eps):
         q[t] = xs[t] * inv
         s[t] = q[t] * inv
 
+
 @njit(fastmath=_FAST, **_OPTS)
+
+
 def _grad(Ub, q, s, nz, r):
     """``sum u q`` and ``sum u^2 s`` over the row's entries, ``u`` the r-th factor row."""
     g = 0.0
@@ -88,7 +96,10 @@ def _grad(Ub, q, s, nz, r):
         h += u * u * s[t]
     return g, h
 
+
 @njit(fastmath=_FAST, **_OPTS)
+
+
 def _move(xs, Ub, wh, q, s, nz, r, nxt, d, eps):
     """Move coordinate ``r`` by ``d``: ``wh += d u_r``, refresh ``q``, ``s``.
 
@@ -113,7 +124,10 @@ def _move(xs, Ub, wh, q, s, nz, r, nxt, d, eps):
         h += u * u * ss
     return g1, g, h
 
+
 @njit(**_OPTS)
+
+
 def _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps):
     """Coordinate sweeps over row ``i`` of ``V`` (entries gathered); returns the
     squared stationarity residual met by the first sweep."""
@@ -169,7 +183,10 @@ def _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps):
             break
     return pg2
 
+
 @njit(fastmath=_FAST, **_OPTS)
+
+
 def _data_term(xs, wh, nz, eps):
     """``sum x log(x / wh) - x`` over the entries ``x > eps`` (``wh`` floored at ``eps``)."""
     acc = 0.0
@@ -182,7 +199,10 @@ def _data_term(xs, wh, nz, eps):
             acc += x * np.log(x / w) - x
     return acc
 
+
 @njit(**_OPTS)
+
+
 def _csr_body(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
               want_loss, r0, r1):
     k = V.shape[1]
@@ -212,7 +232,10 @@ def _csr_body(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
             loss += _data_term(xs, wh, nz, eps)
     return pg2, loss
 
+
 @njit(**_OPTS)
+
+
 def _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, r0, r1):
     k = V.shape[1]
     m = X.shape[1]
@@ -238,7 +261,10 @@ def _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, r0, r1
             loss += _data_term(xs, wh, nz, eps)
     return pg2, loss
 
+
 @njit(parallel=True, **_OPTS)
+
+
 def _csr_par(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
              want_loss, split):
     n_chunks = split.shape[0] - 1
@@ -249,7 +275,10 @@ def _csr_par(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
                                          split[c], split[c + 1])
     return out
 
+
 @njit(**_OPTS)
+
+
 def _csr_ser(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
              want_loss, split):
     n_chunks = split.shape[0] - 1
@@ -260,7 +289,10 @@ def _csr_ser(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
                                          split[c], split[c + 1])
     return out
 
+
 @njit(parallel=True, **_OPTS)
+
+
 def _dense_par(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
     n_chunks = split.shape[0] - 1
     out = np.zeros((n_chunks, 2))
@@ -269,7 +301,10 @@ def _dense_par(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
                                            want_loss, split[c], split[c + 1])
     return out
 
+
 @njit(**_OPTS)
+
+
 def _dense_ser(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
     n_chunks = split.shape[0] - 1
     out = np.zeros((n_chunks, 2))
@@ -279,8 +314,9 @@ def _dense_ser(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
     return out
 
 
-
 # ------------------------------------------------------------------ the drivers
+
+
 class _Rows:
     """``X`` (or ``X.T``) row by row, with its split into ranges for the drivers."""
 
