@@ -456,12 +456,9 @@ ERRORS = [
     (dict(beta_loss=0.5, solver="mu"), InputError,
      "The 'beta_loss' parameter of NMF must be one of 'frobenius', 'kullback-leibler', "
      "1.0 or 2.0. Got 0.5."),
-    (dict(beta_loss="kullback-leibler"), InputError,
-     "The 'hals' solver of NMF does not support beta_loss='kullback-leibler'; "
-     "use solver='mu' for it."),
     (dict(beta_loss=1.0, solver="als"), InputError,
      "The 'als' solver of NMF does not support beta_loss='kullback-leibler'; "
-     "use solver='mu' for it."),
+     "use solver='hals' for it."),
     (dict(init="svd"), InputError,
      "The 'init' parameter of NMF must be one of 'custom', 'nndsvd', 'nndsvda', "
      "'nndsvdar', 'random' or None. Got 'svd'."),
@@ -862,3 +859,204 @@ def test_float32_final_solve_keeps_the_fitted_loss():
     assert loss <= info["loss_history"][-1] * (1 + 1e-4)
     W64, H64, _ = factorize(X.astype(np.float64), 6, random_state=0, max_iter=40, tol=0)
     assert loss == pytest.approx(0.5 * np.linalg.norm(X - W64 @ H64) ** 2, rel=1e-3)
+
+
+# ------------------------------------------ Kullback-Leibler: coordinate descent
+KL = "kullback-leibler"
+
+
+def _kl_penalty(X, W, H, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
+    """scikit-learn's regularisation term, scaled by the other dimension."""
+    n, m = X.shape
+    return (m * alpha_W * l1_ratio * W.sum() + n * alpha_H * l1_ratio * H.sum()
+            + 0.5 * m * alpha_W * (1 - l1_ratio) * (W**2).sum()
+            + 0.5 * n * alpha_H * (1 - l1_ratio) * (H**2).sum())
+
+
+def test_kl_default_solver_is_coordinate_descent():
+    from topicnmf.nmf._solvers import kl_cd
+
+    assert SOLVERS["hals"].betas == (1.0, 2.0) and SOLVERS["hals"].by_beta[1.0] is kl_cd
+    assert SOLVERS["mu"].betas == (1.0, 2.0) and SOLVERS["als"].betas == (2.0,)
+    X, _, _ = _planted(noise=0.1)
+    kw = dict(beta_loss=KL, random_state=0, max_iter=10, tol=0)
+    model = NMF(4, **kw).fit(X)
+    _, H_cd, _ = factorize(X, 4, solver="hals", **kw)
+    _, H_mu, _ = factorize(X, 4, solver="mu", **kw)
+    np.testing.assert_array_equal(model.components_, H_cd)
+    assert not np.allclose(H_cd, H_mu)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+@pytest.mark.parametrize("reg", [{}, dict(alpha_W=0.01, alpha_H=0.02, l1_ratio=0.5)])
+def test_kl_cd_objective_never_increases(fmt, reg):
+    X, _, _ = _planted(noise=0.3, density=0.7)
+    X = X if fmt == "dense" else sp.csr_matrix(X).asformat(fmt)
+    for init in ("random", "nndsvda"):
+        _, _, info = factorize(X, 5, beta_loss=KL, init=init, random_state=0, tol=0,
+                               max_iter=60, **reg)
+        f = np.array([info["initial_loss"]] + info["loss_history"])
+        assert len(f) == 61
+        assert np.all(np.diff(f) <= 1e-10 * f[:-1]), np.diff(f).max()
+
+
+def test_kl_cd_planted_factorisation_recovered():
+    X, W_true, H_true = _planted()
+    W, H, info = factorize(X, 4, beta_loss=KL, tol=1e-6, max_iter=500, random_state=0)
+    assert info["converged"]
+    assert np.linalg.norm(X - W @ H) / np.linalg.norm(X) < 1e-3
+    unit = lambda A: A / np.linalg.norm(A, axis=1, keepdims=True)  # noqa: E731
+    cos = unit(H) @ unit(H_true).T
+    rows, cols = linear_sum_assignment(-cos)
+    assert cos[rows, cols].min() > 0.99
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_kl_cd_dense_and_sparse_give_the_same_result(X_small, fmt):
+    kw = dict(beta_loss=KL, random_state=0, tol=0, max_iter=30, init="nndsvda",
+              alpha_W=0.01, l1_ratio=0.5)
+    W_d, H_d, info_d = factorize(X_small, 4, **kw)
+    W_s, H_s, info_s = factorize(sp.csr_matrix(X_small).asformat(fmt), 4, **kw)
+    np.testing.assert_allclose(W_s, W_d, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(H_s, H_d, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(info_s["loss_history"], info_d["loss_history"], rtol=1e-10)
+
+
+def test_kl_cd_sparse_input_is_never_densified(X_small):
+    model = NMF(3, beta_loss=KL, random_state=0, max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(_NoDensify(X_small))
+        model.transform(_NoDensify(X_small))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_kl_cd_keeps_the_dtype(X_small, dtype, fmt):
+    X = X_small.astype(dtype)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    model = NMF(3, beta_loss=KL, random_state=0, max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W = model.fit_transform(X)
+    assert W.dtype == dtype and model.components_.dtype == dtype
+    assert model.transform(X).dtype == dtype
+    assert all(isinstance(v, float) for v in model.loss_history_)
+    ref = NMF(3, beta_loss=KL, random_state=0, max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(X_small)
+    np.testing.assert_allclose(model.loss_history_, ref.loss_history_, rtol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_kl_objective_is_scikit_learns_beta_divergence(X_small, dtype, fmt):
+    from sklearn.decomposition._nmf import _beta_divergence
+
+    X = X_small.astype(dtype)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    rng = np.random.RandomState(0)
+    W0 = (rng.rand(30, 4) + 0.1).astype(dtype)
+    H0 = (rng.rand(4, 20) + 0.1).astype(dtype)
+    reg = dict(alpha_W=0.01, alpha_H=0.02, l1_ratio=0.4)
+    rel = 1e-5 if dtype == np.float32 else 1e-10
+    _, _, info = factorize(X, 4, W=W0, H=H0, beta_loss=KL, max_iter=1, tol=0, **reg)
+    expected = _beta_divergence(X, W0, H0, 1) + _kl_penalty(X_small, W0, H0, **reg)
+    assert info["initial_loss"] == pytest.approx(expected, rel=rel)
+    W, H, info = factorize(X, 4, W=W0, H=H0, beta_loss=KL, max_iter=20, tol=0, **reg)
+    expected = _beta_divergence(X, W, H, 1, square_root=True)
+    assert info["reconstruction_err"] == pytest.approx(expected, rel=rel)
+    # the returned W is re-solved for the final H, which can only lower the objective
+    f = _beta_divergence(X, W, H, 1) + _kl_penalty(X_small, W, H, **reg)
+    assert f <= info["loss_history"][-1] * (1 + 10 * rel)
+    assert f >= info["loss_history"][-1] * 0.9
+
+
+def test_kl_cd_reaches_scikit_learns_mu_objective():
+    from sklearn.decomposition._nmf import _beta_divergence, _initialize_nmf
+
+    X, _, _ = _planted(n=80, m=60, k=6, noise=0.5, density=0.5, seed=1)
+    X = sp.csr_matrix(X)
+    W0, H0 = _initialize_nmf(X, 6, init="nndsvda", random_state=0)
+    ref = SkNMF(6, solver="mu", beta_loss=KL, init="custom", max_iter=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W_ref = ref.fit_transform(X, W=W0.copy(), H=H0.copy())
+        seen = []
+        W, H, _ = factorize(X, 6, W=W0, H=H0, beta_loss=KL, callback=seen.append)
+    f_ref = _beta_divergence(X, W_ref, ref.components_, 1)
+    assert _beta_divergence(X, W, H, 1) <= f_ref
+    reached = [s["iteration"] for s in seen if s["loss"] <= f_ref]
+    assert reached and reached[0] <= ref.n_iter_ / 2
+
+
+def test_kl_transform_solves_for_w(X_small):
+    # KKT conditions of min_W D_KL(X, WH) + reg(W), W >= 0, with scikit-learn's scaling
+    alpha_W, l1_ratio = 0.01, 0.3
+    model = NMF(4, beta_loss=KL, alpha_W=alpha_W, l1_ratio=l1_ratio, random_state=0,
+                max_iter=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_small)
+    H = model.components_
+    W = model.transform(X_small)
+    n_features = X_small.shape[1]
+    ratio = np.divide(X_small, W @ H, out=np.zeros_like(X_small), where=X_small > 0)
+    grad = (1.0 - ratio) @ H.T + n_features * alpha_W * l1_ratio
+    grad += n_features * alpha_W * (1 - l1_ratio) * W
+    scale = H.sum(axis=1).max()
+    assert np.all(W >= 0)
+    assert np.abs(grad[W > 0]).max() < 1e-4 * scale
+    assert grad[W == 0].min() > -1e-4 * scale
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+def test_kl_cd_transform_agrees_with_fit_transform(fmt):
+    X, _, _ = _planted(n=80, m=50, k=5, noise=0.2, density=0.8, seed=3)
+    X = sp.csr_matrix(X) if fmt == "csr" else X
+    model = NMF(5, beta_loss=KL, random_state=0, max_iter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W = model.fit_transform(X)
+    assert np.linalg.norm(model.transform(X) - W) <= 1e-3 * np.linalg.norm(W)
+
+
+def test_kl_cd_stopping_rule_is_the_projected_gradient(X_small):
+    seen = []
+    _, _, info = factorize(X_small, 3, beta_loss=KL, tol=1e-2, max_iter=5000,
+                           random_state=0, callback=seen.append)
+    ratios = [s["pg_ratio"] for s in seen]
+    assert info["converged"]
+    assert ratios[-1] <= 1e-2 and all(r > 1e-2 for r in ratios[:-1])
+
+
+def test_kl_l1_penalty_shrinks_w_for_fixed_h(X_small):
+    from sklearn.decomposition._nmf import _beta_divergence
+
+    H = NMF(5, beta_loss=KL, random_state=0).fit(X_small).components_
+    reg = dict(alpha_W=0.05, l1_ratio=1.0)
+    W0, _, _ = factorize(X_small, 5, H=H, update_H=False, beta_loss=KL)
+    W1, _, _ = factorize(X_small, 5, H=H, update_H=False, beta_loss=KL, **reg)
+    assert W1.sum() < W0.sum()
+    f = [_beta_divergence(X_small, W, H, 1) + _kl_penalty(X_small, W, H, **reg)
+         for W in (W0, W1)]
+    assert f[1] < f[0]
+
+
+@pytest.mark.slow
+def test_kl_cd_results_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    X = sp.random(3000, 2000, density=0.05, format="csr", random_state=0)  # parallel drivers
+    kw = dict(beta_loss=KL, random_state=0, max_iter=5, tol=0)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        serial = factorize(X, 20, **kw)
+    finally:
+        numba.set_num_threads(before)
+    parallel = factorize(X, 20, **kw)
+    np.testing.assert_array_equal(serial[0], parallel[0])
+    np.testing.assert_array_equal(serial[1], parallel[1])
+    assert serial[2]["loss_history"] == parallel[2]["loss_history"]

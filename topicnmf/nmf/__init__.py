@@ -3,7 +3,8 @@
 - :class:`NMF`: a scikit-learn estimator (``fit``, ``fit_transform``,
   ``transform``, ``inverse_transform``).
 - :func:`factorize`: the same computation as a function returning ``(W, H, info)``.
-- ``SOLVERS``: the registry of solver functions (``'als'``, ``'hals'``, ``'mu'``).
+- ``SOLVERS``: the registry of solvers (``'als'``, ``'hals'``, ``'mu'``), each with
+  one function per beta-loss it supports (``SOLVERS[name].by_beta``).
 - :class:`HeldOutMask` and :func:`heldout_error`: fit on part of the entries
   (``mask=``), measure the error on the rest.
 

@@ -122,10 +122,12 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_components : int, default=10
         Number of components ``k``.
     solver : {'hals', 'mu', 'als'}, default='hals'
-        ``'hals'``: accelerated hierarchical alternating least squares
-        (Frobenius loss). ``'mu'``: multiplicative updates (Frobenius and
-        Kullback-Leibler). ``'als'``: alternating non-negative least squares with
-        an exact solve per block (Frobenius), for high-accuracy solutions.
+        ``'hals'``: coordinate descent; for the Frobenius loss accelerated
+        hierarchical alternating least squares, for Kullback-Leibler cyclic
+        coordinate descent with Newton steps (Hsieh & Dhillon 2011).
+        ``'mu'``: multiplicative updates (Frobenius and Kullback-Leibler).
+        ``'als'``: alternating non-negative least squares with an exact solve
+        per block (Frobenius), for high-accuracy solutions.
     beta_loss : {'frobenius', 'kullback-leibler'} or float, default='frobenius'
         The divergence; ``2.0`` and ``1.0`` are the same two losses.
     init : {'random', 'nndsvd', 'nndsvda', 'nndsvdar', 'custom'}, default=None

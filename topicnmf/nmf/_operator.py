@@ -7,7 +7,10 @@ Solvers never touch ``X`` itself. They see it through an operator with
 - ``sq_norm``: ``||X||_F^2`` as a Python float, and ``total``: the sum of all entries,
 - for the beta-divergences other than Frobenius, the stored entries:
   ``data`` (their values), ``dot_at_data(W, Ht)`` (``W @ H`` at those entries)
-  and ``with_data(values)`` (an operator with the same pattern and new values).
+  and ``with_data(values)`` (an operator with the same pattern and new values);
+  ``rows(transposed)`` gives ``X`` (or ``X.T``) row by row, for solvers that
+  sweep over the entries of one row at a time (the Kullback-Leibler coordinate
+  descent).
 
 ``H`` is kept transposed (``Ht``, shape ``(n_features, k)``, C-ordered) inside the
 solvers so that the updates of ``W`` and of ``H`` are the same code applied to
@@ -70,6 +73,10 @@ class DenseOperator:
 
     def with_data(self, values: np.ndarray) -> "DenseOperator":
         return DenseOperator(values)
+
+    def rows(self, transposed: bool = False) -> np.ndarray:
+        """``X`` (or ``X.T``, a view) as a 2-D array read row by row."""
+        return self.X.T if transposed else self.X
 
     @property
     def n_nonzero(self) -> int:
@@ -184,6 +191,18 @@ class SparseOperator:
         new._n_nonzero = None
         new.X = None
         return new
+
+    def rows(self, transposed: bool = False):
+        """``X`` (or ``X.T``) as a scipy CSR matrix: a view of the stored arrays
+        where the format allows it, else one converted copy (``nnz`` values and
+        indices), made on each call.
+        """
+        if transposed == self._transposed:  # the stored arrays are already that CSR
+            return sp.csr_matrix((self._data, self._indices, self._indptr),
+                                 shape=self._inner_shape, copy=False)
+        csr = sp.csr_matrix((self._data, self._indices, self._indptr),
+                            shape=self._inner_shape, copy=False)
+        return csr.T.tocsr()
 
 
 def as_operator(X):

@@ -1,7 +1,9 @@
 """Solvers: plain functions with one signature, found through ``SOLVERS``.
 
-Every solver is called as ``solver(op, W, Ht, problem, monitor)`` and returns
-``(W, Ht)``:
+A registry entry maps each beta-loss it supports to a function
+(``SOLVERS["hals"]`` runs ``hals`` for Frobenius and ``kl_cd``, in ``_kl``, for
+Kullback-Leibler). Every solver is called as ``solver(op, W, Ht, problem, monitor)``
+and returns ``(W, Ht)``:
 
 - ``op`` is the data operator (see ``_operator``); the solver reads ``X`` only
   through it;
@@ -355,9 +357,9 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
     with ``warm=True``, else only a buffer for the result.
 
     Frobenius: an exact non-negative least-squares solve per row (block principal
-    pivoting), from zero unless ``warm``. Other losses: multiplicative updates
-    from ``W`` (``warm``) or from a constant, until the objective decreases by
-    less than ``tol`` relatively (or ``max_iter`` updates).
+    pivoting), from zero unless ``warm``. Kullback-Leibler: coordinate descent
+    (``_kl.solve_w_kl``) from ``W`` (``warm``) or from a constant, until the
+    objective decreases by less than ``tol`` relatively (or ``max_iter`` rounds).
     """
     n, m = op.shape
     k = Ht.shape[1]
@@ -377,23 +379,19 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
         kernels().nnls_rows(W64, A, HtH, l1, l2)
         W[...] = W64
         return W, frobenius_objective(op.sq_norm, W64, A, _gram(W64), HtH)
-    if not warm:
-        W[...] = np.sqrt(op.total / (n * m) / k)
-    kern = kernels()
-    colsum = Ht.sum(axis=0)
-    WH = op.dot_at_data(W, Ht)
-    div = kl_divergence(op, WH, W, Ht)
-    prev = div + penalty(W, l1, l2)
-    for _ in range(max_iter):
-        numer = _kl_ratio(op, WH).matmul(Ht)
-        kern.mu_update(W, numer, colsum, colsum, l1, l2, EPS)
-        WH = op.dot_at_data(W, Ht)
-        div = kl_divergence(op, WH, W, Ht)
-        loss = div + penalty(W, l1, l2)
-        if prev - loss <= tol * abs(prev):
-            break
-        prev = loss
-    return W, div
+    return _kl().solve_w_kl(op, Ht, problem, W, warm=warm, tol=tol, max_iter=max_iter)
+
+
+def _kl():
+    """The ``_kl`` module, imported (with numba) on first use only."""
+    from . import _kl as module
+
+    return module
+
+
+def kl_cd(op, W, Ht, problem: Problem, monitor: Monitor):
+    """Coordinate descent with Newton steps for the Kullback-Leibler loss (see ``_kl``)."""
+    return _kl().kl_cd(op, W, Ht, problem, monitor)
 
 
 def _solve_w_masked(op, Ht, problem, W, warm, tol, max_iter):
@@ -422,19 +420,27 @@ def _solve_w_masked(op, Ht, problem, W, warm, tol, max_iter):
 
 
 class SolverEntry(NamedTuple):
-    """A registered solver: the function and the beta-losses it supports.
+    """A registered solver: the function that solves each beta-loss it supports.
 
     ``masked_betas``: the beta-losses for which it accepts missing entries (a
     mask), seeing them through ``op.fill`` (see ``_mask``).
     """
 
-    solve: Callable
-    betas: tuple  # supported beta values
+    by_beta: dict  # {beta: solver function}
     masked_betas: tuple = ()
+
+    @property
+    def betas(self) -> tuple:
+        """The supported beta values."""
+        return tuple(sorted(self.by_beta))
+
+    def solve(self, op, W, Ht, problem: Problem, monitor: Monitor):
+        """Run the function registered for ``problem.beta``."""
+        return self.by_beta[problem.beta](op, W, Ht, problem, monitor)
 
 
 SOLVERS: dict[str, SolverEntry] = {
-    "als": SolverEntry(als, (2.0,), (2.0,)),
-    "hals": SolverEntry(hals, (2.0,), (2.0,)),
-    "mu": SolverEntry(mu, (1.0, 2.0), (2.0,)),
+    "als": SolverEntry({2.0: als}, (2.0,)),
+    "hals": SolverEntry({2.0: hals, 1.0: kl_cd}, (2.0,)),  # coordinate descent, either loss
+    "mu": SolverEntry({2.0: mu, 1.0: mu}, (2.0,)),
 }
