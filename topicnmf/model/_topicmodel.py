@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_bool, check_int, check_random_state, check_real
+from topicnmf._validation import check_bool, check_int, check_random_state
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
@@ -72,13 +72,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
     seed_topics : dict of str to list of str, or None, default=None
         Seeded topics: a name and its seed words each (``{"space": ["nasa", "orbit",
         "shuttle"]}``); at most ``n_topics`` of them, the other topics are found freely.
-        Fitted by guided NMF with a seeded start (see :mod:`topicnmf.seeding`); each
-        seeded topic carries its name in ``topic_labels_``. Seed words missing from the
-        vocabulary are reported with a ``UserWarning`` and in ``seed_words_missing_``.
-    seed_weight : float, default=0.01
-        Starting strength of the guided term that keeps the seed words among their
-        topic's heaviest: each seed list weighs as ``seed_weight`` times the documents
-        of an average topic (see :func:`topicnmf.seeding.guided_fit`).
+        Fitted from a seeded start with the seed words' support held for the first
+        iterations, then released (see :mod:`topicnmf.seeding`); each seeded topic
+        carries its name in ``topic_labels_``. Seed words missing from the vocabulary
+        are reported with a ``UserWarning`` and in ``seed_words_missing_``.
 
     Attributes
     ----------
@@ -108,8 +105,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         A name per topic: its three top words joined by ``_`` unless set with
         :meth:`set_topic_labels`. Every table, plot and report uses it.
     n_iter_, reconstruction_err_, loss_history_
-        The factorisation's iterations, final error and loss per iteration (of the
-        stacked matrix, seed rows included, when seeded).
+        The factorisation's iterations, final error and loss per iteration (when
+        seeded, of the fit after the held-support phase).
     doc_times_ : list or None
         The training documents' times (from ``Corpus.times``), or None.
     seed_topic_ids_ : dict of str to int
@@ -138,7 +135,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
         keep_tokens: bool = True,
         text_column: str = "text",
         seed_topics: dict[str, list[str]] | None = None,
-        seed_weight: float = 0.01,
     ):
         self.n_topics = n_topics
         self.vectorizer = vectorizer
@@ -147,7 +143,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.keep_tokens = keep_tokens
         self.text_column = text_column
         self.seed_topics = seed_topics
-        self.seed_weight = seed_weight
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -194,7 +189,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
             from topicnmf import seeding
 
             seeds = seeding.check_seed_topics(self.seed_topics, n_topics, "TopicModel")
-            seed_weight = check_real(self.seed_weight, "seed_weight", "TopicModel")
         if len(corpus) == 0:
             raise InputError("The corpus has no documents; give at least as many documents as topics.")
         notify = callback or (lambda info: None)
@@ -237,7 +231,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
                     UserWarning,
                     stacklevel=2,
                 )
-            W = seeding.guided_fit(nmf, X, Y, seed_weight, random_state)
+            W, nmf = seeding.seeded_fit(nmf, X, Y, random_state)
         timings["factorize"] = time.perf_counter() - start
         if callback is not None:
             nmf.set_params(callback=None)
