@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validation import check_int, parameter_error
 from ..errors import InputError
 from ._core import check_data, check_missing_values, check_params, run
+from ._dask import is_dask_array
 
 _ARRAY_KW = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32],
                  ensure_all_finite=False)
@@ -344,17 +345,32 @@ default=None
         W : ndarray of shape (n_samples, n_components)
         """
         settings = self._settings()
+        if is_dask_array(X):  # row blocks on the workers: W stays there (see _dask)
+            from ._dask import fit_dask
+
+            if mask is not None:
+                raise InputError("NMF.fit takes no mask with a Dask array X.")
+            H, info = fit_dask(X, settings, W=W, H=H, whom="NMF.fit")
+            self._set_fitted(H, info, X.shape[1])
+            return self.transform(X)
         missing_values = check_missing_values(self.missing_values, "NMF")
         X = validate_data(self, X, reset=True, **_ARRAY_KW)
         check_data(X, "NMF.fit", missing_values)
         W, H, info = run(X, settings, W=W, H=H, whom="NMF.fit", mask=mask,
                          missing_values=missing_values)
+        self._set_fitted(H, info)
+        return W
+
+    def _set_fitted(self, H, info, n_features=None):
+        self.__dict__.pop("_online", None)  # what an earlier partial_fit left
+        if n_features is not None:  # a Dask array: validate_data did not see it
+            self.__dict__.pop("feature_names_in_", None)
+            self.n_features_in_ = n_features
         self.components_ = H
         self.n_components_ = H.shape[0]
         self.n_iter_ = info["n_iter"]
         self.reconstruction_err_ = info["reconstruction_err"]
         self.loss_history_ = info["loss_history"]
-        return W
 
     def fit(self, X, y=None, **params) -> "NMF":
         """Learn the factorisation of ``X``.
@@ -386,8 +402,19 @@ default=None
         Returns
         -------
         W : ndarray of shape (n_samples, n_components)
+            A Dask array with the row chunks of ``X`` when ``X`` is a Dask array.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            from ._dask import transform_dask
+
+            if X.shape[1] != self.n_features_in_:
+                raise InputError(
+                    f"X passed to NMF.transform has {X.shape[1]} features, but NMF is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+            problem = self._settings().problem((1, X.shape[1]))
+            return transform_dask(X, self.components_, problem)
         missing_values = check_missing_values(self.missing_values, "NMF")
         X = validate_data(self, X, reset=False, **_ARRAY_KW)
         check_data(X, "NMF.transform", missing_values)
