@@ -400,7 +400,7 @@ def fit_dask(X, settings, *, W=None, H=None, whom: str = "NMF.fit"):
         rows.set_w(W_blocks)
         del W_blocks, W
         monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
-        with _blas_threads(None):
+        with _blas_threads():
             Ht = hals_dask(rows, Ht, problem, monitor, n=n, nnz=nnz, sq_norm=sq_norm)
         while True:  # W for the final H, as transform solves it: the reported error
             try:
