@@ -147,3 +147,29 @@ def test_negative_block_is_named(client):
     X[33, 2] = -1.0
     with pytest.raises(InputError, match=re.escape("Negative values in data passed to NMF.fit")):
         NMF(2, init="random").fit(da.from_array(X, chunks=(10, -1)))
+
+
+def test_topic_model_on_a_scheduler(client, three_themes):
+    from topicnmf import TextVectorizer, TopicModel
+
+    model = TopicModel(3, vectorizer=TextVectorizer(min_df=1), random_state=0, scheduler=client)
+    model.fit(three_themes)
+    ref = TopicModel(3, vectorizer=TextVectorizer(min_df=1), random_state=0,
+                     nmf=NMF(init="random")).fit(three_themes)
+    assert _rel(model.reconstruction_err_, ref.reconstruction_err_) < 1e-6
+    assert model.doc_topic_.shape == (18, 3)
+    with pytest.raises(InputError, match=re.escape("The 'scheduler' parameter of TopicModel must be")):
+        TopicModel(3, vectorizer=TextVectorizer(min_df=1), scheduler=2.5).fit(three_themes)
+
+
+def test_cli_scheduler_and_workers_exclusive(tmp_path, three_themes):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(three_themes))
+    result = CliRunner().invoke(app, ["fit", str(corpus), "--scheduler", "tcp://x:1", "--workers", "2",
+                                      "-o", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert "Give --scheduler ADDRESS or --workers N, not both." in result.stderr

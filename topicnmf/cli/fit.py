@@ -87,6 +87,12 @@ def fit(
                      f"{STREAM_ABOVE_MB} MB on disk].", show_default=False),
     ] = None,
     chunksize: Annotated[int, typer.Option("--chunksize", min=1, help="Documents per chunk with --stream.")] = 20_000,
+    scheduler: Annotated[
+        Optional[str], typer.Option("--scheduler", help="Factorise on the Dask scheduler at this address.")
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Factorise on a local Dask cluster of N workers.")
+    ] = None,
 ):
     """Fit topics to a corpus and write tables, plots, the model and a report."""
     with user_errors(), Progress() as progress:
@@ -106,10 +112,14 @@ def fit(
             _fit_streamed(corpus, target, topics, seed, df, text_column, id_column, chunksize, top_words, force,
                           stem=stem, phrases=phrases, seed_topics=seed_topics)
             return
+        if scheduler is not None and workers is not None:
+            raise InputError("Give --scheduler ADDRESS or --workers N, not both.")
+        cluster = scheduler if scheduler is not None else workers
         model = topicnmf.TopicModel(
             topics,
             vectorizer=topicnmf.TextVectorizer(stem=stem, phrases=phrases, **df),
-            nmf=topicnmf.NMF(solver=solver, init="nndsvda", max_iter=max_iter),
+            nmf=topicnmf.NMF(solver=solver, init="nndsvda" if cluster is None else "random", max_iter=max_iter),
+            scheduler=cluster,
             random_state=seed,
             seed_topics=None if seed_topics is None else topicnmf.read_seed_topics(seed_topics),
         )
