@@ -58,7 +58,7 @@ def test_init_only_stores_parameters():
     assert params == dict(n_components=7, solver="mu", beta_loss="kullback-leibler",
                           init="random", tol=1e-3, max_iter=5, alpha_W=0.1, alpha_H=0.2,
                           l1_ratio=0.5, random_state=3, callback=callback,
-                          missing_values=None)
+                          missing_values=None, forget_factor=0.7)
     assert not any(name.endswith("_") for name in vars(model))
 
 

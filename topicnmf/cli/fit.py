@@ -20,6 +20,8 @@ __all__ = ["fit", "topics", "transform"]
 
 CORPUS_HELP = "A folder of .txt/.md files, or a .txt/.csv/.tsv/.jsonl(.gz) file."
 MEASURE = "c_npmi"
+#: corpus files larger than this (on disk) are streamed unless --no-stream
+STREAM_ABOVE_MB = 512
 
 TextColumn = Annotated[str, typer.Option("--text-column", help="Text column of a CSV/TSV/JSONL file.")]
 IdColumn = Annotated[Optional[str], typer.Option("--id-column", help="Id column of a table file.")]
@@ -79,6 +81,18 @@ def fit(
     seed_topics: Annotated[
         Optional[Path], typer.Option("--seed-topics", help="Seeded topics, one a line: 'name: word word word'.")
     ] = None,
+    stream: Annotated[
+        Optional[bool],
+        typer.Option("--stream/--no-stream", help="Read the corpus in chunks, bounded memory [default: above "
+                     f"{STREAM_ABOVE_MB} MB on disk].", show_default=False),
+    ] = None,
+    chunksize: Annotated[int, typer.Option("--chunksize", min=1, help="Documents per chunk with --stream.")] = 20_000,
+    scheduler: Annotated[
+        Optional[str], typer.Option("--scheduler", help="Factorise on the Dask scheduler at this address.")
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Factorise on a local Dask cluster of N workers.")
+    ] = None,
 ):
     """Fit topics to a corpus and write tables, plots, the model and a report."""
     with user_errors(), Progress() as progress:
@@ -90,10 +104,22 @@ def fit(
         reporting.check_output_dir(target, force=force, protect=[corpus])
         check_one_of(solver, "solver", "NMF", topicnmf.nmf.SOLVERS)
         df = {**document_frequency("min_df", min_df), **document_frequency("max_df", max_df)}
+        if stream is None and corpus.is_file() and corpus.stat().st_size > STREAM_ABOVE_MB * 2**20:
+            say(f"Streaming {corpus.name} in chunks of {chunksize:,} documents: it is above {STREAM_ABOVE_MB} MB "
+                "(--no-stream reads it whole)")
+            stream = True
+        if stream:
+            _fit_streamed(corpus, target, topics, seed, df, text_column, id_column, chunksize, top_words, force,
+                          stem=stem, phrases=phrases, seed_topics=seed_topics)
+            return
+        if scheduler is not None and workers is not None:
+            raise InputError("Give --scheduler ADDRESS or --workers N, not both.")
+        cluster = scheduler if scheduler is not None else workers
         model = topicnmf.TopicModel(
             topics,
             vectorizer=topicnmf.TextVectorizer(stem=stem, phrases=phrases, **df),
-            nmf=topicnmf.NMF(solver=solver, init="nndsvda", max_iter=max_iter),
+            nmf=topicnmf.NMF(solver=solver, init="nndsvda" if cluster is None else "random", max_iter=max_iter),
+            scheduler=cluster,
             random_state=seed,
             seed_topics=None if seed_topics is None else topicnmf.read_seed_topics(seed_topics),
         )
@@ -108,6 +134,41 @@ def fit(
             force=force, corpus=docs, callback=progress.stage_callback(),
         )
     out(topics_table(summary, f"{model.n_topics_} topics of {len(docs):,} documents", MEASURE))
+    say(f"Wrote {target}")
+
+
+def _fit_streamed(corpus, target, topics, seed, df, text_column, id_column, chunksize, top_words, force, *,
+                  stem, phrases, seed_topics):
+    """``fit --stream``: topics.csv, doc_topics.csv and the topic table; one chunk in memory at a time."""
+    import pandas as pd
+
+    import topicnmf
+    from topicnmf import reporting
+    from topicnmf.streaming import fit_stream
+
+    if stem or phrases or seed_topics is not None:
+        raise InputError("--stream fits without --stem, --phrases and --seed-topics; drop them or use --no-stream.")
+    if not corpus.is_file():
+        raise InputError(f"--stream reads a corpus file (JSON lines, CSV, TSV, text lines); {corpus} is not one.")
+    with reporting.staged_folder(target, force=force, protect=[corpus]) as staging:
+        result = fit_stream(
+            corpus, n_topics=topics, vectorizer=topicnmf.TextVectorizer(**df),
+            nmf=topicnmf.NMF(topics, random_state=seed), chunksize=chunksize, top_n=max(top_words, 2),
+            doc_topics_path=staging / "doc_topics.csv", text_column=text_column, id_column=id_column,
+        )
+        H = result.nmf.components_
+        rows = [
+            {"topic": t, "rank": r, "word": word, "weight": float(H[t, result.vectorizer.vocabulary_[word]])}
+            for t, words in enumerate(result.top_words) for r, word in enumerate(words)
+        ]
+        pd.DataFrame(rows).to_csv(staging / "topics.csv", index=False)
+    coherence = result.coherence[MEASURE]
+    table = pd.DataFrame({
+        "topic": range(topics), "share": result.topic_sizes / max(result.n_docs, 1), "size": result.topic_sizes,
+        "coherence": coherence, "top_words": [" ".join(w[:top_words]) for w in result.top_words],
+    })
+    say(f"Read {result.n_docs:,} documents from {corpus} in chunks of {chunksize:,}")
+    out(topics_table(table, f"{topics} topics of {result.n_docs:,} documents (streamed)", MEASURE))
     say(f"Wrote {target}")
 
 

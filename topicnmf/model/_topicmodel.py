@@ -76,6 +76,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
         iterations, then released (see :mod:`topicnmf.seeding`); each seeded topic
         carries its name in ``topic_labels_``. Seed words missing from the vocabulary
         are reported with a ``UserWarning`` and in ``seed_words_missing_``.
+    scheduler : str, int, distributed.Client or None, default=None
+        Where the factorisation runs: None in this process; a Dask scheduler address
+        (``"tcp://host:8786"``), a ``distributed.Client``, or an int for a local
+        cluster of that many single-threaded worker processes. The matrix goes to the
+        workers in row blocks and ``NMF.fit`` runs there (see ``docs/scaling.md``;
+        the default start is then ``init="random"``). Not with ``seed_topics``.
 
     Attributes
     ----------
@@ -135,6 +141,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         keep_tokens: bool = True,
         text_column: str = "text",
         seed_topics: dict[str, list[str]] | None = None,
+        scheduler: Any = None,
     ):
         self.n_topics = n_topics
         self.vectorizer = vectorizer
@@ -143,11 +150,13 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.keep_tokens = keep_tokens
         self.text_column = text_column
         self.seed_topics = seed_topics
+        self.scheduler = scheduler
 
     # -- fitting ---------------------------------------------------------------------------
 
     def _make_nmf(self, n_topics: int, random_state, callback):
-        nmf = NMF(init="nndsvda") if self.nmf is None else clone(self.nmf)
+        default_init = "nndsvda" if self.scheduler is None else "random"  # nndsvd needs X in memory
+        nmf = NMF(init=default_init) if self.nmf is None else clone(self.nmf)
         theirs = nmf.get_params(deep=False).get("random_state")
         if theirs is not None and theirs is not random_state and theirs != random_state:
             warnings.warn(
@@ -219,7 +228,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
             None if callback is None else (lambda info: notify({"stage": "factorize", **info})),
         )
         seed_topic_ids, missing = {}, {}
-        if seeds is None:
+        if seeds is None and self.scheduler is not None:
+            from topicnmf.model._cluster import fit_on_cluster
+
+            W = fit_on_cluster(nmf, X, self.scheduler)
+        elif seeds is None:
             W = nmf.fit_transform(X)
         else:
             Y, missing = seeding.seed_matrix(seeds, vectorizer, vocabulary)

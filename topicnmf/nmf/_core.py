@@ -169,13 +169,15 @@ def _check_masked_solver(op, settings, whom, mask):
 
 
 def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
-        whom: str = "NMF.fit", mask=None, missing_values=None):
+        whom: str = "NMF.fit", mask=None, missing_values=None, init_only: bool = False):
     """Factorise a validated ``X``; return ``(W, H, info)``.
 
     ``X`` is a float32/float64 ndarray or CSR/CSC matrix, already checked with
     ``check_data``. With ``update_H=False``, ``H`` is fixed and only ``W`` is
     solved for (that is ``transform``). ``mask`` (True = observed) and NaN
     entries when ``missing_values`` is NaN mark missing entries (see ``_mask``).
+    With ``init_only=True`` the starting factors are returned (``info`` empty):
+    ``partial_fit`` starts from them.
     """
     t0 = time.perf_counter()
     op = masked_operator(X, mask, missing_values, whom)
@@ -224,6 +226,8 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
 
         rng = check_random_state(settings.random_state)
         W, Ht = initialize(op, k, init, rng)
+    if init_only:
+        return W, Ht.T, {}
     if settings.solver == "mu" and init == "nndsvd":
         warnings.warn(
             "init='nndsvd' with solver='mu' keeps the zeros of the initial factors at zero; "

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validation import check_int, parameter_error
 from ..errors import InputError
 from ._core import check_data, check_missing_values, check_params, run
+from ._dask import is_dask_array
 
 _ARRAY_KW = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32],
                  ensure_all_finite=False)
@@ -160,6 +161,12 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         those of scikit-learn's imputers (``SimpleImputer(missing_values=np.nan)``);
         the default differs so that NaN produced by a bug upstream still stops
         the fit instead of being silently ignored.
+    forget_factor : float, default=0.7
+        Used by :meth:`partial_fit` only: the weight, in [0, 1], that the
+        statistics of the earlier chunks keep at each new chunk (as
+        scikit-learn's ``MiniBatchNMF`` weights them when its batches are the
+        chunks). 1 weighs every chunk alike; smaller values follow a drifting
+        stream.
 
     Notes
     -----
@@ -217,6 +224,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
         callback: Callable[[dict], Any] | None = None,
         missing_values: float | None = None,
+        forget_factor: float = 0.7,
     ):
         self.n_components = n_components
         self.solver = solver
@@ -229,6 +237,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.l1_ratio = l1_ratio
         self.random_state = random_state
         self.callback = callback
+        self.forget_factor = forget_factor
         self.missing_values = missing_values
 
     @classmethod
@@ -346,17 +355,32 @@ default=None
         W : ndarray of shape (n_samples, n_components)
         """
         settings = self._settings()
+        if is_dask_array(X):  # row blocks on the workers: W stays there (see _dask)
+            from ._dask import fit_dask
+
+            if mask is not None:
+                raise InputError("NMF.fit takes no mask with a Dask array X.")
+            H, info = fit_dask(X, settings, W=W, H=H, whom="NMF.fit")
+            self._set_fitted(H, info, X.shape[1])
+            return self.transform(X)
         missing_values = check_missing_values(self.missing_values, "NMF")
         X = validate_data(self, X, reset=True, **_ARRAY_KW)
         check_data(X, "NMF.fit", missing_values)
         W, H, info = run(X, settings, W=W, H=H, whom="NMF.fit", mask=mask,
                          missing_values=missing_values)
+        self._set_fitted(H, info)
+        return W
+
+    def _set_fitted(self, H, info, n_features=None):
+        self.__dict__.pop("_online", None)  # what an earlier partial_fit left
+        if n_features is not None:  # a Dask array: validate_data did not see it
+            self.__dict__.pop("feature_names_in_", None)
+            self.n_features_in_ = n_features
         self.components_ = H
         self.n_components_ = H.shape[0]
         self.n_iter_ = info["n_iter"]
         self.reconstruction_err_ = info["reconstruction_err"]
         self.loss_history_ = info["loss_history"]
-        return W
 
     def fit(self, X, y=None, **params) -> "NMF":
         """Learn the factorisation of ``X``.
@@ -377,6 +401,83 @@ default=None
         self.fit_transform(X, **params)
         return self
 
+    def partial_fit(self, X, y=None, W: np.ndarray | None = None,
+                    H: np.ndarray | None = None) -> "NMF":
+        """Update ``H`` with one chunk of rows (online HALS; see ``_online``).
+
+        Each call solves the chunk's ``W`` exactly for the current ``H``, adds
+        ``X_c^T W_c`` and ``W_c^T W_c`` to statistics in which the earlier chunks
+        are weighted by ``forget_factor``, and moves ``H`` by HALS sweeps on them.
+        Memory is that of one chunk and ``H``. The first call starts ``H`` with
+        ``init`` on its chunk (``W`` and ``H`` for ``init='custom'``; after
+        :meth:`fit`, from ``components_``). Frobenius loss only; ``solver``,
+        ``tol`` and ``max_iter`` are not used.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of non-negative rows.
+        y : Ignored
+        W : array-like of shape (n_samples, n_components), default=None
+            Starting ``W`` for ``init='custom'`` (first call only).
+        H : array-like of shape (n_components, n_features), default=None
+            Starting ``H`` for ``init='custom'`` (first call only).
+
+        Returns
+        -------
+        self : NMF
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from topicnmf.nmf import NMF
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.rand(400, 3) @ rng.rand(3, 30)
+        >>> model = NMF(n_components=3, random_state=0)
+        >>> for chunk in np.array_split(X, 8):
+        ...     model = model.partial_fit(chunk)
+        >>> model.n_iter_, model.components_.shape
+        (8, (3, 30))
+        """
+        from . import _online
+        from .._validation import check_real
+        from ._core import _blas_threads, _check_factor
+        from ._operator import as_operator
+
+        settings = self._settings()
+        if settings.beta != 2.0:
+            raise InputError(
+                "NMF.partial_fit fits beta_loss='frobenius' only. "
+                f"Got beta_loss={self.beta_loss!r}."
+            )
+        forget = check_real(self.forget_factor, "forget_factor", "NMF", low=0.0, high=1.0)
+        first = not hasattr(self, "components_")
+        X = validate_data(self, X, reset=first, **_ARRAY_KW)
+        check_data(X, "NMF.partial_fit")
+        op = as_operator(X)
+        state = getattr(self, "_online", None)
+        if first:
+            _, H0, _ = run(X, settings, W=W, H=H, whom="NMF.partial_fit", init_only=True)
+            Ht = np.ascontiguousarray(H0.T)
+        else:
+            Ht = _check_factor("components_", self.components_, self.components_.shape,
+                               op.dtype, "NMF.partial_fit", transpose=True)
+        if state is None:
+            state = _online.start(Ht)
+            history = []
+        else:
+            history = list(self.loss_history_)
+        with _blas_threads():
+            div = _online.online_step(state, op, Ht, settings, forget)
+        history.append(div)
+        self.components_ = np.ascontiguousarray(Ht.T)
+        self.n_components_ = Ht.shape[1]
+        self.n_iter_ = state.n_chunks
+        self.reconstruction_err_ = float(np.sqrt(2.0 * div))
+        self.loss_history_ = history
+        self._online = state
+        return self
+
     def transform(self, X) -> np.ndarray:
         """Solve for ``W`` with ``H = components_`` fixed, to convergence.
 
@@ -388,8 +489,19 @@ default=None
         Returns
         -------
         W : ndarray of shape (n_samples, n_components)
+            A Dask array with the row chunks of ``X`` when ``X`` is a Dask array.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            from ._dask import transform_dask
+
+            if X.shape[1] != self.n_features_in_:
+                raise InputError(
+                    f"X passed to NMF.transform has {X.shape[1]} features, but NMF is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+            problem = self._settings().problem((1, X.shape[1]))
+            return transform_dask(X, self.components_, problem)
         missing_values = check_missing_values(self.missing_values, "NMF")
         X = validate_data(self, X, reset=False, **_ARRAY_KW)
         check_data(X, "NMF.transform", missing_values)

@@ -324,15 +324,25 @@ class TextVectorizer(BaseEstimator):
     @staticmethod
     def _prune(counts: sp.csr_matrix, terms: list[str], p: dict, n_docs: int) -> np.ndarray:
         """The column of each term (-1: dropped), as scikit-learn's CountVectorizer chooses them."""
+        df = np.bincount(counts.indices, minlength=len(terms))
+
+        def term_frequencies():
+            return np.bincount(counts.indices, weights=counts.data, minlength=len(terms)).astype(counts.dtype)
+
+        return TextVectorizer._keep(df, term_frequencies, terms, p, n_docs)
+
+    @staticmethod
+    def _keep(df: np.ndarray, term_frequencies, terms: list[str], p: dict, n_docs: int) -> np.ndarray:
+        """The column of each term from its document frequency ``df`` (and, for ``max_features``,
+        ``term_frequencies()``, its count over the corpus)."""
         max_doc = p["max_df"] if isinstance(p["max_df"], int) else p["max_df"] * n_docs
         min_doc = p["min_df"] if isinstance(p["min_df"], int) else p["min_df"] * n_docs
-        df = np.bincount(counts.indices, minlength=len(terms))
         keep = (df <= max_doc) & (df >= min_doc)
         alphabetical = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
         limit = p["max_features"]
         if limit is not None and keep.sum() > limit:
             # the most frequent terms; ties broken as scikit-learn breaks them
-            tf = np.bincount(counts.indices, weights=counts.data, minlength=len(terms)).astype(counts.dtype)
+            tf = term_frequencies()
             in_order = alphabetical[keep[alphabetical]]
             top = in_order[(-tf[in_order]).argsort()[:limit]]
             keep = np.zeros_like(keep)
