@@ -1,5 +1,6 @@
 """DynamicTopicModel, TopicModel.topics_over_time and the time windows."""
 
+import json
 import re
 
 import numpy as np
@@ -166,3 +167,46 @@ def test_cli_dynamic(tmp_path):
         assert (out / name).is_file(), name
     table = pd.read_csv(out / "topics_over_time.csv")
     assert table["period"].unique().tolist() == ["month1", "month2", "month3"]
+    run = json.loads((out / "run.json").read_text())
+    assert run["command"] == "dynamic"
+    assert not [p.name for p in tmp_path.iterdir() if "topicnmf-staging" in p.name]
+
+
+def test_dynamic_outputs_are_all_or_nothing(fitted, tmp_path, monkeypatch):
+    """A failure while writing the dynamic tables or plot leaves no run folder, and an old one intact."""
+    from topicnmf import reporting
+    from topicnmf.reporting.output import OutputFolder
+
+    model, _ = fitted
+    write_bytes = OutputFolder.write_bytes
+
+    def failing(self, name, data):
+        if name == "topics_over_time.png":
+            raise OSError("disk full")
+        return write_bytes(self, name, data)
+
+    monkeypatch.setattr(OutputFolder, "write_bytes", failing)
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="disk full"):
+        reporting.write_dynamic_outputs(model, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.setattr(OutputFolder, "write_bytes", write_bytes)
+    reporting.write_dynamic_outputs(model, out)
+    before = sorted(p.name for p in out.iterdir())
+    monkeypatch.setattr(OutputFolder, "write_bytes", failing)
+    with pytest.raises(OSError, match="disk full"):
+        reporting.write_dynamic_outputs(model, out, force=True)
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("extra", [{"../x.csv": b""}, {"a/b/c.csv": b""}, {"x.csv": "text"}, {"topics.csv": b""}])
+def test_write_outputs_refuses_bad_extra_files(fitted, tmp_path, extra):
+    from topicnmf import reporting
+
+    model, _ = fitted
+    name = next(iter(extra))
+    msg = "The 'extra_files' parameter of write_outputs must be "
+    with pytest.raises(InputError, match=re.escape(msg)):
+        reporting.write_outputs(model.model_, tmp_path / "out", extra_files=extra)
+    assert not (tmp_path / "out").exists(), name

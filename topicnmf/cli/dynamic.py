@@ -35,7 +35,7 @@ def dynamic(
     """Window topics per time window, dynamic topics over them; tables, a plot and the report."""
     with user_errors(), Progress() as progress:
         import topicnmf
-        from topicnmf import plotting, reporting
+        from topicnmf import reporting
         from topicnmf._validation import check_one_of
 
         target = out_dir if out_dir is not None else Path(f"{corpus.name.split('.')[0] or 'corpus'}_dynamic")
@@ -46,14 +46,7 @@ def dynamic(
         say(reading_line(docs))
         model = topicnmf.DynamicTopicModel(topics, window_topics=window_topics, window=window, random_state=seed)
         model.fit(docs)
-        summary = reporting.write_outputs(model.model_, target, top_n=top_words, force=force, corpus=docs,
-                                          callback=progress.stage_callback())
-        reporting.write_table(model.tracking(top_words), target / "window_topics.csv")
-        reporting.write_table(model.topics_over_time(), target / "topics_over_time.csv")
-        import io
-
-        png = io.BytesIO()
-        plotting.plot_topics_over_time(model).savefig(png, format="png", dpi=100)
-        reporting.write_file_atomic(png.getvalue(), target / "topics_over_time.png")
+        summary = reporting.write_dynamic_outputs(model, target, top_n=top_words, force=force, corpus=docs,
+                                                  callback=progress.stage_callback())
     out(topics_table(summary, f"{model.n_topics_} dynamic topics over {len(model.windows_)} windows", MEASURE))
     say(f"Wrote {target}")

@@ -41,6 +41,7 @@ _PUBLIC = {
     "render_page": "page",
     "model_facts": "report",
     "render_plots": "report",
+    "write_dynamic_outputs": "report",
     "write_outputs": "report",
     "write_report": "report",
     "write_compression": "images",

@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from topicnmf._validation import check_bool, check_callable, check_int, check_one_of
+from topicnmf._validation import check_bool, check_callable, check_int, check_one_of, parameter_error
 from topicnmf.model._state import library_versions
 from topicnmf.errors import InputError
 from topicnmf.reporting.output import (
@@ -45,7 +45,7 @@ from topicnmf.reporting.tables import (
     topic_summary,
 )
 
-__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_outputs", "write_report"]
+__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_dynamic_outputs", "write_outputs", "write_report"]
 
 RUN_FORMAT_VERSION = 2
 DEFAULT_SETTINGS = {"top_n": 10, "measures": list(MEASURES), "n_representative": 3}
@@ -289,6 +289,7 @@ def write_outputs(
     force: bool = False,
     corpus=None,
     run_info: dict | None = None,
+    extra_files: dict[str, bytes] | None = None,
     callback: Callable[[dict], None] | None = None,
 ) -> pd.DataFrame:
     """Write every output of a fitted model to the folder ``out_dir``, all or nothing.
@@ -325,6 +326,11 @@ def write_outputs(
         ``out_dir`` may neither be nor hold its source.
     run_info : dict or None, default=None
         Extra entries for ``run.json`` (a ``timings`` dict is merged into the timings).
+    extra_files : dict of str to bytes or None, default=None
+        More files for the run folder, ``{relative name: content}`` (one level of
+        sub-folders, such as ``"plots/x.png"``), written in the staging folder with
+        the rest, so they too are all or nothing. A name that the run writes
+        itself is refused.
     callback : callable or None, default=None
         Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
 
@@ -333,6 +339,7 @@ def write_outputs(
     summary : DataFrame
         The topic summary (see :func:`~topicnmf.reporting.topic_summary`).
     """
+    extra_files = _check_extra_files(extra_files)
     normalize = check_bool(normalize, "normalize", "write_outputs")
     force = check_bool(force, "force", "write_outputs")
     table_format = check_one_of(table_format, "table_format", "write_outputs", ("csv", "parquet"))
@@ -364,9 +371,92 @@ def write_outputs(
         _notify(callback, "writing")
         files[f"topics.{table_format}"] = table_bytes(model.topic_words(settings["top_n"]), table_format)
         files[f"doc_topics.{table_format}"] = table_bytes(model.doc_topics(normalize=normalize), table_format)
+        clash = sorted(set(extra_files) & (set(files) | {RUN_FILE}))
+        if clash:
+            raise parameter_error("extra_files", "write_outputs", "names the run does not write itself", clash)
+        files.update(extra_files)
         model.save(staging / "model")
         with OutputFolder(staging) as folder:
             _write_files(folder, files)
             run["timings"]["write_outputs"] = time.perf_counter() - start
             folder.write_bytes(RUN_FILE, json.dumps(run, indent=2, default=str).encode("utf-8"))
     return summary
+
+
+def _check_extra_files(extra_files) -> dict[str, bytes]:
+    """``extra_files`` as a dict of plain relative names (at most one folder deep) to bytes."""
+    if extra_files is None:
+        return {}
+    expected = "a dict of relative file names (at most one folder deep) to bytes"
+    if not isinstance(extra_files, dict):
+        raise parameter_error("extra_files", "write_outputs", expected, extra_files)
+    for name, data in extra_files.items():
+        parts = name.split("/") if isinstance(name, str) else []
+        if (
+            not 1 <= len(parts) <= 2
+            or any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts)
+            or not isinstance(data, (bytes, bytearray))
+        ):
+            raise parameter_error("extra_files", "write_outputs", expected, name)
+    return {name: bytes(data) for name, data in extra_files.items()}
+
+
+def write_dynamic_outputs(
+    model,
+    out_dir: str | Path,
+    *,
+    top_n: int = 10,
+    force: bool = False,
+    corpus=None,
+    dpi: int = 100,
+    callback: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Write the run folder of a fitted DynamicTopicModel, all or nothing.
+
+    The folder holds what :func:`write_outputs` writes for the flat model of the
+    dynamic topics (``model.model_``), plus ``window_topics.csv``
+    (:meth:`DynamicTopicModel.tracking`), ``topics_over_time.csv``
+    (:meth:`DynamicTopicModel.topics_over_time`) and ``topics_over_time.png``
+    (:func:`~topicnmf.plotting.plot_topics_over_time`); ``run.json`` has
+    ``"command": "dynamic"``. Every file is computed first and written in one
+    staging folder that is moved into place at the end, so a failure at any
+    point leaves no run folder (and an existing one intact).
+
+    Parameters
+    ----------
+    model : DynamicTopicModel
+        A fitted model.
+    out_dir : str or Path
+        The output folder; it must not exist unless ``force``.
+    top_n : int, default=10
+        Top words per topic in the tables and the report.
+    force : bool, default=False
+        Replace an existing run folder (or an empty folder); any other is refused.
+    corpus : Corpus or None, default=None
+        The training corpus (see :func:`write_outputs`).
+    dpi : int, default=100
+        Resolution of ``topics_over_time.png``.
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
+
+    Returns
+    -------
+    summary : DataFrame
+        The topic summary of the dynamic topics.
+    """
+    top_n = check_int(top_n, "top_n", "write_dynamic_outputs")
+    dpi = check_int(dpi, "dpi", "write_dynamic_outputs")
+    from topicnmf import plotting
+
+    png = io.BytesIO()
+    plotting.plot_topics_over_time(model).savefig(png, format="png", dpi=dpi)
+    extra = {
+        "window_topics.csv": table_bytes(model.tracking(top_n)),
+        "topics_over_time.csv": table_bytes(model.topics_over_time()),
+        "topics_over_time.png": png.getvalue(),
+    }
+    run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_]}
+    return write_outputs(
+        model.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
+        extra_files=extra, callback=callback,
+    )
