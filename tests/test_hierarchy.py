@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from topicnmf import HierarchicalTopicModel, InputError, TopicModel, read_corpus
+from topicnmf.hierarchy import mndcg_score
 from topicnmf.plotting import plot_topic_tree
 
 
@@ -65,7 +66,9 @@ def test_small_leaves_are_not_split():
 @pytest.mark.parametrize(
     "params, message",
     [({"n_leaves": 0}, "The 'n_leaves' parameter of HierarchicalTopicModel must be an int >= 1. Got 0."),
-     ({"min_docs": 0}, "The 'min_docs' parameter of HierarchicalTopicModel must be an int >= 1. Got 0.")],
+     ({"min_docs": 0}, "The 'min_docs' parameter of HierarchicalTopicModel must be an int >= 1. Got 0."),
+     ({"split_rule": "size"},
+      "The 'split_rule' parameter of HierarchicalTopicModel must be one of 'gain', 'mndcg'. Got 'size'.")],
 )
 def test_errors(params, message):
     with pytest.raises(InputError, match=re.escape(message)):
@@ -75,3 +78,20 @@ def test_errors(params, message):
 def test_reduce_topics_error(tree):
     with pytest.raises(InputError, match=re.escape("The 'n' parameter of reduce_topics must be an int in [1, 8]. Got 9.")):
         tree.reduce_topics(9)
+
+
+def test_mndcg_score_prefers_children_that_part_the_parent_words():
+    """Kuang & Park's score: highest when the children rank different top words of the parent first."""
+    m = 200
+    parent = np.r_[np.linspace(1.0, 0.01, 150), np.zeros(50)]
+    apart = np.vstack([np.where(np.arange(m) % 2 == 0, parent, 0), np.where(np.arange(m) % 2 == 1, parent, 0)])
+    shared = np.vstack([parent, parent])
+    backwards = np.vstack([parent[::-1], parent[::-1]])
+    scores = [mndcg_score(parent, children) for children in (apart, shared, backwards)]
+    assert 0 <= scores[2] < scores[1] < scores[0] <= 1
+
+
+def test_mndcg_rule_grows_the_same_kind_of_tree(corpus):
+    tree = HierarchicalTopicModel(8, split_rule="mndcg", random_state=0).fit(corpus)
+    assert len(tree.leaves_) == 8
+    assert normalized_mutual_info_score(corpus.labels, tree.doc_leaf()) > 0.8

@@ -13,7 +13,8 @@ most more of its documents' squared TF-IDF mass than a rank-1 factorisation does
 (the same quantity bisecting k-means maximises), and a leaf is not split when it
 has fewer than ``2 * min_docs`` documents or when its split would leave a child
 with fewer than ``min_docs`` documents (such a child is an outlier group, kept
-in its parent).
+in its parent). ``split_rule="mndcg"`` chooses instead by the paper's ranking
+score (:func:`mndcg_score`).
 
 D. Kuang and H. Park, "Fast rank-2 nonnegative matrix factorization for
 hierarchical document clustering", KDD 2013, 739-747.
@@ -30,12 +31,14 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_bool, check_int, check_random_state
+from topicnmf._validation import check_bool, check_int, check_one_of, check_random_state
 from topicnmf.errors import InputError
 from topicnmf.model import TopicModel, as_corpus
 from topicnmf.nmf import NMF, factorize
 
-__all__ = ["HierarchicalTopicModel"]
+__all__ = ["HierarchicalTopicModel", "SPLIT_RULES", "mndcg_score"]
+
+SPLIT_RULES = ("gain", "mndcg")
 
 
 def _rank2_start(X) -> tuple[np.ndarray, np.ndarray, float]:
@@ -72,6 +75,54 @@ def _rank2_start(X) -> tuple[np.ndarray, np.ndarray, float]:
     return W.astype(X.dtype), H.astype(X.dtype), float(s[0])
 
 
+def _ranks(v: np.ndarray) -> np.ndarray:
+    """Each entry's place when ``v`` is sorted largest first (0 for the largest), ties by position."""
+    ranks = np.empty(len(v), dtype=np.int64)
+    ranks[np.argsort(-v, kind="stable")] = np.arange(len(v))
+    return ranks
+
+
+def mndcg_score(parent: np.ndarray, children: np.ndarray) -> float:
+    """Kuang & Park's split score: the product of the children's modified NDCG against the parent.
+
+    Each term's relevance is its place among the parent's non-zero terms
+    (``log(n_parent - rank)``), divided by ``log(m - r + 1)`` where ``r`` is the
+    term's worse place in the two children: a term at the top of both children
+    (shared, so not telling them apart) counts little. Each child's ranking of
+    the terms is scored by its discounted cumulative gain (discount ``log2(i)``
+    from the third place on) relative to the ideal one; a split scores high when
+    both children rank the parent's top terms high and different ones.
+
+    Parameters
+    ----------
+    parent : ndarray of shape (m,)
+        The node's topic over the terms of its documents.
+    children : ndarray of shape (2, m)
+        The topics of its rank-2 split over the same terms.
+
+    Returns
+    -------
+    score : float in [0, 1]
+    """
+    m = len(parent)
+    n_parent = int(np.count_nonzero(parent > 0))
+    if m < 2 or n_parent < 2:
+        return -np.inf
+    rank_parent = _ranks(parent)
+    rank_children = np.vstack([_ranks(child) for child in children])
+    discount = np.log(m - rank_children.max(axis=0) + 1.0)
+    discount[discount == 0] = np.log(2.0)
+    ideal = np.where(rank_parent < n_parent, np.log(m - rank_parent), 1.0) / discount
+    gain = np.where(rank_parent < n_parent, np.log(np.maximum(n_parent - rank_parent, 1)), 0.0) / discount
+    place = np.ones(m)
+    place[2:] = 1.0 / np.log2(np.arange(2, m))
+    best = float(np.sort(ideal)[::-1] @ place)
+    score = 1.0
+    for child in children:
+        score *= float(gain[np.argsort(-child, kind="stable")] @ place) / best
+    return score
+
+
 class _Split:
     """A tried rank-2 split of one node: children's documents and topics, and its gain."""
 
@@ -88,6 +139,12 @@ class HierarchicalTopicModel(BaseEstimator):
     ----------
     n_leaves : int, default=10
         Leaves of the tree (fewer when no leaf can be split any more).
+    split_rule : {"gain", "mndcg"}, default="gain"
+        Which leaf is split next: ``"gain"``, the one whose rank-2 factorisation
+        explains most more than rank 1; ``"mndcg"``, the one whose split scores
+        best by Kuang & Park's modified NDCG of the children's top words against
+        the leaf's (:func:`mndcg_score`). Both try the same splits and differ
+        only in their order (see ``benchmarks/hierarchy.py`` for 20 Newsgroups).
     min_docs : int, default=5
         Smallest child a split may leave; smaller groups stay in their parent.
     vectorizer : object or None, default=None
@@ -136,6 +193,7 @@ class HierarchicalTopicModel(BaseEstimator):
         self,
         n_leaves: int = 10,
         *,
+        split_rule: str = "gain",
         min_docs: int = 5,
         vectorizer: Any = None,
         nmf: Any = None,
@@ -144,6 +202,7 @@ class HierarchicalTopicModel(BaseEstimator):
         text_column: str = "text",
     ):
         self.n_leaves = n_leaves
+        self.split_rule = split_rule
         self.min_docs = min_docs
         self.vectorizer = vectorizer
         self.nmf = nmf
@@ -151,7 +210,8 @@ class HierarchicalTopicModel(BaseEstimator):
         self.keep_tokens = keep_tokens
         self.text_column = text_column
 
-    def _try_split(self, X, rows: np.ndarray, min_docs: int, random_state) -> _Split:
+    def _try_split(self, X, rows: np.ndarray, min_docs: int, random_state, rule: str = "gain",
+                   topic: np.ndarray | None = None) -> _Split:
         """The rank-2 split of the documents ``rows`` and what it gains over rank 1."""
         if len(rows) < 2 * min_docs:
             return _Split(-np.inf, None, None)
@@ -174,12 +234,15 @@ class HierarchicalTopicModel(BaseEstimator):
         left, right = rows[~side], rows[side]
         if min(len(left), len(right)) < min_docs:
             return _Split(-np.inf, None, None)
-        err2 = float(nmf.reconstruction_err_) ** 2
-        # rank 1: the best rank-1 NMF explains the leading singular value squared
-        err1 = float(Xn.multiply(Xn).sum()) - sigma**2
+        if rule == "mndcg":
+            gain = mndcg_score(topic[used], H)
+        else:
+            err2 = float(nmf.reconstruction_err_) ** 2
+            # rank 1: the best rank-1 NMF explains the leading singular value squared
+            gain = float(Xn.multiply(Xn).sum()) - sigma**2 - err2
         Hfull = np.zeros((2, X.shape[1]))
         Hfull[:, used] = H
-        return _Split(err1 - err2, (left, right), Hfull)
+        return _Split(gain, (left, right), Hfull)
 
     def fit(self, documents, y=None, *, callback: Callable[[dict], None] | None = None):
         """Grow the tree to ``n_leaves`` leaves.
@@ -202,6 +265,7 @@ class HierarchicalTopicModel(BaseEstimator):
         owner = "HierarchicalTopicModel"
         n_leaves = check_int(self.n_leaves, "n_leaves", owner)
         min_docs = check_int(self.min_docs, "min_docs", owner)
+        rule = check_one_of(self.split_rule, "split_rule", owner, SPLIT_RULES)
         random_state = check_random_state(self.random_state, "random_state", owner)
         keep_tokens = check_bool(self.keep_tokens, "keep_tokens", owner)
         notify = callback or (lambda info: None)
@@ -220,7 +284,7 @@ class HierarchicalTopicModel(BaseEstimator):
         root = H1[0].astype(np.float64)
         topics = [root / max(np.linalg.norm(root), 1e-300)]
         parents, docs = [-1], [all_rows]
-        splits = {0: self._try_split(X, all_rows, min_docs, random_state)}
+        splits = {0: self._try_split(X, all_rows, min_docs, random_state, rule, topics[0])}
         leaves, order = [0], []
         while len(leaves) < n_leaves:
             best = max(leaves, key=lambda node: splits[node].gain)
@@ -234,7 +298,7 @@ class HierarchicalTopicModel(BaseEstimator):
                 parents.append(best)
                 docs.append(split.rows[side])
                 topics.append(split.H[side])
-                splits[node] = self._try_split(X, split.rows[side], min_docs, random_state)
+                splits[node] = self._try_split(X, split.rows[side], min_docs, random_state, rule, topics[node])
                 leaves.append(node)
             del splits[best]
             notify({"stage": "split", "leaves": len(leaves)})
