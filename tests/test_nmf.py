@@ -150,7 +150,7 @@ def test_kernel_cache_falls_back_to_a_writable_folder(tmp_path):
 def test_no_writable_kernel_cache_is_slower_not_broken(tmp_path):
     env = _package_copy_without_cache(tmp_path)
     code = ("import numpy as np; from topicnmf.nmf import factorize, _lazy; "
-            "_lazy._user_cache_dirs = lambda: iter(()); "  # no fallback folder either
+            "import topicnmf._numba_cache as c; c._user_cache_dirs = lambda: iter(()); "  # no fallback folder either
             "_lazy.SMALL_WORK = -1; "  # the compiled kernels even for this small problem
             "X = np.random.RandomState(0).rand(20, 10); "
             "W, H, info = factorize(X, 2, random_state=0); print(_lazy.CACHE, info['n_iter'] > 0)")
