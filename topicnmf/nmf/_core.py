@@ -8,7 +8,6 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -141,12 +140,14 @@ _CONTROLLER = []
 
 
 def _blas_threads():
-    """One BLAS thread while the solvers run: their parallel part is the compiled kernels.
+    """One BLAS thread while a factorisation runs: its parallel part is the compiled kernels.
 
     Two pools of threads (BLAS's and the kernels') spinning on the same cores
-    slow each other down, badly so on a busy machine; the BLAS calls left in the
-    loop (Gram matrices, and the products for dense ``X``) run on one thread.
-    The scan of the loaded BLAS libraries is done once per process.
+    slow each other down, badly so on a busy machine; the BLAS calls (the
+    randomized SVD of the initialisation, Gram matrices, the products for dense
+    ``X``, the rank-one updates of the numpy kernels, whose ``n x k`` operands
+    are too small to gain from threads and can lose 10x to them) run on one
+    thread. The scan of the loaded BLAS libraries is done once per process.
     """
     if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController
@@ -184,9 +185,9 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
     _check_masked_solver(op, settings, whom, mask)
     k = settings.n_components
     small = not op.masked and is_small(op.n_nonzero, op.shape, k)
-    # A small problem runs on the numpy kernels (nothing to compile) and its
-    # BLAS calls are too small to start threads; a large one gets one BLAS thread.
-    with small_problem(small), (nullcontext() if small else _blas_threads()):
+    # A small problem runs on the numpy kernels (nothing to compile); every
+    # problem runs with one BLAS thread, its initialisation included.
+    with small_problem(small), _blas_threads():
         return _run(op, settings, W, H, update_H, whom, t0)
 
 
