@@ -89,7 +89,7 @@ def test_small_problems_run_on_numpy_only():
     code = ("import sys, numpy as np, scipy.sparse as sp; from topicnmf.nmf import factorize, NMF; "
             "X = sp.random(300, 500, density=0.05, format='csr', random_state=0); "
             "[factorize(X, 8, solver=s, random_state=0) for s in ('hals', 'mu', 'als')]; "
-            "NMF(8, beta_loss='kullback-leibler', solver='mu', max_iter=20).fit(X).transform(X); "
+            "NMF(8, max_iter=20).fit(X).transform(X); "
             "print('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
                          text=True, check=True)
