@@ -35,6 +35,15 @@ def _planted(n=60, m=40, k=4, seed=0, noise=0.0, density=None):
     return X, W, H
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def kernel_set(request, monkeypatch):
+    """Runs a test on the numpy kernels of small problems, then on the compiled ones."""
+    from topicnmf.nmf import _lazy
+
+    monkeypatch.setattr(_lazy, "SMALL_WORK", 10**15 if request.param == "numpy" else -1)
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def X_small():
     rng = np.random.RandomState(42)
@@ -141,7 +150,8 @@ def test_kernel_cache_falls_back_to_a_writable_folder(tmp_path):
 def test_no_writable_kernel_cache_is_slower_not_broken(tmp_path):
     env = _package_copy_without_cache(tmp_path)
     code = ("import numpy as np; from topicnmf.nmf import factorize, _lazy; "
-            "_lazy._user_cache_dirs = lambda: iter(()); "  # no fallback folder either
+            "import topicnmf._numba_cache as c; c._user_cache_dirs = lambda: iter(()); "  # no fallback folder either
+            "_lazy.SMALL_WORK = -1; "  # the compiled kernels even for this small problem
             "X = np.random.RandomState(0).rand(20, 10); "
             "W, H, info = factorize(X, 2, random_state=0); print(_lazy.CACHE, info['n_iter'] > 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -151,6 +161,7 @@ def test_no_writable_kernel_cache_is_slower_not_broken(tmp_path):
 
 
 # --------------------------------------------------------------- solver properties
+@pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver, loss", LOSSES)
 @pytest.mark.parametrize("fmt", ["dense", "csr"])
 def test_objective_never_increases(solver, loss, fmt):
@@ -164,6 +175,7 @@ def test_objective_never_increases(solver, loss, fmt):
         assert np.all(np.diff(f) <= 1e-10 * f[:-1]), np.diff(f).max()
 
 
+@pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver, loss", LOSSES)
 def test_planted_factorisation_recovered(solver, loss):
     X, W_true, H_true = _planted()
@@ -181,6 +193,7 @@ def test_planted_factorisation_recovered(solver, loss):
     assert cos[rows, cols].min() > 0.99
 
 
+@pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver, loss", LOSSES)
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_dense_and_sparse_give_the_same_result(X_small, solver, loss, fmt):
@@ -266,6 +279,7 @@ def test_nndsvd_matches_scikit_learn():
     np.testing.assert_allclose(Ht0.T, H_ref, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver, loss", LOSSES)
 @pytest.mark.parametrize("fmt", ["dense", "csr"])
 def test_transform_agrees_with_fit_transform(solver, loss, fmt):
@@ -285,6 +299,7 @@ def test_transform_rows_are_independent(X_small):
     np.testing.assert_allclose(model.transform(X_small[:7]), W[:7], rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver", FROBENIUS_SOLVERS)
 def test_transform_solves_for_w_exactly(X_small, solver):
     # KKT conditions of min_W 0.5|X - WH|^2 + reg(W), W >= 0, with scikit-learn's scaling
@@ -323,6 +338,7 @@ def test_mu_follows_scikit_learn_mu(X_small, loss, fmt):
     np.testing.assert_allclose(H, ref.components_, rtol=1e-7, atol=1e-10)
 
 
+@pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver", FROBENIUS_SOLVERS)
 @pytest.mark.parametrize("reg", [dict(alpha_W=0.0), dict(alpha_W=0.02, l1_ratio=0.0),
                                  dict(alpha_W=0.02, alpha_H=0.05, l1_ratio=1.0)])

@@ -1,14 +1,26 @@
-"""Compiled counting kernels (numba, compiled on first use and cached on disk).
+"""Counting kernels: compiled (numba, on first use, cached on disk) or numpy for small inputs.
 
-Importing this module imports neither numba nor compiles anything: :func:`compiled`
-compiles a kernel the first time it is asked for.
+Importing this module imports neither numba nor compiles anything. :func:`compiled`
+returns a kernel that runs its numpy twin (same arguments, same results, the
+counts being exact integers) for inputs of at most ``SMALL_TOKENS`` tokens until
+this process has counted ``SMALL_TOKENS`` tokens that way, and the numba
+kernel, compiled the first time it is needed, after that or for larger inputs:
+a small corpus is counted without compiling anything (compiling costs seconds),
+a large one at compiled speed. The cache folder is chosen as for the NMF
+kernels (``topicnmf._numba_cache``): without a writable folder the kernels are
+compiled without a cache, never an error.
 """
 
 from __future__ import annotations
 
+from itertools import chain, repeat
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+#: inputs of at most this many tokens (and up to this many in all) are counted with numpy
+SMALL_TOKENS = 400_000
 
 _HASH_MULTIPLIER = 0x9E3779B97F4A7C15
 
@@ -173,14 +185,116 @@ def count_windows(ids, lengths, window, indptr, neighbors, occurrences, pair_cou
     return n_windows
 
 
-_COMPILED: dict[str, Callable] = {}
+def _encode_buffer_numpy(buf, lengths, word_buf, word_offsets, word_ids, ids):
+    """``encode_buffer`` with bytes methods and a dict: the same ids, the same layout check."""
+    table = {bytes(word_buf[word_offsets[k]:word_offsets[k + 1]]): int(word_ids[k])
+             for k in range(word_ids.shape[0])}
+    docs = buf.tobytes().split(b"\x01")
+    if len(docs) != lengths.shape[0] + 1 or docs[-1]:
+        return False
+    tokens = []
+    for doc, length in zip(docs, lengths.tolist()):
+        parts = doc.split(b"\x00") if length else ([] if not doc else None)
+        if parts is None or len(parts) != length:
+            return False
+        tokens.append(parts)
+    ids[:] = np.fromiter(map(table.get, chain.from_iterable(tokens), repeat(-1)), dtype=ids.dtype,
+                         count=ids.shape[0])
+    return True
+
+
+def _count_windows_numpy(ids, lengths, window, indptr, neighbors, occurrences, pair_counts):
+    """``count_windows`` with numpy: the same counts (a pair's count goes to one of its slots).
+
+    A word is in the set of window ``t`` exactly when one of its occurrences
+    ``p`` lies in the window and the occurrence before the window, if any, is at
+    least ``window`` before the last one in it (gensim's sliding rule, see
+    ``count_windows``). So each occurrence ``p`` of a word keeps it in the set
+    over the windows ``max(0, p - w + 1) .. min(p, next - w, first)``, ``next``
+    being the word's next occurrence and ``first`` its first one at or after
+    ``p - w + 1``; counts of words and of pairs are then those of a sparse
+    windows x words incidence matrix.
+    """
+    import scipy.sparse as sp
+
+    n_words = occurrences.shape[0]
+    lengths = lengths.astype(np.int64)
+    whole = np.ones(lengths.shape[0], dtype=bool) if window <= 0 else lengths <= window
+    steps = np.where(whole, 1, lengths - window + 1)
+    n_windows = int(steps.sum())
+    pos = np.flatnonzero(ids >= 0)
+    if pos.size == 0 or n_words == 0:
+        return n_windows
+    doc = np.repeat(np.arange(lengths.shape[0]), lengths)[pos]
+    p = pos - (np.cumsum(lengths) - lengths)[doc]
+    word = ids[pos].astype(np.int64)
+    order = np.lexsort((p, word, doc))
+    doc, word, p = doc[order], word[order], p[order]
+    new_group = np.ones(p.shape[0], dtype=bool)
+    new_group[1:] = (doc[1:] != doc[:-1]) | (word[1:] != word[:-1])
+    w = max(int(window), 1)
+    big = int(lengths.max()) + w + 1
+    key = np.cumsum(new_group) * big + p
+    first = p[np.searchsorted(key, key - (w - 1), side="left")]
+    nxt = np.full(p.shape[0], np.iinfo(np.int64).max // 2)
+    last_in_group = np.ones(p.shape[0], dtype=bool)
+    last_in_group[:-1] = new_group[1:]
+    nxt[~last_in_group] = p[1:][~last_in_group[:-1]]
+    start = np.maximum(p - w + 1, 0)
+    end = np.minimum(np.minimum(p, nxt - w), np.minimum(first, steps[doc] - 1))
+    in_whole = whole[doc]
+    start[in_whole] = 0
+    end[in_whole] = np.where(new_group[in_whole], 0, -1)
+    size = np.maximum(end - start + 1, 0)
+    offset = (np.cumsum(steps) - steps)[doc] + start
+    total = int(size.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(size) - size, size)
+    rows = np.repeat(offset, size) + within
+    cols = np.repeat(word, size)
+    occurrences += np.bincount(cols, minlength=n_words)
+    incidence = sp.csr_matrix((np.ones(total, dtype=np.int64), (rows, cols)),
+                              shape=(n_windows, n_words))
+    both = (incidence.T @ incidence).tocsr()
+    sources = np.repeat(np.arange(n_words), np.diff(indptr))
+    upper = sources < neighbors
+    pair_counts[upper] += np.asarray(both[sources[upper], neighbors[upper]]).reshape(-1)
+    return n_windows
+
+
+_TWINS = {"encode_buffer": _encode_buffer_numpy, "count_windows": _count_windows_numpy}
+_COUNTED = [0]  # tokens counted by the numpy twins in this process
+
+
+class _Kernel:
+    """A kernel that runs its numpy twin on small inputs and compiles itself for the rest."""
+
+    def __init__(self, func: Callable):
+        self.func = func
+        self.twin = _TWINS.get(func.__name__)
+        self.jitted = None
+
+    def __call__(self, *args):
+        n_tokens = int(np.sum(args[1]))  # both kernels take the documents' lengths second
+        if (self.jitted is None and self.twin is not None and n_tokens <= SMALL_TOKENS
+                and _COUNTED[0] + n_tokens <= SMALL_TOKENS):
+            _COUNTED[0] += n_tokens
+            return self.twin(*args)
+        if self.jitted is None:
+            from topicnmf._numba_cache import choose_cache
+
+            _, cache = choose_cache(Path(__file__).resolve().parent)
+            import numba
+
+            self.jitted = numba.njit(cache=cache, nogil=True)(self.func)
+        return self.jitted(*args)
+
+
+_COMPILED: dict[str, _Kernel] = {}
 
 
 def compiled(func: Callable) -> Callable:
-    """``func`` compiled by numba on first use (cached on disk), so importing compiles nothing."""
+    """``func`` as a kernel: its numpy twin for small inputs, else compiled by numba on first use."""
     kernel = _COMPILED.get(func.__name__)
     if kernel is None:
-        import numba
-
-        kernel = _COMPILED[func.__name__] = numba.njit(cache=True, nogil=True)(func)
+        kernel = _COMPILED[func.__name__] = _Kernel(func)
     return kernel

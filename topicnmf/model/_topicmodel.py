@@ -432,10 +432,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """Indices and weights of each topic's ``n`` heaviest terms, heaviest first."""
         H = self.components_
         n = min(n, H.shape[1])
-        part = np.argpartition(-H, n - 1, axis=1)[:, :n] if n < H.shape[1] else np.tile(np.arange(n), (H.shape[0], 1))
-        weights = np.take_along_axis(H, part, axis=1)
-        order = np.lexsort((part, -weights), axis=1)  # heaviest first, ties by term index
-        top = np.take_along_axis(part, order, axis=1)
+        # heaviest first, ties by term index, so the first n of any longer list are these n
+        # (a partition would choose among terms tied at the n-th place arbitrarily)
+        top = np.argsort(-H, axis=1, kind="stable")[:, :n]
         return top, np.take_along_axis(H, top, axis=1)
 
     def doc_topics(self, *, normalize: bool = False) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from .._validation import (check_callable, check_int, check_one_of, check_random
                            check_real, parameter_error)
 from ..errors import ConvergenceWarning, InputError
 from ._init import INITS, initialize
+from ._lazy import is_small, small_problem
 from ._mask import masked_operator
 from ._solvers import SOLVERS, Monitor, Problem, solve_w
 
@@ -139,12 +140,14 @@ _CONTROLLER = []
 
 
 def _blas_threads():
-    """One BLAS thread while the solvers run: their parallel part is the compiled kernels.
+    """One BLAS thread while a factorisation runs: its parallel part is the compiled kernels.
 
     Two pools of threads (BLAS's and the kernels') spinning on the same cores
-    slow each other down, badly so on a busy machine; the BLAS calls left in the
-    loop (Gram matrices, and the products for dense ``X``) run on one thread.
-    The scan of the loaded BLAS libraries is done once per process.
+    slow each other down, badly so on a busy machine; the BLAS calls (the
+    randomized SVD of the initialisation, Gram matrices, the products for dense
+    ``X``, the rank-one updates of the numpy kernels, whose ``n x k`` operands
+    are too small to gain from threads and can lose 10x to them) run on one
+    thread. The scan of the loaded BLAS libraries is done once per process.
     """
     if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController
@@ -182,6 +185,15 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
     t0 = time.perf_counter()
     op = masked_operator(X, mask, missing_values, whom)
     _check_masked_solver(op, settings, whom, mask)
+    k = settings.n_components
+    small = not op.masked and is_small(op.n_nonzero, op.shape, k)
+    # A small problem runs on the numpy kernels (nothing to compile); every
+    # problem runs with one BLAS thread, its initialisation included.
+    with small_problem(small), _blas_threads():
+        return _run(op, settings, W, H, update_H, whom, t0)
+
+
+def _run(op, settings: Settings, W, H, update_H: bool, whom: str, t0: float):
     n, m = op.shape
     k = settings.n_components
     dtype = op.dtype
@@ -194,8 +206,7 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
         warm = W is not None
         if warm:
             W = _check_factor("W", W, (n, k), dtype, whom)
-        with _blas_threads():
-            W, div = solve_w(op, Ht, problem, W, warm=warm)
+        W, div = solve_w(op, Ht, problem, W, warm=warm)
         info = {"n_iter": 0, "loss_history": [], "reconstruction_err": float(np.sqrt(2 * div)),
                 "converged": True, "elapsed": time.perf_counter() - t0}
         return W, Ht.T, info
@@ -233,27 +244,26 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
             "init='nndsvd' with solver='mu' keeps the zeros of the initial factors at zero; "
             "use init='nndsvda' or 'nndsvdar'.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # _run, run, the public function, its caller
         )
 
     monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
-    with _blas_threads():
-        W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
-        if op.masked:
-            # transform sees no mask, so there is nothing to agree with: W stays
-            div = op.objective(W, Ht)
-        else:
-            # The returned W solves the W-problem for the final H exactly as transform
-            # does (Frobenius: the same exact solve from the same start, so the two
-            # agree to rounding even when the solution is not unique; other losses:
-            # warm-started from the fitted W, so the objective never rises).
-            W, div = solve_w(op, Ht, problem, W, warm=problem.beta != 2.0)
+    W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
+    if op.masked:
+        # transform sees no mask, so there is nothing to agree with: W stays
+        div = op.objective(W, Ht)
+    else:
+        # The returned W solves the W-problem for the final H exactly as transform
+        # does (Frobenius: the same exact solve from the same start, so the two
+        # agree to rounding even when the solution is not unique; other losses:
+        # warm-started from the fitted W, so the objective never rises).
+        W, div = solve_w(op, Ht, problem, W, warm=problem.beta != 2.0)
     if not monitor.converged and settings.tol > 0:  # tol=0 asks for max_iter iterations
         warnings.warn(
             f"Maximum number of iterations {settings.max_iter} reached before the "
             f"objective converged (tol={settings.tol:g}); increase max_iter or tol.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,  # _run, run, the public function, its caller
         )
     info = {
         "n_iter": monitor.n_iter,

@@ -1,292 +1,173 @@
 """Compiled kernels of the NMF core (numba, compiled on first use, cached on disk).
 
 Nothing here is compiled at import: the functions carry no signatures, so numba
-compiles each one the first time it is called with a given set of dtypes and
-writes the result to its on-disk cache, which later processes load. Importing
-this module imports numba; the rest of the package imports it through
-``_lazy.kernels()``, which first chooses a writable cache folder, so
-``import topicnmf.nmf`` stays light.
+compiles each one the first time it is called with a given set of dtypes (only
+the dtypes a run uses) and writes the result to its on-disk cache, which later
+processes load. Importing this module imports numba; the rest of the package
+reaches it through ``_lazy.kernels()``, which first chooses a writable cache
+folder and, for small problems, hands out the numpy kernels of ``_small``
+instead, so ``import topicnmf.nmf`` stays light and a small fit compiles nothing.
 
-Each kernel is a body over a range of rows and two drivers over the same fixed
-split into ``N_CHUNKS`` ranges: a parallel one (``prange`` over the ranges) and
-a serial one (a loop over them). Both give bit-identical results, reductions
-included (per-range partial sums, added in order), whatever the number of
-threads. Which driver runs is decided by ``choose``: the serial one below
-``PARALLEL_MIN_WORK``, else whichever was measured faster on this machine,
-re-measuring the other now and then (on a busy machine, waiting for a second
-thread can cost more than it brings).
-
+Each kernel is one definition, a loop over ranges of rows that ``_drivers.kernel``
+compiles into a serial and a parallel driver (see there); the functions
+without a leading underscore check and convert their arguments and call it.
 The sparse kernels work on the arrays of a CSR matrix (``indptr``, ``indices``,
 ``data``); they never allocate ``nnz x k`` or ``n_rows x n_cols`` temporaries.
 """
 
 from __future__ import annotations
 
-import time
-
 import numba
 import numpy as np
 from numba import njit, prange
 
-from ._lazy import CACHE
-
-_OPTS = dict(cache=CACHE, nogil=True)
-#: number of ranges every kernel splits its rows into (fixed: results never depend on threads)
-N_CHUNKS = 16
-#: below this many multiply-adds a kernel runs serially
-PARALLEL_MIN_WORK = 2_000_000
-#: every this many calls a kernel runs its slower driver once, to re-measure it
-REMEASURE_EVERY = 16
-#: below this many columns of ``B`` the serial sparse products are scipy's
-SCIPY_MAX_K = 16
-
-
-class _Chooser:
-    """Chooses the serial or the parallel driver of each kernel by measured speed."""
-
-    def __init__(self):
-        self.cost: dict = {}
-        self.calls: dict = {}
-
-    def __call__(self, key, work, serial, parallel, *args):
-        if work < PARALLEL_MIN_WORK or numba.get_num_threads() < 2:
-            return serial(*args)
-        cost = self.cost.setdefault(key, [None, None])  # seconds per unit of work
-        calls = self.calls[key] = self.calls.get(key, 0) + 1
-        if cost[1] is None:
-            mode = 1
-        elif cost[0] is None:
-            mode = 0
-        else:
-            mode = 0 if cost[0] <= cost[1] else 1
-            if calls % REMEASURE_EVERY == 0:
-                mode = 1 - mode
-        start = time.perf_counter()
-        out = (parallel if mode else serial)(*args)
-        cost[mode] = (time.perf_counter() - start) / work
-        return out
-
-
-choose = _Chooser()
-
-
-def even_split(n: int, n_chunks: int = N_CHUNKS) -> np.ndarray:
-    """Boundaries of ``n_chunks`` ranges of about equal length over ``range(n)``."""
-    n_chunks = min(max(n, 1), n_chunks)
-    return np.linspace(0, n, n_chunks + 1).astype(np.int64)
-
-
-def balanced_row_split(indptr: np.ndarray, n_chunks: int = N_CHUNKS) -> np.ndarray:
-    """Row boundaries splitting a CSR matrix into ranges of about equal ``nnz``."""
-    n_rows = indptr.shape[0] - 1
-    targets = np.linspace(0, indptr[-1], n_chunks + 1)
-    split = np.searchsorted(indptr, targets, side="left").astype(np.int64)
-    split[0], split[-1] = 0, n_rows
-    return np.unique(np.clip(split, 0, n_rows))
-
-
-def balanced_column_split(indices: np.ndarray, n_cols: int,
-                          n_chunks: int = N_CHUNKS) -> np.ndarray:
-    """Column boundaries splitting a CSR matrix into ranges of about equal ``nnz``."""
-    counts = np.zeros(n_cols, dtype=np.int64)
-    step = 1 << 18  # bincount casts to intp: count in slices to keep that copy small
-    for start in range(0, indices.shape[0], step):
-        counts += np.bincount(indices[start:start + step], minlength=n_cols)
-    cum = np.concatenate([[0], np.cumsum(counts)])
-    targets = np.linspace(0, cum[-1], n_chunks + 1)
-    split = np.searchsorted(cum, targets, side="left").astype(np.int64)
-    split[0], split[-1] = 0, n_cols
-    return np.unique(np.clip(split, 0, n_cols))
-
+from ._drivers import (_OPTS, N_CHUNKS, PARALLEL_MIN_WORK, SCIPY_MAX_K, _cached,  # noqa: F401
+                       balanced_column_split, balanced_row_split, choose, even_split, kernel)
 
 # ------------------------------------------------------------ X @ B (CSR rows)
-@njit(**_OPTS)
-def _csr_dot_body(indptr, indices, data, B, out, r0, r1):
+@kernel
+def _csr_dot(indptr, indices, data, B, out, split):
     k = B.shape[1]
-    for i in range(r0, r1):
-        for jj in range(indptr[i], indptr[i + 1]):
-            j = indices[jj]
-            v = data[jj]
-            for l in range(k):
-                out[i, l] += v * B[j, l]
-
-
-@njit(parallel=True, **_OPTS)
-def _csr_dot_par(indptr, indices, data, B, out, split):
     for c in prange(split.shape[0] - 1):
-        _csr_dot_body(indptr, indices, data, B, out, split[c], split[c + 1])
+        for i in range(split[c], split[c + 1]):
+            for jj in range(indptr[i], indptr[i + 1]):
+                j = indices[jj]
+                v = data[jj]
+                for l in range(k):
+                    out[i, l] += v * B[j, l]
 
 
-@njit(**_OPTS)
-def _csr_dot_ser(indptr, indices, data, B, out, split):
-    _csr_dot_body(indptr, indices, data, B, out, 0, indptr.shape[0] - 1)
-
-
-def _scipy_serial(product):
-    """A serial driver that returns scipy's product (the kernels' own is slower for small k)."""
-
-    def serial(*args):
-        return product()
-
-    return serial
-
-
-def csr_dot(indptr, indices, data, B, row_split=None, matrix=None):
+def csr_dot(indptr, indices, data, B, *, matrix=None, cache=None):
     """``X @ B`` for CSR ``X`` (given by its arrays) and dense ``B`` of shape (n_cols, k).
 
     ``matrix``, the scipy CSR matrix of those arrays if given, serves the serial
     driver when ``k < SCIPY_MAX_K``: its loop is the same (same terms, same
-    order, so the same bits) and faster for short rows of ``B``.
+    order, so the same bits) and faster for short rows of ``B``. ``cache``, a
+    dict kept with ``X``, holds its split into ranges.
     """
     n_rows = indptr.shape[0] - 1
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
-    serial = _csr_dot_ser
+    serial = None
     if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
-        serial = _scipy_serial(lambda: matrix @ B)
+        serial = lambda *args: matrix @ B  # noqa: E731
     out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
-    if row_split is None:
-        row_split = balanced_row_split(indptr)
-    result = choose(("dot", n_rows), data.shape[0] * B.shape[1], serial, _csr_dot_par,
-                    indptr, indices, data, B, out, row_split)
+    split = _cached(cache, "rows", lambda: balanced_row_split(indptr))
+    result = _csr_dot(("dot", n_rows), data.shape[0] * B.shape[1], indptr, indices, data, B,
+                      out, split, serial=serial)
     return out if result is None else result
 
 
 # --------------------------------------------------------- X.T @ B (CSR rows)
-@njit(**_OPTS)
-def _csr_tdot_body(indptr, indices, data, B, out, c0, c1, is_sorted):
+@kernel
+def _csr_tdot(indptr, indices, data, B, out, split, is_sorted):
+    """Threads own disjoint column ranges of ``X`` (rows of ``out``)."""
     n_rows = indptr.shape[0] - 1
     k = B.shape[1]
-    for i in range(n_rows):
-        lo = indptr[i]
-        hi = indptr[i + 1]
-        if is_sorted:
-            if lo == hi or indices[hi - 1] < c0 or indices[lo] >= c1:
-                continue
-            a = lo  # first stored entry of row i with column >= c0
-            b = hi
-            while a < b:
-                m = (a + b) >> 1
-                if indices[m] < c0:
-                    a = m + 1
-                else:
-                    b = m
-            lo = a
-        for jj in range(lo, hi):
-            j = indices[jj]
-            if j < c0:
-                continue
-            if j >= c1:
-                if is_sorted:
-                    break
-                continue
-            v = data[jj]
-            for l in range(k):
-                out[j, l] += v * B[i, l]
-
-
-@njit(parallel=True, **_OPTS)
-def _csr_tdot_par(indptr, indices, data, B, out, split, is_sorted):
     for c in prange(split.shape[0] - 1):
-        _csr_tdot_body(indptr, indices, data, B, out, split[c], split[c + 1], is_sorted)
+        c0 = split[c]
+        c1 = split[c + 1]
+        for i in range(n_rows):
+            lo = indptr[i]
+            hi = indptr[i + 1]
+            if is_sorted:
+                if lo == hi or indices[hi - 1] < c0 or indices[lo] >= c1:
+                    continue
+                a = lo  # first stored entry of row i with column >= c0
+                b = hi
+                while a < b:
+                    m = (a + b) >> 1
+                    if indices[m] < c0:
+                        a = m + 1
+                    else:
+                        b = m
+                lo = a
+            for jj in range(lo, hi):
+                j = indices[jj]
+                if j < c0:
+                    continue
+                if j >= c1:
+                    if is_sorted:
+                        break
+                    continue
+                v = data[jj]
+                for l in range(k):
+                    out[j, l] += v * B[i, l]
 
 
-@njit(**_OPTS)
-def _csr_tdot_ser(indptr, indices, data, B, out, split, is_sorted):
-    k = B.shape[1]
-    for i in range(indptr.shape[0] - 1):
-        for jj in range(indptr[i], indptr[i + 1]):
-            j = indices[jj]
-            v = data[jj]
-            for l in range(k):
-                out[j, l] += v * B[i, l]
-
-
-def csr_tdot(indptr, indices, data, B, n_cols, col_split=None, is_sorted=False, matrix=None):
+def csr_tdot(indptr, indices, data, B, n_cols, *, is_sorted=False, matrix=None, cache=None):
     """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k).
 
     In parallel, threads own disjoint column ranges of ``X`` (rows of the
     result), so no thread-private copies of the result are needed. With sorted
     column indices a thread finds its range in each row by bisection; otherwise it
-    scans the row, so the split should then have one range per thread. Every
-    entry of the result adds its terms in row order either way.
+    scans the row, so the split then has one range per thread. The serial driver
+    runs one range over all columns. Every entry of the result adds its terms in
+    row order either way.
     """
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
-    serial = _csr_tdot_ser
-    if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
-        serial = _scipy_serial(lambda: np.ascontiguousarray(matrix.T @ B))
     out = np.zeros((n_cols, B.shape[1]), dtype=dtype)
-    if col_split is None:
-        col_split = balanced_column_split(
-            indices, n_cols, N_CHUNKS if is_sorted else numba.get_num_threads())
-    result = choose(("tdot", n_cols), data.shape[0] * B.shape[1], serial, _csr_tdot_par,
-                    indptr, indices, data, B, out, col_split, bool(is_sorted))
+    whole = np.array([0, n_cols], dtype=np.int64)
+    if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
+        serial = lambda *args: np.ascontiguousarray(matrix.T @ B)  # noqa: E731
+    else:
+        def serial(*args):
+            _csr_tdot.serial(indptr, indices, data, B, out, whole, False)
+    n_chunks = N_CHUNKS if is_sorted else numba.get_num_threads()
+    split = _cached(cache, ("cols", n_chunks),
+                    lambda: balanced_column_split(indices, n_cols, n_chunks))
+    result = _csr_tdot(("tdot", n_cols), data.shape[0] * B.shape[1], indptr, indices, data, B,
+                       out, split, bool(is_sorted), serial=serial)
     return out if result is None else result
 
 
 # ------------------------------------------------ (W @ H) at the stored entries
-@njit(**_OPTS)
-def _csr_dot_at_body(indptr, indices, W, Ht, out, r0, r1):
+@kernel
+def _csr_dot_at(indptr, indices, W, Ht, out, split):
     k = W.shape[1]
-    for i in range(r0, r1):
-        for jj in range(indptr[i], indptr[i + 1]):
-            j = indices[jj]
-            acc = 0.0
-            for l in range(k):
-                acc += W[i, l] * Ht[j, l]
-            out[jj] = acc
-
-
-@njit(parallel=True, **_OPTS)
-def _csr_dot_at_par(indptr, indices, W, Ht, out, split):
     for c in prange(split.shape[0] - 1):
-        _csr_dot_at_body(indptr, indices, W, Ht, out, split[c], split[c + 1])
+        for i in range(split[c], split[c + 1]):
+            for jj in range(indptr[i], indptr[i + 1]):
+                j = indices[jj]
+                acc = 0.0
+                for l in range(k):
+                    acc += W[i, l] * Ht[j, l]
+                out[jj] = acc
 
 
-@njit(**_OPTS)
-def _csr_dot_at_ser(indptr, indices, W, Ht, out, split):
-    _csr_dot_at_body(indptr, indices, W, Ht, out, 0, indptr.shape[0] - 1)
-
-
-def csr_dot_at(indptr, indices, W, Ht, row_split=None):
+def csr_dot_at(indptr, indices, W, Ht, *, cache=None):
     """``(W @ Ht.T)[i, j]`` at the stored entries of a CSR pattern, in storage order."""
     dtype = np.result_type(W.dtype, Ht.dtype)
     W = np.ascontiguousarray(W, dtype=dtype)
     Ht = np.ascontiguousarray(Ht, dtype=dtype)
     out = np.empty(indices.shape[0], dtype=dtype)
-    if row_split is None:
-        row_split = balanced_row_split(indptr)
-    choose(("dot_at", W.shape[0]), indices.shape[0] * W.shape[1], _csr_dot_at_ser,
-           _csr_dot_at_par, indptr, indices, W, Ht, out, row_split)
+    split = _cached(cache, "rows", lambda: balanced_row_split(indptr))
+    _csr_dot_at(("dot_at", W.shape[0]), indices.shape[0] * W.shape[1], indptr, indices, W, Ht,
+                out, split)
     return out
 
 
 # ------------------------------------------------------------------ reductions
-@njit(**_OPTS)
-def _fdot_body(a, b, lo, hi):
-    acc = 0.0
-    for i in range(lo, hi):
-        acc += np.float64(a[i]) * np.float64(b[i])
-    return acc
-
-
-@njit(**_OPTS)
-def _fdot_ser(a, b, split):
+@kernel
+def _fdot(a, b, split):
     n_chunks = split.shape[0] - 1
     out = np.zeros(n_chunks)
-    for c in range(n_chunks):
-        out[c] = _fdot_body(a, b, split[c], split[c + 1])
+    for c in prange(n_chunks):
+        acc = 0.0
+        for i in range(split[c], split[c + 1]):
+            acc += np.float64(a[i]) * np.float64(b[i])
+        out[c] = acc
     return out
 
 
 def fdot(a: np.ndarray, b: np.ndarray) -> float:
-    """``sum(a * b)`` accumulated in float64, for arrays of the same shape."""
+    """``sum(a * b)`` accumulated in float64, for arrays of the same shape (serial)."""
     a = a.reshape(-1)
     b = b.reshape(-1)
-    return float(_fdot_ser(a, b, even_split(a.shape[0])).sum())
+    return float(_fdot.serial(a, b, even_split(a.shape[0])).sum())
 
 
 def sq_norm(a: np.ndarray) -> float:
@@ -311,71 +192,57 @@ def _kkt(v, g, c):
     return 0.0
 
 
-@njit(**_OPTS)
-def _hals_body(V, A, B, l1, l2, max_inner, eps2, r0, r1):
-    """Sweeps over rows r0..r1; returns the squared stationarity residual of the first sweep.
+@kernel
+def _hals(V, A, B, l1, l2, max_inner, eps2, split):
+    """Sweeps over the rows of each range; per range, the squared residual of the first sweep.
 
     The gradient of a row, ``g = v B - a + l1`` (plus ``l2 v``), is kept up to date
     with one axpy per coordinate that moves, so coordinates that stay at zero (most
     of them in sparse factors) cost one comparison.
     """
     k = V.shape[1]
-    g = np.empty(k)
-    pg2 = 0.0
-    for i in range(r0, r1):
-        for j in range(k):
-            g[j] = l1 - A[i, j]
-        for l in range(k):
-            v = V[i, l]
-            if v != 0.0:
-                for j in range(k):
-                    g[j] += v * B[l, j]
-        first = 0.0
-        for it in range(max_inner):
-            delta = 0.0
-            for j in range(k):
-                old = V[i, j]
-                grad = g[j] + l2 * old
-                d = B[j, j] + l2
-                if it == 0:
-                    r = _kkt(old, grad, d)
-                    pg2 += r * r
-                if d <= 0.0:
-                    continue
-                new = old - grad / d
-                if new < 0.0:
-                    new = 0.0
-                if new != old:
-                    diff = new - old
-                    V[i, j] = new
-                    for l in range(k):
-                        g[l] += diff * B[j, l]
-                    delta += diff * diff
-            if it == 0:
-                first = delta
-                if delta == 0.0:
-                    break
-            elif delta <= eps2 * first:
-                break
-    return pg2
-
-
-@njit(parallel=True, **_OPTS)
-def _hals_par(V, A, B, l1, l2, max_inner, eps2, split):
     n_chunks = split.shape[0] - 1
-    pg2 = np.zeros(n_chunks)
+    out = np.zeros(n_chunks)
     for c in prange(n_chunks):
-        pg2[c] = _hals_body(V, A, B, l1, l2, max_inner, eps2, split[c], split[c + 1])
-    return pg2
-
-
-@njit(**_OPTS)
-def _hals_ser(V, A, B, l1, l2, max_inner, eps2, split):
-    n_chunks = split.shape[0] - 1
-    pg2 = np.zeros(n_chunks)
-    for c in range(n_chunks):
-        pg2[c] = _hals_body(V, A, B, l1, l2, max_inner, eps2, split[c], split[c + 1])
-    return pg2
+        g = np.empty(k)
+        pg2 = 0.0
+        for i in range(split[c], split[c + 1]):
+            for j in range(k):
+                g[j] = l1 - A[i, j]
+            for l in range(k):
+                v = V[i, l]
+                if v != 0.0:
+                    for j in range(k):
+                        g[j] += v * B[l, j]
+            first = 0.0
+            for it in range(max_inner):
+                delta = 0.0
+                for j in range(k):
+                    old = V[i, j]
+                    grad = g[j] + l2 * old
+                    d = B[j, j] + l2
+                    if it == 0:
+                        r = _kkt(old, grad, d)
+                        pg2 += r * r
+                    if d <= 0.0:
+                        continue
+                    new = old - grad / d
+                    if new < 0.0:
+                        new = 0.0
+                    if new != old:
+                        diff = new - old
+                        V[i, j] = new
+                        for l in range(k):
+                            g[l] += diff * B[j, l]
+                        delta += diff * diff
+                if it == 0:
+                    first = delta
+                    if delta == 0.0:
+                        break
+                elif delta <= eps2 * first:
+                    break
+        out[c] = pg2
+    return out
 
 
 def hals_rows(V, A, B, l1, l2, max_inner, eps):
@@ -392,122 +259,126 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps):
     n, k = V.shape
     B = np.ascontiguousarray(B, dtype=V.dtype)
     A = np.ascontiguousarray(A, dtype=V.dtype)
-    pg2 = choose(("hals", n), n * k * k, _hals_ser, _hals_par, V, A, B, float(l1), float(l2),
-                 int(max_inner), float(eps) ** 2, even_split(n))
+    pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
+                float(eps) ** 2, even_split(n))
     return float(pg2.sum())
 
 
 # ------------------------------------------------ NNLS: block principal pivoting
-@njit(**_OPTS)
-def _bpp_body(V, A, G, l1, max_pivots, r0, r1):
+@kernel
+def _bpp(V, A, G, l1, max_pivots, split):
     """Exact NNLS per row (Kim & Park 2011), ``G`` float64 with ``l2`` on its diagonal."""
     k = G.shape[0]
-    passive = np.zeros(k, dtype=np.bool_)
-    idx = np.empty(k, dtype=np.int64)
-    M = np.empty((k, k))
-    rhs = np.empty(k)
-    x = np.empty(k)
-    y = np.empty(k)
-    b = np.empty(k)
     gmax = 0.0
     for j in range(k):
         if G[j, j] > gmax:
             gmax = G[j, j]
     tiny = 1e-13 * gmax + 1e-300
-    for i in range(r0, r1):
-        bmax = 0.0
-        for j in range(k):
-            b[j] = A[i, j] - l1
-            passive[j] = V[i, j] > 0.0
-            if abs(b[j]) > bmax:
-                bmax = abs(b[j])
-        ytol = 1e-12 * (bmax + 1e-300)
-        ninf_best = k + 1
-        backup = 3
-        for _ in range(max_pivots):
-            # x_F solves G_FF x_F = b_F (Cholesky), x_G = 0
-            nf = 0
-            for j in range(k):
-                x[j] = 0.0
-                if passive[j]:
-                    idx[nf] = j
-                    nf += 1
-            for p in range(nf):
-                rhs[p] = b[idx[p]]
-                for q in range(p + 1):
-                    M[p, q] = G[idx[p], idx[q]]
-            for p in range(nf):  # in-place Cholesky, lower triangle
-                s = M[p, p]
-                for q in range(p):
-                    s -= M[p, q] * M[p, q]
-                if s < tiny:
-                    s = tiny
-                s = np.sqrt(s)
-                M[p, p] = s
-                for r in range(p + 1, nf):
-                    t = M[r, p]
-                    for q in range(p):
-                        t -= M[r, q] * M[p, q]
-                    M[r, p] = t / s
-            for p in range(nf):  # forward
-                t = rhs[p]
-                for q in range(p):
-                    t -= M[p, q] * rhs[q]
-                rhs[p] = t / M[p, p]
-            for p in range(nf - 1, -1, -1):  # backward
-                t = rhs[p]
-                for q in range(p + 1, nf):
-                    t -= M[q, p] * rhs[q]
-                rhs[p] = t / M[p, p]
-            for p in range(nf):
-                x[idx[p]] = rhs[p]
-            # y = G x - b on the active set; count the infeasible variables
-            ninf = 0
-            last = -1
-            for j in range(k):
-                if passive[j]:
-                    y[j] = 0.0
-                    if x[j] < 0.0:
-                        ninf += 1
-                        last = j
-                else:
-                    t = -b[j]
-                    for p in range(nf):
-                        t += G[j, idx[p]] * rhs[p]
-                    y[j] = t
-                    if t < -ytol:
-                        ninf += 1
-                        last = j
-            if ninf == 0:
-                break
-            if ninf < ninf_best:
-                ninf_best = ninf
-                backup = 3
-                full = True
-            elif backup >= 1:
-                backup -= 1
-                full = True
-            else:
-                full = False
-            if full:
-                for j in range(k):
-                    if (passive[j] and x[j] < 0.0) or (not passive[j] and y[j] < -ytol):
-                        passive[j] = not passive[j]
-            else:
-                passive[last] = not passive[last]
-        for j in range(k):
-            V[i, j] = x[j] if x[j] > 0.0 else 0.0
-
-
-@njit(parallel=True, **_OPTS)
-def _bpp_par(V, A, G, l1, max_pivots, split):
     for c in prange(split.shape[0] - 1):
-        _bpp_body(V, A, G, l1, max_pivots, split[c], split[c + 1])
+        passive = np.zeros(k, dtype=np.bool_)
+        idx = np.empty(k, dtype=np.int64)
+        M = np.empty((k, k))
+        rhs = np.empty(k)
+        x = np.empty(k)
+        y = np.empty(k)
+        b = np.empty(k)
+        for i in range(split[c], split[c + 1]):
+            bmax = 0.0
+            for j in range(k):
+                b[j] = A[i, j] - l1
+                passive[j] = V[i, j] > 0.0
+                if abs(b[j]) > bmax:
+                    bmax = abs(b[j])
+            ytol = 1e-12 * (bmax + 1e-300)
+            ninf_best = k + 1
+            backup = 3
+            for _ in range(max_pivots):
+                # x_F solves G_FF x_F = b_F (Cholesky), x_G = 0
+                nf = 0
+                for j in range(k):
+                    x[j] = 0.0
+                    if passive[j]:
+                        idx[nf] = j
+                        nf += 1
+                for p in range(nf):
+                    rhs[p] = b[idx[p]]
+                    for q in range(p + 1):
+                        M[p, q] = G[idx[p], idx[q]]
+                for p in range(nf):  # in-place Cholesky, lower triangle
+                    s = M[p, p]
+                    for q in range(p):
+                        s -= M[p, q] * M[p, q]
+                    if s < tiny:
+                        s = tiny
+                    s = np.sqrt(s)
+                    M[p, p] = s
+                    for r in range(p + 1, nf):
+                        t = M[r, p]
+                        for q in range(p):
+                            t -= M[r, q] * M[p, q]
+                        M[r, p] = t / s
+                for p in range(nf):  # forward
+                    t = rhs[p]
+                    for q in range(p):
+                        t -= M[p, q] * rhs[q]
+                    rhs[p] = t / M[p, p]
+                for p in range(nf - 1, -1, -1):  # backward
+                    t = rhs[p]
+                    for q in range(p + 1, nf):
+                        t -= M[q, p] * rhs[q]
+                    rhs[p] = t / M[p, p]
+                for p in range(nf):
+                    x[idx[p]] = rhs[p]
+                # y = G x - b on the active set; count the infeasible variables
+                ninf = 0
+                last = -1
+                for j in range(k):
+                    if passive[j]:
+                        y[j] = 0.0
+                        if x[j] < 0.0:
+                            ninf += 1
+                            last = j
+                    else:
+                        t = -b[j]
+                        for p in range(nf):
+                            t += G[j, idx[p]] * rhs[p]
+                        y[j] = t
+                        if t < -ytol:
+                            ninf += 1
+                            last = j
+                if ninf == 0:
+                    break
+                if ninf < ninf_best:
+                    ninf_best = ninf
+                    backup = 3
+                    full = True
+                elif backup >= 1:
+                    backup -= 1
+                    full = True
+                else:
+                    full = False
+                if full:
+                    for j in range(k):
+                        if (passive[j] and x[j] < 0.0) or (not passive[j] and y[j] < -ytol):
+                            passive[j] = not passive[j]
+                else:
+                    passive[last] = not passive[last]
+            for j in range(k):
+                V[i, j] = x[j] if x[j] > 0.0 else 0.0
 
 
-@njit(**_OPTS)
-def _bpp_ser(V, A, G, l1, max_pivots, split):
-    _bpp_body(V, A, G, l1, max_pivots, 0, V.shape[0])
+def nnls_gram(B, l2, dtype) -> np.ndarray:
+    """``B + (l2 + ridge) I`` in float64, the matrix every exact row solve uses.
+
+    A ridge at the rounding level of the data's dtype keeps it positive definite
+    when ``B`` is singular (more components than the rank of ``X``, dead
+    components); it leaves well-posed solutions unchanged to that precision, and
+    makes every row's solution unique.
+    """
+    G = np.array(B, dtype=np.float64)
+    ridge = 10.0 * np.finfo(dtype).eps * max(float(np.max(np.diag(G), initial=0.0)), 1e-300)
+    G[np.diag_indices(G.shape[0])] += l2 + ridge
+    return G
 
 
 def nnls_rows(V, A, B, l1, l2):
@@ -519,59 +390,38 @@ def nnls_rows(V, A, B, l1, l2):
     of the passive set. ``B`` is symmetric positive semi-definite (k, k).
     """
     n, k = V.shape
-    G = np.array(B, dtype=np.float64)
-    # A ridge at the rounding level of the data's dtype keeps G_FF positive
-    # definite when B is singular (more components than the rank of X, dead
-    # components); it leaves well-posed solutions unchanged to that precision.
-    ridge = 10.0 * np.finfo(V.dtype).eps * max(float(np.max(np.diag(G), initial=0.0)), 1e-300)
-    G[np.diag_indices(k)] += l2 + ridge
+    G = nnls_gram(B, l2, V.dtype)
     A = np.ascontiguousarray(A, dtype=V.dtype)
-    max_pivots = 10 * k + 50
-    choose(("bpp", n), n * k * k * 4, _bpp_ser, _bpp_par, V, A, G, float(l1), max_pivots,
-           even_split(n))
+    _bpp(("bpp", n), n * k * k * 4, V, A, G, float(l1), 10 * k + 50, even_split(n))
 
 
 # -------------------------------------------------------------------------- MU
-@njit(**_OPTS)
-def _mu_body(V, numer, denom, curv, l1, l2, eps, r0, r1):
-    """``V *= numer / (denom + l1 + l2 V)`` on rows r0..r1; returns the squared residual.
+@kernel
+def _mu(V, numer, denom, curv, l1, l2, eps, split):
+    """``V *= numer / (denom + l1 + l2 V)`` per range; per range, the squared residual.
 
     ``denom`` and ``curv`` are (n, k), or (1, k) to broadcast their one row.
     """
     k = V.shape[1]
-    pg2 = 0.0
     d_row = denom.shape[0] == 1
     c_row = curv.shape[0] == 1
-    for i in range(r0, r1):
-        di = 0 if d_row else i
-        ci = 0 if c_row else i
-        for j in range(k):
-            v = V[i, j]
-            d = denom[di, j] + l1 + l2 * v
-            r = _kkt(v, d - numer[i, j], curv[ci, j] + l2)
-            pg2 += r * r
-            if d == 0.0:
-                d = eps
-            V[i, j] = v * (numer[i, j] / d)
-    return pg2
-
-
-@njit(parallel=True, **_OPTS)
-def _mu_par(V, numer, denom, curv, l1, l2, eps, split):
     n_chunks = split.shape[0] - 1
-    pg2 = np.zeros(n_chunks)
+    out = np.zeros(n_chunks)
     for c in prange(n_chunks):
-        pg2[c] = _mu_body(V, numer, denom, curv, l1, l2, eps, split[c], split[c + 1])
-    return pg2
-
-
-@njit(**_OPTS)
-def _mu_ser(V, numer, denom, curv, l1, l2, eps, split):
-    n_chunks = split.shape[0] - 1
-    pg2 = np.zeros(n_chunks)
-    for c in range(n_chunks):
-        pg2[c] = _mu_body(V, numer, denom, curv, l1, l2, eps, split[c], split[c + 1])
-    return pg2
+        pg2 = 0.0
+        for i in range(split[c], split[c + 1]):
+            di = 0 if d_row else i
+            ci = 0 if c_row else i
+            for j in range(k):
+                v = V[i, j]
+                d = denom[di, j] + l1 + l2 * v
+                r = _kkt(v, d - numer[i, j], curv[ci, j] + l2)
+                pg2 += r * r
+                if d == 0.0:
+                    d = eps
+                V[i, j] = v * (numer[i, j] / d)
+        out[c] = pg2
+    return out
 
 
 def _as_rows(a, k, dtype):
@@ -590,87 +440,62 @@ def mu_update(V, numer, denom, curv, l1, l2, eps):
     denom = _as_rows(denom, k, V.dtype)
     curv = _as_rows(curv, k, np.float64)
     numer = np.ascontiguousarray(numer, dtype=V.dtype)
-    pg2 = choose(("mu", n), n * k * 4, _mu_ser, _mu_par, V, numer, denom, curv, float(l1),
-                 float(l2), float(eps), even_split(n))
+    pg2 = _mu(("mu", n), n * k * 4, V, numer, denom, curv, float(l1), float(l2), float(eps),
+              even_split(n))
     return float(pg2.sum())
 
 
 # ------------------------------------------------- KL: entries of X / (W H)
-@njit(**_OPTS)
-def _kl_body(x, wh, eps, lo, hi):
-    acc = 0.0
-    for p in range(lo, hi):
-        xv = np.float64(x[p])
-        if xv > eps:
-            w = np.float64(wh[p])
-            if w < eps:
-                w = eps
-            acc += xv * np.log(xv / w) - xv
-    return acc
-
-
-@njit(parallel=True, **_OPTS)
-def _kl_par(x, wh, eps, split):
+@kernel
+def _kl(x, wh, eps, split):
     n_chunks = split.shape[0] - 1
-    acc = np.zeros(n_chunks)
+    out = np.zeros(n_chunks)
     for c in prange(n_chunks):
-        acc[c] = _kl_body(x, wh, eps, split[c], split[c + 1])
-    return acc
-
-
-@njit(**_OPTS)
-def _kl_ser(x, wh, eps, split):
-    n_chunks = split.shape[0] - 1
-    acc = np.zeros(n_chunks)
-    for c in range(n_chunks):
-        acc[c] = _kl_body(x, wh, eps, split[c], split[c + 1])
-    return acc
+        acc = 0.0
+        for p in range(split[c], split[c + 1]):
+            xv = np.float64(x[p])
+            if xv > eps:
+                w = np.float64(wh[p])
+                if w < eps:
+                    w = eps
+                acc += xv * np.log(xv / w) - xv
+        out[c] = acc
+    return out
 
 
 def kl_data_term(x, wh, eps):
     """``sum(x log(x / wh) - x)`` over entries ``x > eps``, ``wh`` floored at ``eps``; float64."""
     x = x.reshape(-1)
     wh = wh.reshape(-1)
-    acc = choose(("kl", x.shape[0]), x.shape[0] * 20, _kl_ser, _kl_par, x, wh, float(eps),
-                 even_split(x.shape[0]))
+    acc = _kl(("kl", x.shape[0]), x.shape[0] * 20, x, wh, float(eps), even_split(x.shape[0]))
     return float(acc.sum())
 
 
-@njit(**_OPTS)
-def _ratio_body(x, wh, eps, power, out, lo, hi):
-    for p in range(lo, hi):
-        w = wh[p]
-        if w < eps:
-            w = eps
-        out[p] = x[p] / w if power == 1 else x[p] / (w * w)
-
-
-@njit(parallel=True, **_OPTS)
-def _ratio_par(x, wh, eps, power, out, split):
+@kernel
+def _ratio(x, wh, eps, power, out, split):
     for c in prange(split.shape[0] - 1):
-        _ratio_body(x, wh, eps, power, out, split[c], split[c + 1])
+        for p in range(split[c], split[c + 1]):
+            w = wh[p]
+            if w < eps:
+                w = eps
+            out[p] = x[p] / w if power == 1 else x[p] / (w * w)
 
 
-@njit(**_OPTS)
-def _ratio_ser(x, wh, eps, power, out, split):
-    _ratio_body(x, wh, eps, power, out, 0, x.shape[0])
-
-
-def _ratio(x, wh, eps, power, out):
+def _ratio_of(x, wh, eps, power, out):
     xf = x.reshape(-1)
-    choose(("ratio", xf.shape[0]), xf.shape[0] * 4, _ratio_ser, _ratio_par, xf,
-           wh.reshape(-1), float(eps), int(power), out.reshape(-1), even_split(xf.shape[0]))
+    _ratio(("ratio", xf.shape[0]), xf.shape[0] * 4, xf, wh.reshape(-1), float(eps), int(power),
+           out.reshape(-1), even_split(xf.shape[0]))
     return out
 
 
 def kl_ratio(x, wh, eps):
     """``wh <- x / max(wh, eps)`` in place (C-ordered arrays of the same size)."""
-    return _ratio(x, wh, eps, 1, wh)
+    return _ratio_of(x, wh, eps, 1, wh)
 
 
 def kl_ratio2(x, wh, eps):
     """``x / max(wh, eps)^2`` in a new array shaped like ``wh``."""
-    return _ratio(x, wh, eps, 2, np.empty_like(wh))
+    return _ratio_of(x, wh, eps, 2, np.empty_like(wh))
 
 
 # ------------------------------------------------- missing entries (masks)
@@ -706,9 +531,9 @@ def _missing_entry(A, Af, B, out, r, c):
     return v
 
 
-@njit(**_OPTS)
-def _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, r0, r1, acc, chunk):
-    """Over rows ``r0..r1`` of a missing set: ``out[r] += sum_c (A[r] . Af[c]) B[c]``.
+@kernel
+def _missing(indptr, indices, seed, thr, swap, A, Af, B, out, split, acc):
+    """Over the rows ``r`` of each range: ``out[r] += sum_c (A[r] . Af[c]) B[c]``.
 
     Pattern (``indptr`` not empty): the rows of a CSR pattern. Hashed (``indptr``
     empty): entry ``(i, j)`` of ``X`` is missing when ``_hash(i, j, seed) < thr``;
@@ -717,48 +542,36 @@ def _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, r0, r1, acc, 
     ``i`` outside so that the rows of ``A`` and ``out`` in the range stay in cache.
     ``acc[chunk]`` receives ``(sum v^2, number of entries)``.
     """
-    s = 0.0
-    cnt = 0
-    if indptr.shape[0] > 0:
-        for r in range(r0, r1):
-            for p in range(indptr[r], indptr[r + 1]):
-                v = _missing_entry(A, Af, B, out, r, indices[p])
-                s += v * v
-            cnt += indptr[r + 1] - indptr[r]
-    elif not swap:
-        n_other = Af.shape[0]
-        for r in range(r0, r1):
-            hi = np.uint64(r) * _H1
-            for c in range(n_other):
-                if _hash(hi, np.uint64(c), seed) < thr:
-                    v = _missing_entry(A, Af, B, out, r, c)
-                    s += v * v
-                    cnt += 1
-    else:
-        n_other = Af.shape[0]
-        for c in range(n_other):  # c: the row of X, r: its column
-            hi = np.uint64(c) * _H1
+    n_other = Af.shape[0]
+    for chunk in prange(split.shape[0] - 1):
+        r0 = split[chunk]
+        r1 = split[chunk + 1]
+        s = 0.0
+        cnt = 0
+        if indptr.shape[0] > 0:
             for r in range(r0, r1):
-                if _hash(hi, np.uint64(r), seed) < thr:
-                    v = _missing_entry(A, Af, B, out, r, c)
+                for p in range(indptr[r], indptr[r + 1]):
+                    v = _missing_entry(A, Af, B, out, r, indices[p])
                     s += v * v
-                    cnt += 1
-    acc[chunk, 0] = s
-    acc[chunk, 1] = cnt
-
-
-@njit(parallel=True, **_OPTS)
-def _missing_par(indptr, indices, seed, thr, swap, A, Af, B, out, split, acc):
-    for c in prange(split.shape[0] - 1):
-        _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, split[c], split[c + 1],
-                      acc, c)
-
-
-@njit(**_OPTS)
-def _missing_ser(indptr, indices, seed, thr, swap, A, Af, B, out, split, acc):
-    for c in range(split.shape[0] - 1):
-        _missing_body(indptr, indices, seed, thr, swap, A, Af, B, out, split[c], split[c + 1],
-                      acc, c)
+                cnt += indptr[r + 1] - indptr[r]
+        elif not swap:
+            for r in range(r0, r1):
+                hi = np.uint64(r) * _H1
+                for c in range(n_other):
+                    if _hash(hi, np.uint64(c), seed) < thr:
+                        v = _missing_entry(A, Af, B, out, r, c)
+                        s += v * v
+                        cnt += 1
+        else:
+            for c in range(n_other):  # c: the row of X, r: its column
+                hi = np.uint64(c) * _H1
+                for r in range(r0, r1):
+                    if _hash(hi, np.uint64(r), seed) < thr:
+                        v = _missing_entry(A, Af, B, out, r, c)
+                        s += v * v
+                        cnt += 1
+        acc[chunk, 0] = s
+        acc[chunk, 1] = cnt
 
 
 def missing_product(A, Af, B, *, indptr=None, indices=None, seed=0, threshold=0, swap=False):
@@ -785,6 +598,6 @@ def missing_product(A, Af, B, *, indptr=None, indices=None, seed=0, threshold=0,
         work = indices.shape[0] * (A.shape[1] + B.shape[1])
     out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
     acc = np.zeros((split.shape[0] - 1, 2))
-    choose(("missing", n_rows, bool(swap)), work, _missing_ser, _missing_par, indptr, indices,
-           np.uint64(seed), np.uint64(threshold), bool(swap), A, Af, B, out, split, acc)
+    _missing(("missing", n_rows, bool(swap)), work, indptr, indices, np.uint64(seed),
+             np.uint64(threshold), bool(swap), A, Af, B, out, split, acc)
     return out, float(acc[:, 0].sum()), int(acc[:, 1].sum())

@@ -118,34 +118,18 @@ class SparseOperator:
         self.shape = X.shape
         self.dtype = X.dtype
         self._sq_norm = None
-        self._column_split = None
-        self._row_split = None
+        self._splits: dict = {}  # the kernels' splits of the rows and columns of X
         self._n_nonzero = None
 
     # the two products ------------------------------------------------------
-    def _column_ranges(self) -> np.ndarray:
-        if self._column_split is None:
-            kern = kernels()
-            n_chunks = kern.N_CHUNKS if self._is_sorted else kern.numba.get_num_threads()
-            self._column_split = kern.balanced_column_split(
-                self._indices, self._inner_shape[1], n_chunks
-            )
-        return self._column_split
-
-    def _row_ranges(self) -> np.ndarray:
-        if self._row_split is None:
-            self._row_split = kernels().balanced_row_split(self._indptr)
-        return self._row_split
-
     def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
-        return kernels().csr_dot(self._indptr, self._indices, self._data, B, self._row_ranges(),
-                               self._csr)
+        return kernels().csr_dot(self._indptr, self._indices, self._data, B, matrix=self._csr,
+                                 cache=self._splits)
 
     def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
-        return kernels().csr_tdot(
-            self._indptr, self._indices, self._data, B, self._inner_shape[1],
-            self._column_ranges(), self._is_sorted, self._csr,
-        )
+        return kernels().csr_tdot(self._indptr, self._indices, self._data, B,
+                                  self._inner_shape[1], is_sorted=self._is_sorted,
+                                  matrix=self._csr, cache=self._splits)
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
         return self._tdot(Ht) if self._transposed else self._dot(Ht)
@@ -180,7 +164,7 @@ class SparseOperator:
         """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
         if self._transposed:
             W, Ht = Ht, W
-        return kernels().csr_dot_at(self._indptr, self._indices, W, Ht, self._row_ranges())
+        return kernels().csr_dot_at(self._indptr, self._indices, W, Ht, cache=self._splits)
 
     def with_data(self, values: np.ndarray) -> "SparseOperator":
         new = object.__new__(SparseOperator)

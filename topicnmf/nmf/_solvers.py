@@ -32,6 +32,7 @@ import numpy as np
 
 from ._lazy import kernels
 from ._loss import frobenius_objective, kl_divergence, penalty
+from ._small import kkt
 
 EPS = float(np.finfo(np.float32).eps)
 
@@ -304,6 +305,7 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
     Each half-step solves the non-negative least-squares problem of all rows of
     ``W`` (then of ``H.T``) to optimality. Frobenius loss only.
     """
+    kern = kernels()
     HtH = _gram(Ht)
     first = True
     while True:
@@ -313,13 +315,13 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
             monitor.start(_frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht))
             first = False
         pg2 = _projected_gradient2(W, A, HtH, problem.l1_W, problem.l2_W)
-        kernels().nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
+        kern.nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
         del A
         op.fill(W, Ht)
         C = op.rmatmul(W)
         WtW = _gram(W)
         pg2 += _projected_gradient2(Ht, C, WtW, problem.l1_H, problem.l2_H)
-        kernels().nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
+        kern.nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
         HtH = _gram(Ht)
         loss = _frobenius(op, Ht, C, WtW, HtH, W, Ht) + problem.penalty(W, Ht)
         del C
@@ -339,12 +341,7 @@ def _projected_gradient2(V, A, B, l1, l2) -> float:
         G += l1
     if l2 > 0:
         G += l2 * V
-    c = np.diag(B) + l2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cross = (c > 0) & (V - G / c < 0)
-    R = np.where(cross, c * V, G)
-    R[(c <= 0) & (V <= 0) & (G > 0)] = 0.0
-    return kernels().sq_norm(R)
+    return kernels().sq_norm(kkt(V, G, np.diag(B) + l2))
 
 
 # ------------------------------------------------------------- W for fixed H

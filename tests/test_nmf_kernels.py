@@ -1,0 +1,138 @@
+"""The kernels of the NMF core: the numpy set of small problems against the compiled set,
+the two drivers of each compiled kernel, and what a small fit loads."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from topicnmf.nmf import _lazy, _small
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return _lazy.compiled_kernels()
+
+
+def _problem(dtype=np.float64, n=40, m=30, k=5, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sp.random(n, m, density=0.3, format="csr", random_state=rng, dtype=dtype)
+    W = rng.rand(n, k).astype(dtype)
+    W[W < 0.3] = 0.0
+    Ht = rng.rand(m, k).astype(dtype)
+    return X, W, Ht
+
+
+def _kernel_calls(X, W, Ht):
+    """(name, call) pairs: call(kernels) returns the results to compare."""
+    n, m = X.shape
+    A = np.asarray(X @ Ht)
+    B = Ht.T @ Ht
+    wh = np.asarray((W @ Ht.T)[X.nonzero()]).astype(X.dtype)
+
+    def inplace(name, *args):
+        def call(kern):
+            V = W.copy()
+            out = getattr(kern, name)(V, *args)
+            return (V,) if out is None else (V, out)
+        return call
+
+    return [
+        ("csr_dot", lambda kern: kern.csr_dot(X.indptr, X.indices, X.data, Ht, matrix=X)),
+        ("csr_dot without matrix", lambda kern: kern.csr_dot(X.indptr, X.indices, X.data, Ht)),
+        ("csr_tdot", lambda kern: kern.csr_tdot(X.indptr, X.indices, X.data, W, m,
+                                                is_sorted=True)),
+        ("csr_dot_at", lambda kern: kern.csr_dot_at(X.indptr, X.indices, W, Ht)),
+        ("fdot", lambda kern: kern.fdot(W, W + 1)),
+        ("hals_rows", inplace("hals_rows", A, B, 0.1, 0.2, 4, 0.3)),
+        ("hals_rows one sweep", inplace("hals_rows", A, B, 0.0, 0.0, 1, 0.3)),
+        ("nnls_rows", inplace("nnls_rows", A, B, 0.1, 0.2)),
+        ("mu_update", inplace("mu_update", A, W @ B, np.diag(B), 0.1, 0.2, 1e-7)),
+        ("mu_update row", inplace("mu_update", A, B.sum(axis=0), np.diag(B), 0.0, 0.0, 1e-7)),
+        ("kl_data_term", lambda kern: kern.kl_data_term(X.data, wh, 1e-7)),
+        ("kl_ratio", lambda kern: kern.kl_ratio(X.data, wh.copy(), 1e-7)),
+        ("kl_ratio2", lambda kern: kern.kl_ratio2(X.data, wh, 1e-7)),
+    ]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", range(13))
+def test_numpy_kernels_agree_with_the_compiled_ones(compiled, dtype, case):
+    X, W, Ht = _problem(dtype)
+    name, call = _kernel_calls(X, W, Ht)[case]
+    ours, theirs = call(_small), call(compiled)
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    for a, b in zip(np.atleast_1d(ours) if not isinstance(ours, tuple) else ours,
+                    np.atleast_1d(theirs) if not isinstance(theirs, tuple) else theirs):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-3, err_msg=name)
+        assert np.asarray(a).dtype == np.asarray(b).dtype or np.isscalar(a), name
+
+
+def test_numpy_nnls_is_exact():
+    # KKT conditions of each row's problem, with a singular Gram matrix (a repeated column)
+    X, W, Ht = _problem(n=50, k=6)
+    Ht[:, 5] = Ht[:, 4]
+    A = np.asarray(X @ Ht)
+    B = Ht.T @ Ht
+    V = np.zeros_like(W)
+    _small.nnls_rows(V, A, B, 0.05, 0.0)
+    grad = V @ B - A + 0.05
+    scale = np.abs(A).max()
+    assert np.all(V >= 0)
+    assert np.abs(grad[V > 0]).max() < 1e-8 * scale
+    assert grad[V == 0].min() > -1e-8 * scale
+
+
+def test_small_problems_run_on_numpy_only():
+    code = ("import sys, numpy as np, scipy.sparse as sp; from topicnmf.nmf import factorize, NMF; "
+            "X = sp.random(300, 500, density=0.05, format='csr', random_state=0); "
+            "[factorize(X, 8, solver=s, random_state=0) for s in ('hals', 'mu', 'als')]; "
+            "NMF(8, max_iter=20).fit(X).transform(X); "
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_problem_size_alone_chooses_the_kernels():
+    assert _lazy.is_small(1000, (100, 100), 10)
+    assert not _lazy.is_small(2_000_000, (20_000, 30_000), 20)
+    with _lazy.small_problem(True):
+        assert _lazy.kernels() is _small
+        with _lazy.small_problem(False):
+            assert _lazy.kernels() is _lazy.compiled_kernels()
+        assert _lazy.kernels() is _small
+    assert _lazy.kernels() is _lazy.compiled_kernels()
+
+
+def test_each_kernel_has_one_definition_and_two_named_drivers(compiled):
+    from topicnmf.nmf._drivers import Kernel
+
+    kernels = [v for v in vars(compiled).values() if isinstance(v, Kernel)]
+    assert len(kernels) >= 8
+    names = [v.func.__name__ for v in kernels]
+    assert not any(name.endswith(("_par", "_ser")) for name in names)
+    hals = compiled._hals
+    # numba caches by name and code, not by flags: each driver has its own name
+    assert hals.serial.py_func.__qualname__ != hals.parallel.py_func.__qualname__
+    assert hals.serial.py_func.__code__ is hals.parallel.py_func.__code__
+    assert hals.serial is hals.serial  # compiled once
+
+
+def test_serial_and_parallel_drivers_give_the_same_bits(compiled):
+    X, W, Ht = _problem(n=200, m=150, k=12)
+    A = np.asarray(X @ Ht)
+    B = Ht.T @ Ht
+    split = compiled.even_split(200)
+    runs = []
+    for parallel in (False, True):
+        V = W.copy()
+        pg2 = compiled._hals.driver(parallel)(V, A, B, 0.0, 0.0, 3, 0.09, split)
+        out = np.zeros((200, 12))
+        compiled._csr_dot.driver(parallel)(X.indptr, X.indices, X.data, Ht, out,
+                                           compiled.balanced_row_split(X.indptr))
+        runs.append((V, pg2, out))
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
