@@ -190,10 +190,10 @@ def run(X, settings: Settings, *, W=None, H=None, update_H: bool = True,
     # A small problem runs on the numpy kernels (nothing to compile); every
     # problem runs with one BLAS thread, its initialisation included.
     with small_problem(small), _blas_threads():
-        return _run(op, settings, W, H, update_H, whom, t0)
+        return _run(op, settings, W, H, update_H, whom, t0, init_only)
 
 
-def _run(op, settings: Settings, W, H, update_H: bool, whom: str, t0: float):
+def _run(op, settings: Settings, W, H, update_H: bool, whom: str, t0: float, init_only: bool):
     n, m = op.shape
     k = settings.n_components
     dtype = op.dtype
