@@ -50,13 +50,28 @@ def document_frequency(name: str, value: float | None) -> dict:
     )
 
 
+def n_topics_value(text: str) -> int | str:
+    """``--topics`` as TopicModel's ``n_topics``: ``"auto"`` or an int >= 1."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(f"--topics must be an int >= 1 or 'auto'; got '{text}'.")
+    return value
+
+
 def default_out(corpus: Path) -> Path:
     return Path(f"{corpus.name.split('.')[0] or 'corpus'}_topics")
 
 
 def fit(
     corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
-    topics: Annotated[int, typer.Option("--topics", "-k", min=1, help="Number of topics.")] = 10,
+    topics: Annotated[
+        str, typer.Option("--topics", "-k", help="Number of topics, or 'auto' to choose it by a sweep.")
+    ] = "10",
     out_dir: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_topics].")
     ] = None,
@@ -116,7 +131,7 @@ def fit(
             raise InputError("Give --scheduler ADDRESS or --workers N, not both.")
         cluster = scheduler if scheduler is not None else workers
         model = topicnmf.TopicModel(
-            topics,
+            n_topics_value(topics),
             vectorizer=topicnmf.TextVectorizer(stem=stem, phrases=phrases, **df),
             nmf=topicnmf.NMF(solver=solver, init="nndsvda" if cluster is None else "random", max_iter=max_iter),
             scheduler=cluster,
@@ -133,6 +148,8 @@ def fit(
             model, target, top_n=top_words, normalize=normalize, table_format="parquet" if parquet else "csv",
             force=force, corpus=docs, callback=progress.stage_callback(),
         )
+    if model.sweep_ is not None:
+        say(f"Chose k = {model.n_topics_}: {model.sweep_.attrs['reason']}")
     out(topics_table(summary, f"{model.n_topics_} topics of {len(docs):,} documents", MEASURE))
     say(f"Wrote {target}")
 
