@@ -39,13 +39,13 @@ def themed_corpus(n_themes, *, docs_per_theme=30, words_per_theme=25, n_common=4
     return docs
 
 
-def planted(rank, *, n=120, m=80, noise=0.05, seed=0):
-    """Low rank plus noise: a non-negative ``W H`` of ``rank`` plus uniform noise."""
+def planted(rank, *, n=120, m=80, noise=0.3, seed=0):
+    """Low rank plus noise: a non-negative ``W H`` of ``rank`` plus zero-mean Gaussian noise (clipped at 0)."""
     rng = np.random.RandomState(seed)
     W = rng.gamma(0.5, size=(n, rank))
     H = rng.gamma(0.5, size=(rank, m))
     X = W @ H
-    return X + noise * X.mean() * rng.rand(n, m)
+    return np.maximum(X + noise * X.std() * rng.standard_normal((n, m)), 0.0)
 
 
 # -- average Jaccard and stability -------------------------------------------------------------
@@ -189,6 +189,22 @@ def table_of(**columns):
     return pd.DataFrame(base)
 
 
+def test_rule_takes_the_knee_among_the_stable():
+    # 6 and 8 are tied on stability (within 0.05); the error falls fast up to 8 and slowly after it.
+    errors = np.sqrt([100, 80, 60, 50, 40, 30, 29, 28.5])
+    table = table_of(k=range(3, 11), stability=[0.6, 0.6, 0.7, 0.9, 0.7, 0.88, 0.6, 0.5], reconstruction_error=errors)
+    best, reason = recommend(table)
+    assert best == 8
+    assert "The most stable k is 6 (stability 0.900); within 0.05 of it: k = 6, 8." in reason
+    assert "k = 8 is where the reconstruction error stops falling fast" in reason
+
+
+def test_rule_falls_back_to_the_most_stable():
+    table = table_of(k=[2, 3], stability=[0.5, 0.8], reconstruction_error=[2.0, 1.0])
+    best, reason = recommend(table)
+    assert best == 3 and "so the most stable one" in reason
+
+
 def test_rule_on_one_k():
     best, reason = recommend(table_of(k=[7], stability=[0.4], stability_std=[0.0], reconstruction_error=[3.0]))
     assert best == 7 and "only" in reason
@@ -222,7 +238,7 @@ def test_auto_sweep_saved_and_loaded(auto_model, tmp_path):
 
 def test_auto_refuses_a_tiny_corpus():
     with pytest.raises(InputError, match=re.escape("n_topics='auto' needs a corpus that supports at least 2 topics")):
-        TopicModel("auto", vectorizer=TextVectorizer(min_df=1)).fit(["one"])
+        TopicModel("auto", vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(["apple banana"])
 
 
 # -- plot, files and command line ------------------------------------------------------------------
@@ -239,3 +255,72 @@ def test_plot_marks_the_choice(themed_sweep):
     for ax in fig.axes:
         marks = [line for line in ax.get_lines() if line.get_label() == f"best k = {themed_sweep.best_k}"]
         assert len(marks) == 1 and list(marks[0].get_xdata()) == [5, 5]
+
+
+def test_write_sweep_files(themed_sweep, tmp_path):
+    from topicnmf.reporting_sweep import write_sweep
+
+    out = write_sweep(themed_sweep, tmp_path / "sweep")
+    table = pd.read_csv(out / "sweep.csv")
+    assert table.columns.tolist() == list(COLUMNS) + ["best"]
+    assert table.loc[table["best"], "k"].tolist() == [5]
+    page = (out / "sweep.html").read_text()
+    assert "Recommended: k = 5." in page and '<tr class="best"><td class="num">5</td>' in page
+    assert "<svg" in page and "<script" not in page and 'src="http' not in page and 'href="http' not in page
+    assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(InputError, match="exists; pass --force"):
+        write_sweep(themed_sweep, out)
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [("5:30:5", [5, 10, 15, 20, 25, 30]), ("4:7", [4, 5, 6, 7]), ("4,6,8", [4, 6, 8]), ("8", [8])],
+)
+def test_cli_topics_ranges(text, values):
+    from topicnmf._cli_sweep import parse_topics
+
+    assert parse_topics(text) == values
+
+
+@pytest.mark.parametrize("text", ["", "a:b", "5:30:0", "0,3", "3:"])
+def test_cli_topics_ranges_refused(text):
+    from topicnmf._cli_sweep import parse_topics
+
+    with pytest.raises(InputError, match=re.escape("--topics must be start:stop[:step]")):
+        parse_topics(text)
+
+
+def test_cli_sweep_writes_and_marks_the_choice(tmp_path):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i, text in enumerate(themed_corpus(3, docs_per_theme=15, seed=2)):
+        (folder / f"{i:03d}.txt").write_text(text)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["sweep", str(folder), "--topics", "2:5", "--runs", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 │" in next(line for line in result.stdout.splitlines() if "best" in line and "│" in line) and "Recommended: k = 3." in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.csv", "sweep.html", "sweep.png"]
+    again = CliRunner().invoke(app, ["sweep", str(folder), "--topics", "x", "--out", str(tmp_path / "o2")])
+    assert again.exit_code == 1 and "Error: --topics must be start:stop[:step]" in again.stderr
+    assert not (tmp_path / "o2").exists()
+
+
+def test_cli_fit_topics_auto(tmp_path):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i, text in enumerate(themed_corpus(3, docs_per_theme=15, seed=2)):
+        (folder / f"{i:03d}.txt").write_text(text)
+    result = CliRunner().invoke(app, ["fit", str(folder), "--topics", "auto", "--min-df", "1", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "Chose k = 3" in result.stderr and "3 topics of 45 documents" in result.stdout
+    assert TopicModel.load(tmp_path / "o" / "model").sweep_.attrs["best_k"] == 3
+    bad = CliRunner().invoke(app, ["fit", str(folder), "--topics", "many", "--out", str(tmp_path / "o3")])
+    assert bad.exit_code == 1 and "Error: --topics must be an int >= 1 or 'auto'; got 'many'." in bad.stderr

@@ -25,6 +25,7 @@ words in :attr:`SweepResult.reason`.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -41,7 +42,7 @@ from topicnmf._validation import (
     check_real,
     parameter_error,
 )
-from topicnmf.errors import InputError
+from topicnmf.errors import ConvergenceWarning, InputError
 
 __all__ = [
     "SweepResult",
@@ -353,11 +354,6 @@ def _sq_norm(X) -> float:
     return float(np.dot(values.ravel().astype(np.float64), values.ravel().astype(np.float64)))
 
 
-# How the sample runs start: from the reference model's factors (restricted to
-# the sampled documents) or from the factorisation's own initialisation.
-_RUN_START = "init"
-
-
 def sweep_matrix(
     X,
     ks: list[int],
@@ -396,6 +392,7 @@ def sweep_matrix(
     samples = [np.sort(rng.choice(n, size=size, replace=False)) for _ in range(runs)]
     run_seeds = [_seed(rng) for _ in range(runs)]
     heldout_seed = _seed(rng)
+    heldout_rows = None if n <= HELDOUT_DOCS else np.sort(rng.choice(n, size=HELDOUT_DOCS, replace=False))
     texts = None if tokens is None else _coherence_texts(tokens, vocabulary)
     norm = np.sqrt(_sq_norm(X))
     steps_per_k = 3 + runs
@@ -419,17 +416,16 @@ def sweep_matrix(
 
         run_H = []
         for chosen, seed in zip(samples, run_seeds):
-            run = clone(base).set_params(n_components=k, random_state=seed)
-            if _RUN_START == "reference":
-                run.set_params(init="custom")
+            # Warm start: the reference model's factors, restricted to the sampled documents.
+            run = clone(base).set_params(n_components=k, random_state=seed, init="custom")
+            with warnings.catch_warnings():  # a measurement, not the model: max_iter is no news here
+                warnings.simplefilter("ignore", ConvergenceWarning)
                 run.fit(X[chosen], W=np.ascontiguousarray(W[chosen]), H=H.copy())
-            else:
-                run.fit(X[chosen])
             run_H.append(run.components_)
             step("stability", k)
         per_run, per_topic = topic_stability(H, run_H, top_n)
 
-        heldout = heldout_errors(X, k, base, test_fraction=test_fraction, seed=heldout_seed)
+        heldout = heldout_errors(X, k, base, test_fraction=test_fraction, seed=heldout_seed, rows=heldout_rows)
         step("heldout", k)
 
         top = top_terms(H, top_n)
@@ -462,18 +458,126 @@ def sweep_matrix(
     return SweepResult(table, best_k, reason, models=models, doc_topics=doc_topics, vocabulary=vocabulary)
 
 
-def heldout_errors(X, k: int, nmf, *, test_fraction: float, seed: int) -> float:
-    """Root mean square error of a rank-``k`` fit on the entries it did not see.
+#: Documents in the held-out fit: all of them up to this many, else a random sample of this many.
+HELDOUT_DOCS = 2000
 
-    Not available until the NMF core takes masks: returns NaN.
+
+def heldout_errors(X, k: int, nmf, *, test_fraction: float, seed: int, rows=None) -> float:
+    """Root mean square error of a rank-``k`` fit on matrix entries it did not see.
+
+    The cross-validation of RcppML: a share ``test_fraction`` of all entries
+    (zeros included) is held out by :class:`~topicnmf.nmf.HeldOutMask`, a clone of
+    ``nmf`` with ``n_components=k`` is fitted on the other entries
+    (``fit(X, mask=...)``), and the error is measured on the held-out ones
+    (:func:`~topicnmf.nmf.heldout_error`). Too few components miss structure,
+    too many fit the noise of the seen entries: the error is lowest near the
+    rank of the signal.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_docs, n_terms)
+    k : int
+    nmf : NMF
+        A factorisation whose ``fit`` takes ``mask=`` (as :class:`~topicnmf.nmf.NMF`).
+    test_fraction : float
+        Share of entries held out.
+    seed : int
+        Chooses the held-out entries and seeds the fit.
+    rows : ndarray of int or None, default=None
+        Fit on these documents only (the sweep uses at most ``HELDOUT_DOCS``).
+
+    Returns
+    -------
+    error : float
+        NaN when ``nmf`` does not take a mask.
     """
-    return float("nan")
+    from topicnmf.nmf import HeldOutMask, heldout_error
+
+    if rows is not None:
+        X = X[rows]
+    mask = HeldOutMask(test_fraction, seed=seed)
+    model = clone(nmf).set_params(n_components=k, random_state=seed)
+    try:
+        with warnings.catch_warnings():  # a measurement, not the model: max_iter is no news here
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            W = model.fit_transform(X, mask=mask)
+    except TypeError:  # a factorisation without masks
+        return float("nan")
+    return float(heldout_error(X, W, model.components_, mask))
+
+
+#: Stabilities within this of the best count as tied (about the spread of stability between runs).
+STABILITY_TOLERANCE = 0.05
+
+
+def _knees(table: pd.DataFrame) -> np.ndarray:
+    """``gain(k)`` over the mean gain of the next two ``k`` (one at the end of the range).
+
+    ``gain(k)`` is the fall of ``||X - W H||^2`` per topic added from the previous
+    ``k`` of the table up to ``k``; two following gains rather than one keep a
+    single unlucky fit from making a knee. NaN for the first and the last ``k``.
+    """
+    ks = table["k"].to_numpy(dtype=float)
+    sq = table["reconstruction_error"].to_numpy(dtype=float) ** 2
+    gain = np.full(len(ks), np.nan)
+    gain[1:] = (sq[:-1] - sq[1:]) / np.diff(ks)
+    floor = 1e-12 * np.nanmax(np.abs(gain), initial=1.0)
+    knees = np.full(len(ks), np.nan)
+    for i in range(1, len(ks) - 1):
+        knees[i] = max(gain[i], 0.0) / max(float(np.mean(gain[i + 1:i + 3])), floor)
+    return knees
 
 
 def recommend(table: pd.DataFrame) -> tuple[int, str]:
     """The recommended ``k`` of a sweep table and the reason in words.
 
-    Provisional rule: the most stable ``k``.
+    The rule, in two steps:
+
+    1. **Stable.** The candidates are the ``k`` whose ``stability`` is within
+       ``STABILITY_TOLERANCE`` (0.05) of the best one: topics that come back when
+       the documents are resampled (Greene et al. 2014), counting differences
+       smaller than the usual run-to-run spread as ties.
+    2. **Where the error stops falling fast.** Among the candidates, the one
+       with the sharpest knee of the reconstruction error: the fall of
+       ``||X - W H||^2`` per topic added up to ``k``, over the mean of the same
+       fall for the next two ``k`` of the range. Topics up to the natural number separate
+       themes and lower the error a lot; topics beyond it split themes or fit
+       noise and lower it little. The first and the last ``k`` of the range
+       have no knee (nothing is known before or after them); if no candidate
+       has one, the most stable candidate is chosen.
+
+    Held-out error, coherence and diversity are reported beside them but do not
+    enter the rule: on text, the held-out error and the coherence keep changing
+    well past the number of themes a reader would name.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`SweepResult.table` (the columns ``k``, ``stability`` and
+        ``reconstruction_error`` are used).
+
+    Returns
+    -------
+    best_k : int
+    reason : str
     """
-    best = table.loc[table["stability"].idxmax()]
-    return int(best["k"]), f"k={int(best['k'])} is the most stable (stability {best['stability']:.3f})."
+    table = table.sort_values("k").reset_index(drop=True)
+    ks = table["k"].to_numpy()
+    if len(ks) == 1:
+        return int(ks[0]), f"k={int(ks[0])} is the only number of topics tried."
+    stability = table["stability"].to_numpy(dtype=float)
+    top = int(np.nanargmax(stability))
+    tied = np.flatnonzero(stability >= stability[top] - STABILITY_TOLERANCE)
+    knees = _knees(table)[tied]
+    listed = ", ".join(str(int(k)) for k in ks[tied])
+    start = (
+        f"The most stable k is {int(ks[top])} (stability {stability[top]:.3f}); "
+        f"within {STABILITY_TOLERANCE:g} of it: k = {listed}."
+    )
+    if np.isnan(knees).all():
+        return int(ks[top]), f"{start} None of them has a knee of the reconstruction error, so the most stable one."
+    best = int(tied[np.nanargmax(knees)])
+    return int(ks[best]), (
+        f"{start} Of these, k = {int(ks[best])} is where the reconstruction error stops falling fast: "
+        f"each topic up to it lowered the squared error {np.nanmax(knees):.2f} times as much as each of the next ones."
+    )
