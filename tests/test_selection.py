@@ -258,7 +258,7 @@ def test_plot_marks_the_choice(themed_sweep):
 
 
 def test_write_sweep_files(themed_sweep, tmp_path):
-    from topicnmf.reporting_sweep import write_sweep
+    from topicnmf.reporting.sweep import write_sweep
 
     out = write_sweep(themed_sweep, tmp_path / "sweep")
     table = pd.read_csv(out / "sweep.csv")
@@ -268,7 +268,7 @@ def test_write_sweep_files(themed_sweep, tmp_path):
     assert "Recommended: k = 5." in page and '<tr class="best"><td class="num">5</td>' in page
     assert "<svg" in page and "<script" not in page and 'src="http' not in page and 'href="http' not in page
     assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
-    with pytest.raises(InputError, match="exists; pass --force"):
+    with pytest.raises(InputError, match=re.escape("exists; pass force=True to replace it")):
         write_sweep(themed_sweep, out)
 
 
@@ -277,14 +277,14 @@ def test_write_sweep_files(themed_sweep, tmp_path):
     [("5:30:5", [5, 10, 15, 20, 25, 30]), ("4:7", [4, 5, 6, 7]), ("4,6,8", [4, 6, 8]), ("8", [8])],
 )
 def test_cli_topics_ranges(text, values):
-    from topicnmf._cli_sweep import parse_topics
+    from topicnmf.cli.sweep import parse_topics
 
     assert parse_topics(text) == values
 
 
 @pytest.mark.parametrize("text", ["", "a:b", "5:30:0", "0,3", "3:"])
 def test_cli_topics_ranges_refused(text):
-    from topicnmf._cli_sweep import parse_topics
+    from topicnmf.cli.sweep import parse_topics
 
     with pytest.raises(InputError, match=re.escape("--topics must be start:stop[:step]")):
         parse_topics(text)

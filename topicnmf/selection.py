@@ -341,7 +341,7 @@ def _seed(rng: np.random.RandomState) -> int:
 
 def _coherence_texts(tokens, vocabulary) -> list[list[str]]:
     """Token streams with the words outside the vocabulary blanked (as TopicModel keeps them)."""
-    from topicnmf.model import _encode_tokens
+    from topicnmf.model._topicmodel import _encode_tokens
 
     ids, offsets = _encode_tokens(tokens, vocabulary)
     words = np.append(vocabulary, "").astype(object)[ids].tolist()
