@@ -59,7 +59,16 @@ def n_topics_value(text: str) -> int | str:
     except ValueError:
         value = 0
     if value < 1:
-        raise InputError(f"--topics must be an int >= 1 or 'auto'; got '{text}'.")
+        raise InputError(f"--topics must be an int >= 1 or 'auto'; got {text!r}.")
+    return value
+
+
+def topics_option(value: str, parse) -> str:
+    """A ``--topics`` callback: a value ``parse`` refuses is a usage error (exit code 2)."""
+    try:
+        parse(value)
+    except InputError as error:
+        raise typer.BadParameter(str(error).replace("--topics ", "", 1)) from None
     return value
 
 
@@ -70,7 +79,9 @@ def default_out(corpus: Path) -> Path:
 def fit(
     corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
     topics: Annotated[
-        str, typer.Option("--topics", "-k", help="Number of topics, or 'auto' to choose it by a sweep.")
+        str,
+        typer.Option("--topics", "-k", callback=lambda v: topics_option(v, n_topics_value),
+                     help="Number of topics, or 'auto' to choose it by a sweep."),
     ] = "10",
     out_dir: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_topics].")

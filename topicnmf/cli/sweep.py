@@ -13,6 +13,7 @@ import typer
 
 from topicnmf.cli._console import Progress, out, say
 from topicnmf.cli._errors import user_errors
+from topicnmf.cli.fit import reading_line, topics_option
 from topicnmf.errors import InputError
 
 __all__ = ["parse_topics", "sweep"]
@@ -73,7 +74,9 @@ def sweep_table(result):
 def sweep(
     corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
     topics: Annotated[
-        str, typer.Option("--topics", "-k", help="Numbers of topics: start:stop[:step] (stop included) or 4,6,8.")
+        str,
+        typer.Option("--topics", "-k", callback=lambda v: topics_option(v, parse_topics),
+                     help="Numbers of topics: start:stop[:step] (stop included) or 4,6,8."),
     ] = "2:15",
     runs: Annotated[int, typer.Option("--runs", min=1, help="Fits on 80% samples per k, for stability.")] = 5,
     out_dir: Annotated[
@@ -86,7 +89,6 @@ def sweep(
     """Fit every number of topics in a range; write sweep.csv, sweep.png, sweep.html and recommend one."""
     with user_errors(), Progress() as progress:
         import topicnmf
-        from topicnmf.cli.fit import reading_line
         from topicnmf.reporting import check_output_dir
         from topicnmf.reporting.sweep import write_sweep
 
