@@ -35,7 +35,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     docs = load_20ng("docs.jsonl.gz")
     vectorizer = TextVectorizer()
-    X, tokens = vectorizer.fit_transform_tokenize(docs["text"].tolist())
+    X, tokens = vectorizer.fit_transform_stream(docs["text"].tolist())
     vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
     print(f"matrix {X.shape[0]:,} x {X.shape[1]:,}, {X.nnz:,} non-zeros; k = {args.topics}")
     runs = {} if args.runs is None else {"runs": args.runs}

@@ -328,7 +328,7 @@ def sweep(
         corpus = as_corpus(corpus_or_X, owner=owner)
         notify({"stage": "vectorize"})
         fitted_vectorizer = TextVectorizer() if vectorizer is None else clone(vectorizer)
-        X, tokens = fitted_vectorizer.fit_transform_tokenize(corpus.texts)
+        X, tokens = fitted_vectorizer.fit_transform_stream(corpus.texts)
         vocabulary = np.asarray(fitted_vectorizer.get_feature_names_out(), dtype=str)
     result = sweep_matrix(X, ks, nmf=nmf, tokens=tokens, vocabulary=vocabulary, **settings)
     result.vectorizer = fitted_vectorizer
@@ -337,16 +337,6 @@ def sweep(
 
 def _seed(rng: np.random.RandomState) -> int:
     return int(rng.randint(np.iinfo(np.int32).max))
-
-
-def _coherence_texts(tokens, vocabulary) -> list[list[str]]:
-    """Token streams with the words outside the vocabulary blanked (as TopicModel keeps them)."""
-    from topicnmf.model._topicmodel import _encode_tokens
-
-    ids, offsets = _encode_tokens(tokens, vocabulary)
-    words = np.append(vocabulary, "").astype(object)[ids].tolist()
-    bounds = offsets.tolist()
-    return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _capped(nmf, max_iter: int):
@@ -379,7 +369,7 @@ def sweep_matrix(
     """The sweep over an already vectorised matrix (parameters checked by :func:`sweep`)."""
     from sklearn.utils import check_random_state as as_rng
 
-    from topicnmf.measures import coherence, topic_diversity
+    from topicnmf.measures import coherence_from_ids, topic_diversity
     from topicnmf.nmf import NMF
 
     X = X.tocsr() if sp.issparse(X) else np.asarray(X)
@@ -401,7 +391,6 @@ def sweep_matrix(
     run_seeds = [_seed(rng) for _ in range(runs)]
     heldout_seed = _seed(rng)
     heldout_rows = None if n <= HELDOUT_DOCS else np.sort(rng.choice(n, size=HELDOUT_DOCS, replace=False))
-    texts = None if tokens is None else _coherence_texts(tokens, vocabulary)
     norm = np.sqrt(_sq_norm(X))
     steps_per_k = 3 + runs
     total = steps_per_k * len(ks)
@@ -438,9 +427,10 @@ def sweep_matrix(
 
         top = top_terms(H, top_n)
         words = [vocabulary[t].tolist() for t in top] if vocabulary is not None else top.astype(str).tolist()
-        if texts is not None:
-            c_npmi = float(np.mean(coherence(words, texts, "c_npmi")))
-            c_v = float(np.mean(coherence(words, texts, "c_v")))
+        if tokens is not None:  # the vectorizer's TokenStream: vocabulary ids, -1 elsewhere
+            ids = top.tolist()
+            c_npmi = float(np.mean(coherence_from_ids(ids, tokens.ids, tokens.offsets, "c_npmi")))
+            c_v = float(np.mean(coherence_from_ids(ids, tokens.ids, tokens.offsets, "c_v")))
         else:
             c_npmi = c_v = float("nan")
         error = float(getattr(model, "reconstruction_err_", float("nan")))
