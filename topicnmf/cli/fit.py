@@ -135,7 +135,9 @@ def fit(
                 "(--no-stream reads it whole)")
             stream = True
         if stream:
-            _fit_streamed(corpus, target, topics, seed, df, text_column, id_column, chunksize, top_words, force,
+            if n_topics_value(topics) == "auto":
+                raise InputError("--topics auto needs the whole corpus in memory; give a number of topics with --stream.")
+            _fit_streamed(corpus, target, int(topics), seed, df, text_column, id_column, chunksize, top_words, force,
                           stem=stem, phrases=phrases, seed_topics=seed_topics)
             return
         if scheduler is not None and workers is not None:
