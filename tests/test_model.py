@@ -261,10 +261,10 @@ def test_load_missing_folder(tmp_path):
 @pytest.mark.parametrize(
     "params, docs, message",
     [
-        ({"n_topics": 0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got 0."),
+        ({"n_topics": 0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1 or 'auto'. Got 0."),
         ({"n_topics": 40}, DOCS, "n_topics=40 is more than the corpus supports (27 documents"),
-        ({"n_topics": True}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got True."),
-        ({"n_topics": 2.0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1. Got 2.0."),
+        ({"n_topics": True}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1 or 'auto'. Got True."),
+        ({"n_topics": 2.0}, DOCS, "The 'n_topics' parameter of TopicModel must be an int >= 1 or 'auto'. Got 2.0."),
         ({"n_topics": 2, "random_state": -1}, DOCS, "The 'random_state' parameter of TopicModel must be None, an int"),
         ({"n_topics": 2}, "just one string", "TopicModel.fit takes a Corpus, a sequence or Series of str"),
         ({"n_topics": 2}, np.array([DOCS, DOCS]), "The array passed to TopicModel.fit must be 1-D"),

@@ -25,11 +25,12 @@ _PUBLIC = {
     "read_seed_topics": "topicnmf.seeding",
     "coherence": "topicnmf.measures",
     "topic_diversity": "topicnmf.measures",
+    "sweep": "topicnmf.selection",
     "InputError": "topicnmf.errors",
     "ConvergenceWarning": "topicnmf.errors",
 }
 
-_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "dynamic", "hierarchy", "seeding", "measures",
+_SUBMODULES = ("corpus", "preprocessing", "nmf", "model", "dynamic", "hierarchy", "seeding", "measures", "selection",
                "reporting", "plotting", "images", "cli")
 
 __all__ = sorted(_PUBLIC) + ["__version__"]

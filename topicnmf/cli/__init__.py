@@ -7,7 +7,8 @@
 - :mod:`~topicnmf.cli.fit`: ``fit``, ``topics``, ``transform``;
 - :mod:`~topicnmf.cli.report`: ``report``;
 - :mod:`~topicnmf.cli.dynamic`: ``dynamic`` (topics over time);
-- :mod:`~topicnmf.cli.image`: ``image compress``, ``image parts`` (a sub-app).
+- :mod:`~topicnmf.cli.image`: ``image compress``, ``image parts`` (a sub-app);
+- :mod:`~topicnmf.cli.sweep`: ``sweep``.
 
 A new command family is a module here with its command functions (each: parse,
 call the library inside ``with user_errors():``, render through ``_console``),
@@ -19,6 +20,7 @@ from topicnmf.cli import dynamic as _dynamic
 from topicnmf.cli import fit as _fit
 from topicnmf.cli import image as _image
 from topicnmf.cli import report as _report
+from topicnmf.cli import sweep as _sweep
 from topicnmf.cli._app import app, main
 
 __all__ = ["app", "main"]
@@ -29,3 +31,4 @@ app.command()(_fit.transform)
 app.command()(_report.report)
 app.command()(_dynamic.dynamic)
 app.add_typer(_image.app, name="image")
+app.command()(_sweep.sweep)

@@ -116,6 +116,7 @@ class Progress:
         "read": "Reading",
         "vectorize": "Vectorizing",
         "factorize": "Factorizing",
+        "sweep": "Sweeping k",
         "coherence": "Coherence",
         "plots": "Plots",
         "page": "Report page",
@@ -187,7 +188,10 @@ class Progress:
 
         def callback(info):
             stage = info.get("stage")
-            if stage == "factorize":
+            if stage == "sweep" and "total" in info:
+                self.stage("sweep", total=info["total"])
+                self.update(info["done"], detail=f"k={info['k']} {info['step']}")
+            elif stage == "factorize":
                 self.stage("factorize", total=max_iter)
                 iteration = info.get("iteration", 0)
                 self.update(iteration, detail=f"iteration {iteration}, loss {info.get('loss', float('nan')):.6g}")

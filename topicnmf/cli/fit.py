@@ -50,13 +50,39 @@ def document_frequency(name: str, value: float | None) -> dict:
     )
 
 
+def n_topics_value(text: str) -> int | str:
+    """``--topics`` as TopicModel's ``n_topics``: ``"auto"`` or an int >= 1."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(f"--topics must be an int >= 1 or 'auto'; got {text!r}.")
+    return value
+
+
+def topics_option(value: str, parse) -> str:
+    """A ``--topics`` callback: a value ``parse`` refuses is a usage error (exit code 2)."""
+    try:
+        parse(value)
+    except InputError as error:
+        raise typer.BadParameter(str(error).replace("--topics ", "", 1)) from None
+    return value
+
+
 def default_out(corpus: Path) -> Path:
     return Path(f"{corpus.name.split('.')[0] or 'corpus'}_topics")
 
 
 def fit(
     corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
-    topics: Annotated[int, typer.Option("--topics", "-k", min=1, help="Number of topics.")] = 10,
+    topics: Annotated[
+        str,
+        typer.Option("--topics", "-k", callback=lambda v: topics_option(v, n_topics_value),
+                     help="Number of topics, or 'auto' to choose it by a sweep."),
+    ] = "10",
     out_dir: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_topics].")
     ] = None,
@@ -109,14 +135,16 @@ def fit(
                 "(--no-stream reads it whole)")
             stream = True
         if stream:
-            _fit_streamed(corpus, target, topics, seed, df, text_column, id_column, chunksize, top_words, force,
+            if n_topics_value(topics) == "auto":
+                raise InputError("--topics auto needs the whole corpus in memory; give a number of topics with --stream.")
+            _fit_streamed(corpus, target, int(topics), seed, df, text_column, id_column, chunksize, top_words, force,
                           stem=stem, phrases=phrases, seed_topics=seed_topics)
             return
         if scheduler is not None and workers is not None:
             raise InputError("Give --scheduler ADDRESS or --workers N, not both.")
         cluster = scheduler if scheduler is not None else workers
         model = topicnmf.TopicModel(
-            topics,
+            n_topics_value(topics),
             vectorizer=topicnmf.TextVectorizer(stem=stem, phrases=phrases, **df),
             nmf=topicnmf.NMF(solver=solver, init="nndsvda" if cluster is None else "random", max_iter=max_iter),
             scheduler=cluster,
@@ -133,6 +161,8 @@ def fit(
             model, target, top_n=top_words, normalize=normalize, table_format="parquet" if parquet else "csv",
             force=force, corpus=docs, callback=progress.stage_callback(),
         )
+    if model.sweep_ is not None:
+        say(f"Chose k = {model.n_topics_}: {model.sweep_.attrs['reason']}")
     out(topics_table(summary, f"{model.n_topics_} topics of {len(docs):,} documents", MEASURE))
     say(f"Wrote {target}")
 

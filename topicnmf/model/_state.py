@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
@@ -80,11 +81,43 @@ def save_model(model, path: str | Path) -> Path:
         "doc_labels": model.doc_labels_,
         "doc_snippets": model.doc_snippets_,
         "timings": model.timings_,
+        "sweep": _sweep_state(model.sweep_),
     }
     arrays = {"components": model.components_, "doc_topic": model.doc_topic_}
     if model._token_ids is not None:
         arrays.update(token_ids=model._token_ids, token_offsets=model._token_offsets)
     return write_model_folder(path, state, arrays, json_name=MODEL_FILE, arrays_name=ARRAYS_FILE)
+
+
+def _sweep_state(table) -> dict | None:
+    """The sweep table of ``n_topics="auto"`` as JSON data (NaN as null)."""
+    if table is None:
+        return None
+    return {
+        "columns": {c: [None if pd.isna(v) else v for v in table[c].tolist()] for c in table.columns},
+        "best_k": int(table.attrs["best_k"]),
+        "reason": str(table.attrs["reason"]),
+    }
+
+
+def _sweep_from_state(f: Path, state):
+    if state is None:
+        return None
+    state = expect(f, state, dict, "sweep")
+    columns = expect(f, state.get("columns"), dict, "sweep.columns")
+    best_k = expect(f, state.get("best_k"), int, "sweep.best_k")
+    reason = expect(f, state.get("reason"), str, "sweep.reason")
+    ks = expect_list(f, columns.get("k"), int, "sweep.columns.k")
+    data = {}
+    for name, values in columns.items():
+        values = expect_list(f, values, (int, float, type(None)), f"sweep.columns.{name}", len(ks))
+        data[str(name)] = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
+    if best_k not in ks:
+        raise corrupt(f, "'sweep.best_k' is not among the swept k")
+    data["k"] = np.asarray(ks, dtype=np.int64)
+    table = pd.DataFrame(data)
+    table.attrs.update(best_k=best_k, reason=reason)
+    return table
 
 
 def load_model(cls: type, path: str | Path):
@@ -139,6 +172,7 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
     missing = expect(f, seeds.get("missing", {}), dict, "seeds.missing")
     for name, words in missing.items():
         expect_list(f, words, str, f"seeds.missing.{name}")
+    sweep = _sweep_from_state(f, state.get("sweep"))
     nmf_state = expect(f, state.get("nmf"), dict, "nmf")
     nmf_params = expect(f, nmf_state.get("params"), dict, "nmf.params")
     n_iter = expect(f, nmf_state.get("n_iter"), int, "nmf.n_iter")
@@ -190,6 +224,7 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
         topic_labels=topic_labels,
         doc_times=doc_times,
         seeds=(seed_ids, missing),
+        sweep=sweep,
     )
     return model
 

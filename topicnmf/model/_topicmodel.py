@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_bool, check_int, check_random_state
+from topicnmf._validation import check_bool, check_int, check_random_state, parameter_error
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
@@ -49,8 +49,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_topics : int, default=10
-        Number of topics.
+    n_topics : int or "auto", default=10
+        Number of topics. ``"auto"`` runs :func:`topicnmf.sweep` over ``k`` in
+        ``topicnmf.selection.AUTO_TOPICS`` (those the corpus supports) on the
+        vectorised corpus and keeps the recommended ``k``'s model; the sweep's
+        table is kept as ``sweep_``.
     vectorizer : object or None, default=None
         Turns texts into a non-negative matrix. Anything with ``fit_transform``,
         ``fit_transform_stream``, ``transform`` and ``get_feature_names_out``
@@ -119,6 +122,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
         The topic of each seeded topic (empty without seeds).
     seed_words_missing_ : dict of str to list of str
         Per seeded topic, the seed words not in the vocabulary (only topics missing some).
+    sweep_ : DataFrame or None
+        With ``n_topics="auto"``: the sweep's table, one row per ``k`` (see
+        :class:`topicnmf.selection.SweepResult`), with the chosen ``k`` and the
+        reason in ``sweep_.attrs["best_k"]`` and ``sweep_.attrs["reason"]``;
+        None otherwise. Saved and loaded with the model.
 
     Examples
     --------
@@ -133,7 +141,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_topics: int = 10,
+        n_topics: int | str = 10,
         *,
         vectorizer: Any = None,
         nmf: Any = None,
@@ -189,11 +197,19 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self : TopicModel
             The fitted model.
         """
-        n_topics = check_int(self.n_topics, "n_topics", "TopicModel")
+        auto = isinstance(self.n_topics, str) and self.n_topics == "auto"
+        if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
+                         or self.n_topics < 1):
+            raise parameter_error("n_topics", "TopicModel", "an int >= 1 or 'auto'", self.n_topics)
         random_state = check_random_state(self.random_state, "random_state", "TopicModel")
         keep_tokens = check_bool(self.keep_tokens, "keep_tokens", "TopicModel")
         corpus = as_corpus(documents, text_column=self.text_column)
         seeds = None
+        n_topics = None if auto else int(self.n_topics)
+        if auto and self.seed_topics is not None:
+            raise InputError(
+                "n_topics='auto' does not combine with seed_topics; give the number of topics with the seeds."
+            )
         if self.seed_topics is not None:
             from topicnmf import seeding
 
@@ -214,6 +230,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
         timings["vectorize"] = time.perf_counter() - start
 
         n_docs, n_terms = X.shape
+        sweep = None
+        seed_topic_ids, missing = {}, {}
+        if auto:
+            nmf, W, sweep = self._sweep(X, tokens, vocabulary, random_state, notify)
+            n_topics = nmf.n_components_
+            timings["sweep"] = float(sweep["time"].sum())
         if n_topics > min(n_docs, n_terms):
             raise InputError(
                 f"n_topics={n_topics} is more than the corpus supports ({n_docs} documents, "
@@ -221,33 +243,34 @@ class TopicModel(TransformerMixin, BaseEstimator):
                 "or lower min_df."
             )
 
-        start = time.perf_counter()
-        nmf = self._make_nmf(
-            n_topics,
-            random_state,
-            None if callback is None else (lambda info: notify({"stage": "factorize", **info})),
-        )
-        seed_topic_ids, missing = {}, {}
-        if seeds is None and self.scheduler is not None:
-            from topicnmf.model._cluster import fit_on_cluster
+        if not auto:
+            start = time.perf_counter()
+            nmf = self._make_nmf(
+                n_topics,
+                random_state,
+                None if callback is None else (lambda info: notify({"stage": "factorize", **info})),
+            )
+            seed_topic_ids, missing = {}, {}
+            if seeds is None and self.scheduler is not None:
+                from topicnmf.model._cluster import fit_on_cluster
 
-            W = fit_on_cluster(nmf, X, self.scheduler)
-        elif seeds is None:
-            W = nmf.fit_transform(X)
-        else:
-            Y, missing = seeding.seed_matrix(seeds, vectorizer, vocabulary)
-            if missing:
-                listed = "; ".join(f"{name}: {' '.join(words)}" for name, words in missing.items())
-                warnings.warn(
-                    f"Seed words not in the vocabulary of TopicModel.fit ({listed}); check their spelling "
-                    "or lower min_df. They are listed in seed_words_missing_.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-            W, nmf = seeding.seeded_fit(nmf, X, Y, random_state)
-        timings["factorize"] = time.perf_counter() - start
-        if callback is not None:
-            nmf.set_params(callback=None)
+                W = fit_on_cluster(nmf, X, self.scheduler)
+            elif seeds is None:
+                W = nmf.fit_transform(X)
+            else:
+                Y, missing = seeding.seed_matrix(seeds, vectorizer, vocabulary)
+                if missing:
+                    listed = "; ".join(f"{name}: {' '.join(words)}" for name, words in missing.items())
+                    warnings.warn(
+                        f"Seed words not in the vocabulary of TopicModel.fit ({listed}); check their spelling "
+                        "or lower min_df. They are listed in seed_words_missing_.",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                W, nmf = seeding.seeded_fit(nmf, X, Y, random_state)
+            timings["factorize"] = time.perf_counter() - start
+            if callback is not None:
+                nmf.set_params(callback=None)
 
         order = _topic_order(W, nmf.components_)
         if seeds is not None:  # the seeded topics are 0 .. n_seeds - 1 before the ordering
@@ -266,14 +289,35 @@ class TopicModel(TransformerMixin, BaseEstimator):
             timings=timings,
             doc_times=getattr(corpus, "times", None),
             seeds=(seed_topic_ids, missing),
+            sweep=sweep,
         )
         if seed_topic_ids:
             names = {t: name for name, t in seed_topic_ids.items()}
             self.topic_labels_ = [names.get(t, label) for t, label in enumerate(self.topic_labels_)]
         return self
 
+    def _sweep(self, X, tokens, vocabulary, random_state, notify):
+        """n_topics="auto": the sweep's chosen model, its ``W`` and the sweep table."""
+        from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, sweep_matrix
+
+        n_docs, n_terms = X.shape
+        ks = [k for k in AUTO_TOPICS if k <= min(n_docs, n_terms)]
+        if not ks:
+            raise InputError(
+                f"n_topics='auto' needs a corpus that supports at least {AUTO_TOPICS[0]} topics "
+                f"({n_docs} documents, {n_terms} terms after preprocessing); add documents or lower min_df."
+            )
+        result = sweep_matrix(
+            X, ks, runs=AUTO_RUNS, random_state=random_state,
+            callback=lambda info: notify({**info, "stage": "sweep", "step": info["stage"]}),
+            nmf=self._make_nmf(ks[0], random_state, None), tokens=tokens, vocabulary=vocabulary,
+        )
+        table = result.table.copy()
+        table.attrs.update(best_k=result.best_k, reason=result.reason)
+        return result.models[result.best_k], result.doc_topics[result.best_k], table
+
     def _set_fitted(self, *, nmf, order, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
-                    doc_snippets, tokens, timings, topic_labels=None, doc_times=None, seeds=None) -> None:
+                    doc_snippets, tokens, timings, topic_labels=None, doc_times=None, seeds=None, sweep=None) -> None:
         """Set every fitted attribute and the topic facts derived from them (fit and load).
 
         ``order`` numbers the factorisation's components as topics (topic ``t`` is
@@ -293,6 +337,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.seed_topic_ids_, self.seed_words_missing_ = ({}, {}) if seeds is None else (dict(seeds[0]), dict(seeds[1]))
         self._token_ids, self._token_offsets = (None, None) if tokens is None else tokens
         self.timings_ = timings
+        self.sweep_ = sweep
         W = np.asarray(doc_topic, dtype=np.float64)
         self.topic_shares_ = _shares(W, self.components_)
         totals = W.sum(axis=1)

@@ -1,0 +1,71 @@
+"""The whole sweep over k against a plain scikit-learn loop on 20 Newsgroups, side by side.
+
+    python benchmarks/sweep.py [--topics 5 10 15 20 25 30] [--runs 5]
+
+Both sides use the same TF-IDF matrix (``TextVectorizer()`` on ``docs.jsonl.gz``, built once,
+not timed). The loop fits one scikit-learn ``NMF(solver="cd", init="nndsvda", random_state=0)``
+per k and nothing else. The sweep is ``topicnmf.sweep`` on that matrix with its default number
+of stability runs (reference fit, sample runs, held-out fit, scores), once without coherence
+(matrix in) and once with the token streams for c_npmi and c_v. topicnmf's compiled kernels are
+warmed on a small matrix first. Target: the sweep at most 1.0x the loop. The load average is
+printed first: on a busy machine both sides slow down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+
+import numpy as np
+from _common import load_20ng
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--topics", type=int, nargs="+", default=[5, 10, 15, 20, 25, 30])
+    parser.add_argument("--runs", type=int, default=None, help="stability runs (default: the sweep's)")
+    args = parser.parse_args()
+    from sklearn.decomposition import NMF as SklearnNMF
+
+    from topicnmf import TextVectorizer
+    from topicnmf.selection import sweep, sweep_matrix
+
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    docs = load_20ng("docs.jsonl.gz")
+    vectorizer = TextVectorizer()
+    X, tokens = vectorizer.fit_transform_stream(docs["text"].tolist())
+    vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
+    print(f"matrix {X.shape[0]:,} x {X.shape[1]:,}, {X.nnz:,} non-zeros; k = {args.topics}")
+    runs = {} if args.runs is None else {"runs": args.runs}
+    sweep(np.random.RandomState(0).rand(60, 40), topics=[2, 3], random_state=0, **runs)  # warm the kernels
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        for k in args.topics:
+            SklearnNMF(k, solver="cd", init="nndsvda", random_state=0).fit(X)
+        loop = time.perf_counter() - start
+        print(f"{'scikit-learn loop (one cd fit per k)':<44} {loop:8.1f} s", flush=True)
+
+        start = time.perf_counter()
+        plain = sweep(X, topics=args.topics, random_state=0, **runs)
+        plain_time = time.perf_counter() - start
+        print(f"{'topicnmf.sweep (matrix, no coherence)':<44} {plain_time:8.1f} s", flush=True)
+        print(plain.table.round(4).to_string(index=False), flush=True)
+
+        start = time.perf_counter()
+        full = sweep_matrix(X, args.topics, random_state=0, tokens=tokens, vocabulary=vocabulary, **runs)
+        full_time = time.perf_counter() - start
+
+    print("side by side:")
+    print(f"{'scikit-learn loop (one cd fit per k)':<44} {loop:8.1f} s   1.00x")
+    print(f"{'topicnmf.sweep (matrix, no coherence)':<44} {plain_time:8.1f} s   {plain_time / loop:.2f}x")
+    print(f"{'topicnmf.sweep (with c_npmi and c_v)':<44} {full_time:8.1f} s   {full_time / loop:.2f}x")
+    print(full.table.round(4).to_string(index=False))
+    print(f"recommendation: k = {full.best_k}. {full.reason}")
+
+
+if __name__ == "__main__":
+    main()
