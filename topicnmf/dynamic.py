@@ -27,7 +27,7 @@ from topicnmf._periods import FREQUENCIES, over_time, periods
 from topicnmf._validation import check_bool, check_int, check_one_of, check_random_state
 from topicnmf.errors import InputError
 from topicnmf.model import as_corpus
-from topicnmf.model._topicmodel import _shares
+from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize
 
 __all__ = ["DynamicTopicModel"]

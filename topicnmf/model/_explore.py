@@ -12,6 +12,7 @@ from topicnmf._validation import check_int
 from topicnmf.errors import InputError
 
 from ._documents import as_corpus
+from ._fitting import topic_order
 
 
 def _unit_rows(H: np.ndarray) -> np.ndarray:
@@ -106,4 +107,25 @@ def merge_topics(model, groups, documents):
     X = model.vectorizer_.transform(corpus.texts)
     nmf = clone(model.nmf_).set_params(n_components=len(blocks), init="custom")
     W = nmf.fit_transform(X, W=np.ascontiguousarray(W, dtype=X.dtype), H=np.ascontiguousarray(H, dtype=X.dtype))
-    return model._refitted(nmf, W)
+    return refitted(model, nmf, W)
+
+
+def refitted(self, nmf, W):
+    """A copy of the model ``self`` with a refitted factorisation (same vocabulary and documents)."""
+    order = topic_order(W, nmf.components_)
+    model = clone(self).set_params(n_topics=int(W.shape[1]))
+    model._set_fitted(
+        nmf=nmf,
+        order=order,
+        vectorizer=self.vectorizer_,
+        doc_topic=np.ascontiguousarray(W[:, order]),
+        vocabulary=self.vocabulary_,
+        doc_ids=self.doc_ids_,
+        doc_labels=self.doc_labels_,
+        doc_snippets=self.doc_snippets_,
+        tokens=None if self._token_ids is None else (self._token_ids, self._token_offsets),
+        timings=dict(self.timings_),
+        doc_times=self.doc_times_,
+    )
+    return model
+

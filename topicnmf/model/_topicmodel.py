@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -14,24 +13,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._validation import check_bool, check_int, check_random_state, parameter_error
 from topicnmf.errors import InputError
-from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
 from ._documents import as_corpus, doc_topic_frame, snippet
+from ._fitting import factorize_topics, topic_order, topic_shares
 
 __all__ = ["TopicModel"]
-
-
-def _shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
-    """Each topic's total mass in ``W @ H`` over the whole mass (zeros if there is none)."""
-    mass = np.asarray(W, dtype=np.float64).sum(axis=0) * np.asarray(H, dtype=np.float64).sum(axis=1)
-    total = mass.sum()
-    return mass / total if total > 0 else mass
-
-
-def _topic_order(W: np.ndarray, H: np.ndarray) -> np.ndarray:
-    """Topics by their share of ``W @ H``, largest first."""
-    return np.argsort(-_shares(W, H), kind="stable")
 
 
 class TopicModel(TransformerMixin, BaseEstimator):
@@ -162,22 +149,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def _make_nmf(self, n_topics: int, random_state, callback):
-        default_init = "nndsvda" if self.scheduler is None else "random"  # nndsvd needs X in memory
-        nmf = NMF(init=default_init) if self.nmf is None else clone(self.nmf)
-        theirs = nmf.get_params(deep=False).get("random_state")
-        if theirs is not None and theirs is not random_state and theirs != random_state:
-            warnings.warn(
-                f"The nmf component's random_state={theirs!r} is replaced by TopicModel's "
-                f"random_state={random_state!r}; set the seed on TopicModel only.",
-                UserWarning,
-                stacklevel=3,
-            )
-        params = {"n_components": n_topics, "random_state": random_state}
-        if callback is not None:
-            params["callback"] = callback
-        return nmf.set_params(**params)
-
     def fit(self, documents, y=None, *, callback: Callable[[dict], None] | None = None):
         """Learn the vocabulary and the topics of ``documents``.
 
@@ -229,50 +200,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
         vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
         timings["vectorize"] = time.perf_counter() - start
 
-        n_docs, n_terms = X.shape
-        sweep = None
-        seed_topic_ids, missing = {}, {}
-        if auto:
-            nmf, W, sweep = self._sweep(X, tokens, vocabulary, random_state, notify)
-            n_topics = nmf.n_components_
-            timings["sweep"] = float(sweep["time"].sum())
-        if n_topics > min(n_docs, n_terms):
-            raise InputError(
-                f"n_topics={n_topics} is more than the corpus supports ({n_docs} documents, "
-                f"{n_terms} terms after preprocessing); ask for at most {min(n_docs, n_terms)} topics "
-                "or lower min_df."
-            )
-
-        if not auto:
-            start = time.perf_counter()
-            nmf = self._make_nmf(
-                n_topics,
-                random_state,
-                None if callback is None else (lambda info: notify({"stage": "factorize", **info})),
-            )
-            seed_topic_ids, missing = {}, {}
-            if seeds is None and self.scheduler is not None:
-                from topicnmf.model._cluster import fit_on_cluster
-
-                W = fit_on_cluster(nmf, X, self.scheduler)
-            elif seeds is None:
-                W = nmf.fit_transform(X)
-            else:
-                Y, missing = seeding.seed_matrix(seeds, vectorizer, vocabulary)
-                if missing:
-                    listed = "; ".join(f"{name}: {' '.join(words)}" for name, words in missing.items())
-                    warnings.warn(
-                        f"Seed words not in the vocabulary of TopicModel.fit ({listed}); check their spelling "
-                        "or lower min_df. They are listed in seed_words_missing_.",
-                        UserWarning,
-                        stacklevel=2,
-                    )
-                W, nmf = seeding.seeded_fit(nmf, X, Y, random_state)
-            timings["factorize"] = time.perf_counter() - start
-            if callback is not None:
-                nmf.set_params(callback=None)
-
-        order = _topic_order(W, nmf.components_)
+        nmf, W, sweep, missing = factorize_topics(
+            self, X, vectorizer, vocabulary, tokens, n_topics, seeds, random_state, callback, timings
+        )
+        seed_topic_ids = {}
+        order = topic_order(W, nmf.components_)
         if seeds is not None:  # the seeded topics are 0 .. n_seeds - 1 before the ordering
             position = np.argsort(order)
             seed_topic_ids = {name: int(position[i]) for i, name in enumerate(seeds)}
@@ -295,26 +227,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
             names = {t: name for name, t in seed_topic_ids.items()}
             self.topic_labels_ = [names.get(t, label) for t, label in enumerate(self.topic_labels_)]
         return self
-
-    def _sweep(self, X, tokens, vocabulary, random_state, notify):
-        """n_topics="auto": the sweep's chosen model, its ``W`` and the sweep table."""
-        from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, sweep_matrix
-
-        n_docs, n_terms = X.shape
-        ks = [k for k in AUTO_TOPICS if k <= min(n_docs, n_terms)]
-        if not ks:
-            raise InputError(
-                f"n_topics='auto' needs a corpus that supports at least {AUTO_TOPICS[0]} topics "
-                f"({n_docs} documents, {n_terms} terms after preprocessing); add documents or lower min_df."
-            )
-        result = sweep_matrix(
-            X, ks, runs=AUTO_RUNS, random_state=random_state,
-            callback=lambda info: notify({**info, "stage": "sweep", "step": info["stage"]}),
-            nmf=self._make_nmf(ks[0], random_state, None), tokens=tokens, vocabulary=vocabulary,
-        )
-        table = result.table.copy()
-        table.attrs.update(best_k=result.best_k, reason=result.reason)
-        return result.models[result.best_k], result.doc_topics[result.best_k], table
 
     def _set_fitted(self, *, nmf, order, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
                     doc_snippets, tokens, timings, topic_labels=None, doc_times=None, seeds=None, sweep=None) -> None:
@@ -339,7 +251,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.timings_ = timings
         self.sweep_ = sweep
         W = np.asarray(doc_topic, dtype=np.float64)
-        self.topic_shares_ = _shares(W, self.components_)
+        self.topic_shares_ = topic_shares(W, self.components_)
         totals = W.sum(axis=1)
         top = W.argmax(axis=1)[totals > 0]
         self.topic_sizes_ = np.bincount(top, minlength=self.n_topics_).astype(np.int64)
@@ -645,25 +557,6 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "nmf_")
         return merge_topics(self, groups, documents)
-
-    def _refitted(self, nmf, W) -> "TopicModel":
-        """A copy of this model with a refitted factorisation (same vocabulary and documents)."""
-        order = _topic_order(W, nmf.components_)
-        model = clone(self).set_params(n_topics=int(W.shape[1]))
-        model._set_fitted(
-            nmf=nmf,
-            order=order,
-            vectorizer=self.vectorizer_,
-            doc_topic=np.ascontiguousarray(W[:, order]),
-            vocabulary=self.vocabulary_,
-            doc_ids=self.doc_ids_,
-            doc_labels=self.doc_labels_,
-            doc_snippets=self.doc_snippets_,
-            tokens=None if self._token_ids is None else (self._token_ids, self._token_offsets),
-            timings=dict(self.timings_),
-            doc_times=self.doc_times_,
-        )
-        return model
 
     # -- persistence -----------------------------------------------------------------------
 
