@@ -265,12 +265,4 @@ def _run(op, settings: Settings, W, H, update_H: bool, whom: str, t0: float, ini
             ConvergenceWarning,
             stacklevel=4,  # _run, run, the public function, its caller
         )
-    info = {
-        "n_iter": monitor.n_iter,
-        "loss_history": list(monitor.history),
-        "initial_loss": monitor.initial_loss,
-        "reconstruction_err": float(np.sqrt(2.0 * div)),
-        "converged": bool(monitor.converged),
-        "elapsed": time.perf_counter() - t0,
-    }
-    return W, Ht.T, info
+    return W, Ht.T, monitor.info(div, t0)

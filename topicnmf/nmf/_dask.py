@@ -423,15 +423,7 @@ def fit_dask(X, settings, *, W=None, H=None, whom: str = "NMF.fit"):
             f"were computed again on the other workers and their rows of W re-solved.",
             UserWarning, stacklevel=3,
         )
-    info = {
-        "n_iter": monitor.n_iter,
-        "loss_history": list(monitor.history),
-        "initial_loss": monitor.initial_loss,
-        "reconstruction_err": float(np.sqrt(2.0 * div)),
-        "converged": bool(monitor.converged),
-        "elapsed": time.perf_counter() - t0,
-        "n_recovered": rows.n_recovered,
-    }
+    info = {**monitor.info(div, t0), "n_recovered": rows.n_recovered}
     return np.ascontiguousarray(Ht.T), info
 
 

@@ -116,6 +116,17 @@ class Monitor:
     def n_iter(self) -> int:
         return len(self.history)
 
+    def info(self, div: float, t0: float) -> dict:
+        """The ``info`` of a finished fit: iterations, losses, final error, convergence, time."""
+        return {
+            "n_iter": self.n_iter,
+            "loss_history": list(self.history),
+            "initial_loss": self.initial_loss,
+            "reconstruction_err": float(np.sqrt(2.0 * div)),
+            "converged": bool(self.converged),
+            "elapsed": time.perf_counter() - t0,
+        }
+
 
 def _gram(V: np.ndarray) -> np.ndarray:
     """``V.T @ V`` (k, k)."""
