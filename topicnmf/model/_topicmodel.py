@@ -101,8 +101,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         A name per topic: its three top words joined by ``_`` unless set with
         :meth:`set_topic_labels`. Every table, plot and report uses it.
     n_iter_, reconstruction_err_, loss_history_
-        The factorisation's iterations, final error and loss per iteration (when
-        seeded, of the fit after the held-support phase).
+        The factorisation's iterations, final error and loss per iteration.
     doc_times_ : list or None
         The training documents' times (from ``Corpus.times``), or None.
     seed_topic_ids_ : dict of str to int
@@ -175,12 +174,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         random_state = check_random_state(self.random_state, "random_state", "TopicModel")
         keep_tokens = check_bool(self.keep_tokens, "keep_tokens", "TopicModel")
         corpus = as_corpus(documents, text_column=self.text_column)
-        seeds = None
-        n_topics = None if auto else int(self.n_topics)
+        n_topics, seeds = None if auto else int(self.n_topics), None
         if auto and self.seed_topics is not None:
-            raise InputError(
-                "n_topics='auto' does not combine with seed_topics; give the number of topics with the seeds."
-            )
+            raise InputError("n_topics='auto' does not combine with seed_topics; give the number of topics.")
         if self.seed_topics is not None:
             from topicnmf import seeding
 

@@ -1,12 +1,9 @@
 """Compiled kernels of the NMF core (numba, compiled on first use, cached on disk).
 
-Nothing here is compiled at import: the functions carry no signatures, so numba
-compiles each one the first time it is called with a given set of dtypes (only
-the dtypes a run uses) and writes the result to its on-disk cache, which later
-processes load. Importing this module imports numba; the rest of the package
-reaches it through ``_lazy.kernels()``, which first chooses a writable cache
-folder and, for small problems, hands out the numpy kernels of ``_small``
-instead, so ``import topicnmf.nmf`` stays light and a small fit compiles nothing.
+Nothing is compiled at import: numba compiles each function the first time it is
+called with a given set of dtypes and caches it on disk. The package reaches this
+module through ``_lazy.kernels()``, which chooses a writable cache folder and, for
+small problems, hands out the numpy kernels of ``_small`` instead.
 
 Each kernel is one definition, a loop over ranges of rows that ``_drivers.kernel``
 compiles into a serial and a parallel driver (see there); the functions
