@@ -56,8 +56,6 @@ _FAST = {"reassoc", "contract", "arcp", "nsz"}
 
 
 @njit(fastmath=_FAST, **_OPTS)
-
-
 def _wh(V, i, Ub, wh, nz):
     """``wh = V[i] @ Ub`` over the row's entries (zero coordinates of ``V[i]`` skipped)."""
     for t in range(nz):
@@ -70,8 +68,6 @@ def _wh(V, i, Ub, wh, nz):
 
 
 @njit(fastmath=_FAST, **_OPTS)
-
-
 def _refresh(xs, wh, q, s, nz, eps):
     """``q = x / wh`` and ``s = x / wh^2`` (``wh`` floored at ``eps``)."""
     for t in range(nz):
@@ -84,8 +80,6 @@ def _refresh(xs, wh, q, s, nz, eps):
 
 
 @njit(fastmath=_FAST, **_OPTS)
-
-
 def _grad(Ub, q, s, nz, r):
     """``sum u q`` and ``sum u^2 s`` over the row's entries, ``u`` the r-th factor row."""
     g = 0.0
@@ -98,8 +92,6 @@ def _grad(Ub, q, s, nz, r):
 
 
 @njit(fastmath=_FAST, **_OPTS)
-
-
 def _move(xs, Ub, wh, q, s, nz, r, nxt, d, eps):
     """Move coordinate ``r`` by ``d``: ``wh += d u_r``, refresh ``q``, ``s``.
 
@@ -126,8 +118,6 @@ def _move(xs, Ub, wh, q, s, nz, r, nxt, d, eps):
 
 
 @njit(**_OPTS)
-
-
 def _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps):
     """Coordinate sweeps over row ``i`` of ``V`` (entries gathered); returns the
     squared stationarity residual met by the first sweep."""
@@ -185,8 +175,6 @@ def _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps):
 
 
 @njit(fastmath=_FAST, **_OPTS)
-
-
 def _data_term(xs, wh, nz, eps):
     """``sum x log(x / wh) - x`` over the entries ``x > eps`` (``wh`` floored at ``eps``)."""
     acc = 0.0
@@ -201,8 +189,14 @@ def _data_term(xs, wh, nz, eps):
 
 
 @njit(**_OPTS)
+def _row_update(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps, want_loss):
+    """Coordinate sweeps over row ``i`` of ``V`` from its gathered non-zeros; ``(pg2, loss)``."""
+    _wh(V, i, Ub, wh, nz)
+    pg2 = _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps)
+    return pg2, (_data_term(xs, wh, nz, eps) if want_loss else 0.0)
 
 
+@njit(**_OPTS)
 def _csr_body(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
               want_loss, r0, r1):
     k = V.shape[1]
@@ -226,16 +220,13 @@ def _csr_body(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
                 for r in range(k):
                     Ub[r, nz] = U[j, r]
                 nz += 1
-        _wh(V, i, Ub, wh, nz)
-        pg2 += _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps)
-        if want_loss:
-            loss += _data_term(xs, wh, nz, eps)
+        step, part = _row_update(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps, want_loss)
+        pg2 += step
+        loss += part
     return pg2, loss
 
 
 @njit(**_OPTS)
-
-
 def _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, r0, r1):
     k = V.shape[1]
     m = X.shape[1]
@@ -255,16 +246,13 @@ def _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, r0, r1
                 for r in range(k):
                     Ub[r, nz] = U[j, r]
                 nz += 1
-        _wh(V, i, Ub, wh, nz)
-        pg2 += _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps)
-        if want_loss:
-            loss += _data_term(xs, wh, nz, eps)
+        step, part = _row_update(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps, want_loss)
+        pg2 += step
+        loss += part
     return pg2, loss
 
 
 @njit(parallel=True, **_OPTS)
-
-
 def _csr_par(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
              want_loss, split):
     n_chunks = split.shape[0] - 1
@@ -277,8 +265,6 @@ def _csr_par(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
 
 
 @njit(**_OPTS)
-
-
 def _csr_ser(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
              want_loss, split):
     n_chunks = split.shape[0] - 1
@@ -291,8 +277,6 @@ def _csr_ser(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
 
 
 @njit(parallel=True, **_OPTS)
-
-
 def _dense_par(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
     n_chunks = split.shape[0] - 1
     out = np.zeros((n_chunks, 2))
@@ -303,8 +287,6 @@ def _dense_par(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
 
 
 @njit(**_OPTS)
-
-
 def _dense_ser(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
     n_chunks = split.shape[0] - 1
     out = np.zeros((n_chunks, 2))
