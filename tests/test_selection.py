@@ -245,7 +245,7 @@ def test_auto_refuses_a_tiny_corpus():
 
 
 def test_plot_marks_the_choice(themed_sweep):
-    from topicnmf.plotting_sweep import plot_sweep
+    from topicnmf.plotting import plot_sweep
 
     fig = plot_sweep(themed_sweep)
     shown = [c for c in COLUMNS if c in ("stability", "relative_error", "c_npmi", "c_v", "diversity", "fit_time")]

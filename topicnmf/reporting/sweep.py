@@ -2,7 +2,7 @@
 
 ``sweep.html`` is one self-contained page (inline CSS and SVG, no script, no
 request leaving the file): the recommendation and its reason, the figure of
-:func:`topicnmf.plotting_sweep.plot_sweep` and the table.
+:func:`topicnmf.plotting.plot_sweep` and the table.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def sweep_html(result, *, title: str = "Choosing the number of topics") -> str:
     -------
     html : str
     """
-    from topicnmf.plotting_sweep import plot_sweep
+    from topicnmf.plotting import plot_sweep
 
     buffer = io.StringIO()
     plot_sweep(result).savefig(buffer, format="svg")
@@ -87,7 +87,7 @@ def write_sweep(result, out_dir: str | Path, *, force: bool = False, protect=())
     -------
     out_dir : Path
     """
-    from topicnmf.plotting_sweep import plot_sweep
+    from topicnmf.plotting import plot_sweep
 
     with staged_folder(out_dir, force=force, protect=protect) as staging:
         table = result.table.copy()

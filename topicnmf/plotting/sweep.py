@@ -1,9 +1,4 @@
-"""The figure of a sweep over the number of topics: every signal against ``k``.
-
-Like :mod:`topicnmf.plotting`, the function returns a
-:class:`matplotlib.figure.Figure` that is not registered with pyplot and never
-shows or saves it; ``import topicnmf`` does not import this module.
-"""
+"""The figure of a sweep over the number of topics (:mod:`topicnmf.selection`): every signal against ``k``."""
 
 from __future__ import annotations
 
