@@ -41,7 +41,7 @@ from ._lazy import kernels
 from ._loss import penalty
 
 _shared = kernels()  # chooses the kernel cache folder before the kernels below are defined
-_OPTS, _kkt, choose = _shared._OPTS, _shared._kkt, _shared.choose
+_OPTS, _kkt, kernel = _shared._OPTS, _shared._kkt, _shared.kernel
 balanced_row_split, even_split = _shared.balanced_row_split, _shared.even_split
 
 EPS = float(np.finfo(np.float32).eps)
@@ -197,12 +197,36 @@ def _row_update(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps
 
 
 @njit(**_OPTS)
-def _csr_body(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
-              want_loss, r0, r1):
+def _gather(indptr, indices, data, X, i, U, xs, Ub):
+    """Row ``i``'s positive entries into ``xs`` and the matching rows of ``U`` into ``Ub``.
+
+    ``X`` is a dense 2-D array, or has no rows and the row is that of the CSR
+    arrays; returns the number of entries gathered.
+    """
+    dense = X.shape[0] > 0
+    lo = 0 if dense else indptr[i]
+    hi = X.shape[1] if dense else indptr[i + 1]
+    nz = 0
+    for p in range(lo, hi):
+        x = X[i, p] if dense else data[p]
+        if x > 0.0:
+            j = p if dense else indices[p]
+            xs[nz] = x
+            for r in range(Ub.shape[0]):
+                Ub[r, nz] = U[j, r]
+            nz += 1
+    return nz
+
+
+@njit(**_OPTS)
+def _body(indptr, indices, data, X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss,
+          r0, r1):
+    """Rows ``r0`` to ``r1`` of ``V``, of a CSR ``X`` (its arrays) or a dense one (``X``)."""
     k = V.shape[1]
-    longest = 0
-    for i in range(r0, r1):
-        longest = max(longest, indptr[i + 1] - indptr[i])
+    longest = X.shape[1]
+    if X.shape[0] == 0:
+        for i in range(r0, r1):
+            longest = max(longest, indptr[i + 1] - indptr[i])
     xs = np.empty(longest)
     wh = np.empty(longest)
     q = np.empty(longest)
@@ -211,88 +235,21 @@ def _csr_body(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
     pg2 = 0.0
     loss = 0.0
     for i in range(r0, r1):
-        nz = 0
-        for p in range(indptr[i], indptr[i + 1]):
-            x = data[p]
-            if x > 0.0:
-                j = indices[p]
-                xs[nz] = x
-                for r in range(k):
-                    Ub[r, nz] = U[j, r]
-                nz += 1
+        nz = _gather(indptr, indices, data, X, i, U, xs, Ub)
         step, part = _row_update(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps, want_loss)
         pg2 += step
         loss += part
     return pg2, loss
 
 
-@njit(**_OPTS)
-def _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, r0, r1):
-    k = V.shape[1]
-    m = X.shape[1]
-    xs = np.empty(m)
-    wh = np.empty(m)
-    q = np.empty(m)
-    s = np.empty(m)
-    Ub = np.empty((k, m))
-    pg2 = 0.0
-    loss = 0.0
-    for i in range(r0, r1):
-        nz = 0
-        for j in range(m):
-            x = X[i, j]
-            if x > 0.0:
-                xs[nz] = x
-                for r in range(k):
-                    Ub[r, nz] = U[j, r]
-                nz += 1
-        step, part = _row_update(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps, want_loss)
-        pg2 += step
-        loss += part
-    return pg2, loss
-
-
-@njit(parallel=True, **_OPTS)
-def _csr_par(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
-             want_loss, split):
+@kernel
+def _rows(indptr, indices, data, X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss,
+          split):
     n_chunks = split.shape[0] - 1
     out = np.zeros((n_chunks, 2))
     for c in prange(n_chunks):
-        out[c, 0], out[c, 1] = _csr_body(indptr, indices, data, V, U, colsum, l1, l2,
-                                         max_inner, eps2, eps, want_loss,
-                                         split[c], split[c + 1])
-    return out
-
-
-@njit(**_OPTS)
-def _csr_ser(indptr, indices, data, V, U, colsum, l1, l2, max_inner, eps2, eps,
-             want_loss, split):
-    n_chunks = split.shape[0] - 1
-    out = np.zeros((n_chunks, 2))
-    for c in range(n_chunks):
-        out[c, 0], out[c, 1] = _csr_body(indptr, indices, data, V, U, colsum, l1, l2,
-                                         max_inner, eps2, eps, want_loss,
-                                         split[c], split[c + 1])
-    return out
-
-
-@njit(parallel=True, **_OPTS)
-def _dense_par(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
-    n_chunks = split.shape[0] - 1
-    out = np.zeros((n_chunks, 2))
-    for c in prange(n_chunks):
-        out[c, 0], out[c, 1] = _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps,
-                                           want_loss, split[c], split[c + 1])
-    return out
-
-
-@njit(**_OPTS)
-def _dense_ser(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
-    n_chunks = split.shape[0] - 1
-    out = np.zeros((n_chunks, 2))
-    for c in range(n_chunks):
-        out[c, 0], out[c, 1] = _dense_body(X, V, U, colsum, l1, l2, max_inner, eps2, eps,
-                                           want_loss, split[c], split[c + 1])
+        out[c, 0], out[c, 1] = _body(indptr, indices, data, X, V, U, colsum, l1, l2, max_inner,
+                                     eps2, eps, want_loss, split[c], split[c + 1])
     return out
 
 
@@ -300,19 +257,22 @@ def _dense_ser(X, V, U, colsum, l1, l2, max_inner, eps2, eps, want_loss, split):
 
 
 class _Rows:
-    """``X`` (or ``X.T``) row by row, with its split into ranges for the drivers."""
+    """``X`` (or ``X.T``) row by row, with its split into ranges for the drivers.
+
+    A sparse ``X`` is passed as its CSR arrays with a dense ``X`` of no rows; a
+    dense one as itself with empty CSR arrays: one compiled body serves both.
+    """
 
     def __init__(self, op, transposed: bool):
         X = op.rows(transposed)
         if op.is_sparse:
-            self.args = (X.indptr, X.indices, X.data)
+            self.args = (X.indptr, X.indices, X.data, np.empty((0, 0), dtype=X.dtype))
             self.split = balanced_row_split(X.indptr)
-            self.drivers = (_csr_ser, _csr_par)
             self.size = X.nnz
         else:
-            self.args = (X,)
+            empty = np.empty(0, dtype=np.int64)
+            self.args = (empty, empty, np.empty(0, dtype=X.dtype), X)
             self.split = even_split(X.shape[0])
-            self.drivers = (_dense_ser, _dense_par)
             self.size = X.size
 
     def sweep(self, V, U, l1: float, l2: float, max_inner: int, eps: float,
@@ -327,9 +287,8 @@ class _Rows:
         """
         colsum = U.sum(axis=0, dtype=np.float64)
         work = self.size * V.shape[1] * (max_inner + 1)
-        out = choose(("kl", V.shape[0]), work, *self.drivers, *self.args, V, U, colsum,
-                     float(l1), float(l2), int(max_inner), float(eps) ** 2, EPS,
-                     bool(want_loss), self.split)
+        out = _rows(("kl", V.shape[0]), work, *self.args, V, U, colsum, float(l1), float(l2),
+                    int(max_inner), float(eps) ** 2, EPS, bool(want_loss), self.split)
         return float(out[:, 0].sum()), float(out[:, 1].sum())
 
 
