@@ -20,6 +20,7 @@ from numba import njit, prange
 
 from ._drivers import (_OPTS, N_CHUNKS, PARALLEL_MIN_WORK, SCIPY_MAX_K, _cached,  # noqa: F401
                        balanced_column_split, balanced_row_split, choose, even_split, kernel)
+from ._small import nnls_gram
 
 # ------------------------------------------------------------ X @ B (CSR rows)
 @kernel
@@ -189,6 +190,18 @@ def _kkt(v, g, c):
     return 0.0
 
 
+@njit(inline="always", **_OPTS)
+def _settled(it, moved, first, eps2):
+    """A row's sweeps stop once one moves it by at most ``eps`` times what the first moved it.
+
+    ``moved`` is the squared move of sweep ``it`` (0-based), ``first`` that of the
+    first sweep, ``eps2`` is ``eps ** 2``; returns ``(first, whether to stop)``.
+    """
+    if it == 0:
+        return moved, moved == 0.0
+    return first, moved <= eps2 * first
+
+
 @kernel
 def _hals(V, A, B, l1, l2, max_inner, eps2, split):
     """Sweeps over the rows of each range; per range, the squared residual of the first sweep.
@@ -232,11 +245,8 @@ def _hals(V, A, B, l1, l2, max_inner, eps2, split):
                         for l in range(k):
                             g[l] += diff * B[j, l]
                         delta += diff * diff
-                if it == 0:
-                    first = delta
-                    if delta == 0.0:
-                        break
-                elif delta <= eps2 * first:
+                first, settled = _settled(it, delta, first, eps2)
+                if settled:
                     break
         out[c] = pg2
     return out
@@ -362,20 +372,6 @@ def _bpp(V, A, G, l1, max_pivots, split):
                     passive[last] = not passive[last]
             for j in range(k):
                 V[i, j] = x[j] if x[j] > 0.0 else 0.0
-
-
-def nnls_gram(B, l2, dtype) -> np.ndarray:
-    """``B + (l2 + ridge) I`` in float64, the matrix every exact row solve uses.
-
-    A ridge at the rounding level of the data's dtype keeps it positive definite
-    when ``B`` is singular (more components than the rank of ``X``, dead
-    components); it leaves well-posed solutions unchanged to that precision, and
-    makes every row's solution unique.
-    """
-    G = np.array(B, dtype=np.float64)
-    ridge = 10.0 * np.finfo(dtype).eps * max(float(np.max(np.diag(G), initial=0.0)), 1e-300)
-    G[np.diag_indices(G.shape[0])] += l2 + ridge
-    return G
 
 
 def nnls_rows(V, A, B, l1, l2):

@@ -41,7 +41,7 @@ from ._lazy import kernels
 from ._loss import penalty
 
 _shared = kernels()  # chooses the kernel cache folder before the kernels below are defined
-_OPTS, _kkt, kernel = _shared._OPTS, _shared._kkt, _shared.kernel
+_OPTS, _kkt, _settled, kernel = _shared._OPTS, _shared._kkt, _shared._settled, _shared.kernel
 balanced_row_split, even_split = _shared.balanced_row_split, _shared.even_split
 
 EPS = float(np.finfo(np.float32).eps)
@@ -165,11 +165,8 @@ def _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps):
                     break
             V[i, r] = cur
             moved += (cur - v) * (cur - v)
-        if it == 0:
-            first = moved
-            if moved == 0.0:
-                break
-        elif moved <= eps2 * first:
+        first, settled = _settled(it, moved, first, eps2)
+        if settled:
             break
     return pg2
 

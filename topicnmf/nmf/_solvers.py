@@ -262,6 +262,21 @@ def mu(op, W, Ht, problem: Problem, monitor: Monitor):
 
 def _mu_frobenius(op, W, Ht, problem, monitor):
     kern = kernels()
+
+    def update(V, A, B, l1, l2):
+        return kern.mu_update(V, A, V @ B, np.diag(B), l1, l2, EPS)
+
+    return _alternate(op, W, Ht, problem, monitor, update)
+
+
+def _alternate(op, W, Ht, problem, monitor, update):
+    """The iterations of a Frobenius solver that updates whole blocks: ``W``, then ``H.T``.
+
+    ``update(V, A, B, l1, l2)`` updates the block ``V`` in place for the product
+    ``A`` (``X @ H.T`` or ``X.T @ W``) and the Gram matrix ``B`` of the other
+    factor, and returns the block's squared stationarity residual at the
+    incoming ``V``.
+    """
     HtH = _gram(Ht)
     first = True
     while True:
@@ -270,12 +285,12 @@ def _mu_frobenius(op, W, Ht, problem, monitor):
         if first:
             monitor.start(_frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht))
             first = False
-        pg2 = kern.mu_update(W, A, W @ HtH, np.diag(HtH), problem.l1_W, problem.l2_W, EPS)
+        pg2 = update(W, A, HtH, problem.l1_W, problem.l2_W)
         del A
         op.fill(W, Ht)
         C = op.rmatmul(W)
         WtW = _gram(W)
-        pg2 += kern.mu_update(Ht, C, Ht @ WtW, np.diag(WtW), problem.l1_H, problem.l2_H, EPS)
+        pg2 += update(Ht, C, WtW, problem.l1_H, problem.l2_H)
         HtH = _gram(Ht)
         loss = _frobenius(op, Ht, C, WtW, HtH, W, Ht) + problem.penalty(W, Ht)
         del C
@@ -317,27 +332,13 @@ def als(op, W, Ht, problem: Problem, monitor: Monitor):
     ``W`` (then of ``H.T``) to optimality. Frobenius loss only.
     """
     kern = kernels()
-    HtH = _gram(Ht)
-    first = True
-    while True:
-        op.fill(W, Ht)
-        A = op.matmul(Ht)
-        if first:
-            monitor.start(_frobenius(op, W, A, _gram(W), HtH, W, Ht) + problem.penalty(W, Ht))
-            first = False
-        pg2 = _projected_gradient2(W, A, HtH, problem.l1_W, problem.l2_W)
-        kern.nnls_rows(W, A, HtH, problem.l1_W, problem.l2_W)
-        del A
-        op.fill(W, Ht)
-        C = op.rmatmul(W)
-        WtW = _gram(W)
-        pg2 += _projected_gradient2(Ht, C, WtW, problem.l1_H, problem.l2_H)
-        kern.nnls_rows(Ht, C, WtW, problem.l1_H, problem.l2_H)
-        HtH = _gram(Ht)
-        loss = _frobenius(op, Ht, C, WtW, HtH, W, Ht) + problem.penalty(W, Ht)
-        del C
-        if monitor.step(loss, pg2):
-            return W, Ht
+
+    def update(V, A, B, l1, l2):
+        pg2 = _projected_gradient2(V, A, B, l1, l2)
+        kern.nnls_rows(V, A, B, l1, l2)
+        return pg2
+
+    return _alternate(op, W, Ht, problem, monitor, update)
 
 
 def _projected_gradient2(V, A, B, l1, l2) -> float:
