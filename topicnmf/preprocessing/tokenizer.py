@@ -17,12 +17,15 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from topicnmf._validation import check_bool, check_int, parameter_error
+from topicnmf._docstrings import fill_doc
 from topicnmf.errors import InputError
 from topicnmf.preprocessing.cleaning import strip_mail
 
 __all__ = ["Tokenizer", "english_stop_words"]
 
 _STOP_WORDS_RESOURCE = "data/stopwords_en.txt"
+#: the parameter of the methods that take one text (see ``topicnmf._docstrings``)
+_documented = fill_doc({"one_text": "Parameters\n----------\ntext : str\n    One raw text."})
 
 # URLs and e-mail addresses (also message ids "<id@host>") are replaced by " . "
 # before tokenizing: they vanish and still end a phrase. Each pass runs only on
@@ -315,13 +318,11 @@ class Tokenizer(BaseEstimator):
         return hash(self._key())
 
     # -- the work --------------------------------------------------------------
+    @_documented
     def clean(self, text: str) -> str:
         """Remove the e-mail structure selected by the ``strip_*`` parameters.
 
-        Parameters
-        ----------
-        text : str
-            One raw text.
+        {{one_text}}
 
         Returns
         -------
@@ -331,13 +332,11 @@ class Tokenizer(BaseEstimator):
         """
         return self._rules().strip(text)
 
+    @_documented
     def __call__(self, text: str) -> list[str]:
         """Tokenize one text.
 
-        Parameters
-        ----------
-        text : str
-            One raw text.
+        {{one_text}}
 
         Returns
         -------
@@ -346,6 +345,7 @@ class Tokenizer(BaseEstimator):
         """
         return self._rules().tokens(text)
 
+    @_documented
     def tokenize_with_breaks(self, text: str) -> list[str]:
         """Tokenize one text, leaving ``""`` where a phrase may not continue.
 
@@ -353,10 +353,7 @@ class Tokenizer(BaseEstimator):
         every run of sentence punctuation becomes ``""``, so that two tokens are
         adjacent in the result only if they were adjacent words in the text.
 
-        Parameters
-        ----------
-        text : str
-            One raw text.
+        {{one_text}}
 
         Returns
         -------

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from topicnmf._docstrings import fill_doc, fragment
 from topicnmf._validation import check_bool, check_int, check_real, parameter_error
 from topicnmf.errors import InputError
 from topicnmf.preprocessing import terms as _terms
@@ -27,6 +28,21 @@ from topicnmf.preprocessing.tokenizer import Tokenizer
 __all__ = ["TextVectorizer"]
 
 _OWNER = "TextVectorizer"
+_FIT_TEXTS = """
+Parameters
+----------
+texts : iterable of str of length n_docs
+    The training texts.
+"""
+#: docstring fragments of the methods (see ``topicnmf._docstrings``)
+_documented = fill_doc({
+    "fit_texts": _FIT_TEXTS,
+    "fit_params": fragment(_FIT_TEXTS, "y : None\n    Ignored."),
+    "tfidf": """
+        X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
+            Non-negative TF-IDF weights, each non-empty row of unit L2 norm.
+        """,
+})
 
 
 def _check_df(value: Any, name: str) -> int | float:
@@ -217,15 +233,11 @@ class TextVectorizer(BaseEstimator):
         return p
 
     # -- fitting ---------------------------------------------------------------
+    @_documented
     def fit(self, texts: Iterable[str], y: Any = None) -> TextVectorizer:
         """Learn the phrases, stems, vocabulary and idf of `texts`.
 
-        Parameters
-        ----------
-        texts : iterable of str of length n_docs
-            The training texts.
-        y : None
-            Ignored.
+        {{fit_params}}
 
         Returns
         -------
@@ -235,23 +247,19 @@ class TextVectorizer(BaseEstimator):
         self._fit(texts)
         return self
 
+    @_documented
     def fit_transform(self, texts: Iterable[str], y: Any = None) -> sp.csr_matrix:
         """Learn the vocabulary and idf of `texts` and return their TF-IDF matrix.
 
-        Parameters
-        ----------
-        texts : iterable of str of length n_docs
-            The training texts.
-        y : None
-            Ignored.
+        {{fit_params}}
 
         Returns
         -------
-        X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
-            Non-negative TF-IDF weights, each non-empty row of unit L2 norm.
+        {{tfidf}}
         """
         return self._fit(texts)[0]
 
+    @_documented
     def fit_transform_stream(self, texts: Iterable[str]) -> tuple[sp.csr_matrix, TokenStream]:
         """Fit; return the TF-IDF matrix and the texts as a stream of vocabulary ids.
 
@@ -261,15 +269,11 @@ class TextVectorizer(BaseEstimator):
         outside the vocabulary), in text order, phrases joined and stems merged
         as in the matrix.
 
-        Parameters
-        ----------
-        texts : iterable of str of length n_docs
-            The training texts.
+        {{fit_texts}}
 
         Returns
         -------
-        X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
-            Non-negative TF-IDF weights, each non-empty row of unit L2 norm.
+        {{tfidf}}
         stream : TokenStream
             ``ids`` (int32, one per kept token) and ``offsets`` (int64, n_docs + 1).
         """
@@ -398,6 +402,7 @@ class TextVectorizer(BaseEstimator):
         columns[0] = -1
         return words, codes, offsets, columns
 
+    @_documented
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix of `texts` over the fitted vocabulary.
 
@@ -408,8 +413,7 @@ class TextVectorizer(BaseEstimator):
 
         Returns
         -------
-        X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
-            Non-negative TF-IDF weights, each non-empty row of unit L2 norm.
+        {{tfidf}}
         """
         _, codes, offsets, columns = self._columns(texts, "transform")
         cols = columns[codes]
