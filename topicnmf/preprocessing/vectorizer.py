@@ -28,14 +28,11 @@ from topicnmf.preprocessing.tokenizer import Tokenizer
 __all__ = ["TextVectorizer"]
 
 _OWNER = "TextVectorizer"
-_FIT_TEXTS = """
-Parameters
-----------
-texts : iterable of str of length n_docs
-    The training texts.
-"""
+_TEXTS = "Parameters\n----------\ntexts : iterable of str of length n_docs\n    The {}texts."
+_FIT_TEXTS = _TEXTS.format("training ")
 #: docstring fragments of the methods (see ``topicnmf._docstrings``)
 _documented = fill_doc({
+    "texts": _TEXTS.format(""),
     "fit_texts": _FIT_TEXTS,
     "fit_params": fragment(_FIT_TEXTS, "y : None\n    Ignored."),
     "tfidf": """
@@ -406,10 +403,7 @@ class TextVectorizer(BaseEstimator):
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix of `texts` over the fitted vocabulary.
 
-        Parameters
-        ----------
-        texts : iterable of str of length n_docs
-            The texts.
+        {{texts}}
 
         Returns
         -------
@@ -438,6 +432,7 @@ class TextVectorizer(BaseEstimator):
         check_is_fitted(self, "vocabulary_")
         return self._feature_names.copy()
 
+    @_documented
     def tokenize(self, texts: Iterable[str]) -> list[list[str]]:
         """Return each text as the stream of display tokens the model sees.
 
@@ -446,10 +441,7 @@ class TextVectorizer(BaseEstimator):
         :meth:`get_feature_names_out` (tokens outside the vocabulary appear as
         written).
 
-        Parameters
-        ----------
-        texts : iterable of str of length n_docs
-            The texts.
+        {{texts}}
 
         Returns
         -------

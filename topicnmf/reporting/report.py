@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from topicnmf._docstrings import fill_doc
 from topicnmf._validation import check_bool, check_callable, check_int, check_one_of, parameter_error
 from topicnmf.model._state import library_versions
 from topicnmf.errors import InputError
@@ -50,6 +51,13 @@ __all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_dynamic_o
 RUN_FORMAT_VERSION = 2
 DEFAULT_SETTINGS = {"top_n": 10, "measures": list(MEASURES), "n_representative": 3}
 _VECTORIZER_FACTS = ("min_df", "max_df", "max_features", "stop_words", "stem", "phrases", "sublinear_tf")
+#: the parameters every run-folder writer documents alike (see ``topicnmf._docstrings``)
+_documented = fill_doc({"folder_and_words": """
+    out_dir : str or Path
+        The output folder; it must not exist unless ``force``.
+    top_n : int, default=10
+        Top words per topic in the tables and the report.
+    """})
 _NMF_FACTS = ("solver", "init", "beta_loss", "max_iter", "tol", "alpha_W", "alpha_H", "l1_ratio")
 
 
@@ -277,6 +285,7 @@ def write_report(
     return summary
 
 
+@_documented
 def write_outputs(
     model,
     out_dir: str | Path,
@@ -306,10 +315,7 @@ def write_outputs(
     ----------
     model : TopicModel
         A fitted model.
-    out_dir : str or Path
-        The output folder; it must not exist unless ``force``.
-    top_n : int, default=10
-        Top words per topic in the tables and the report.
+    {{folder_and_words}}
     measures : sequence of str, default=("c_npmi", "c_v", "u_mass", "c_uci")
         Coherence measures of the report (see :func:`write_report`).
     n_representative : int, default=3
@@ -401,6 +407,7 @@ def _check_extra_files(extra_files) -> dict[str, bytes]:
     return {name: bytes(data) for name, data in extra_files.items()}
 
 
+@_documented
 def write_dynamic_outputs(
     model,
     out_dir: str | Path,
@@ -426,10 +433,7 @@ def write_dynamic_outputs(
     ----------
     model : DynamicTopicModel
         A fitted model.
-    out_dir : str or Path
-        The output folder; it must not exist unless ``force``.
-    top_n : int, default=10
-        Top words per topic in the tables and the report.
+    {{folder_and_words}}
     force : bool, default=False
         Replace an existing run folder (or an empty folder); any other is refused.
     corpus : Corpus or None, default=None
