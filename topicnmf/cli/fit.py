@@ -14,18 +14,15 @@ import typer
 
 from topicnmf.cli._console import Progress, out, say, topics_table
 from topicnmf.cli._errors import user_errors
+from topicnmf.cli import _options as opt
+from topicnmf.cli._options import CORPUS_HELP, Corpus, IdColumn, TextColumn, TopWords, default_out  # noqa: F401
 from topicnmf.errors import InputError
 
 __all__ = ["fit", "topics", "transform"]
 
-CORPUS_HELP = "A folder of .txt/.md files, or a .txt/.csv/.tsv/.jsonl(.gz) file."
 MEASURE = "c_npmi"
 #: corpus files larger than this (on disk) are streamed unless --no-stream
 STREAM_ABOVE_MB = 512
-
-TextColumn = Annotated[str, typer.Option("--text-column", help="Text column of a CSV/TSV/JSONL file.")]
-IdColumn = Annotated[Optional[str], typer.Option("--id-column", help="Id column of a table file.")]
-TopWords = Annotated[int, typer.Option("--top-words", "-n", min=1, help="Words shown per topic.")]
 
 
 def document_frequency(name: str, value: float | None) -> dict:
@@ -63,31 +60,18 @@ def n_topics_value(text: str) -> int | str:
     return value
 
 
-def topics_option(value: str, parse) -> str:
-    """A ``--topics`` callback: a value ``parse`` refuses is a usage error (exit code 2)."""
-    try:
-        parse(value)
-    except InputError as error:
-        raise typer.BadParameter(str(error).replace("--topics ", "", 1)) from None
-    return value
-
-
-def default_out(corpus: Path) -> Path:
-    return Path(f"{corpus.name.split('.')[0] or 'corpus'}_topics")
+Topics = opt.topics(n_topics_value, "Number of topics, or 'auto' to choose it by a sweep.")
+Out = opt.out("topics")
+Seed = opt.seed("Random seed of the initialisation.")
+Force = opt.force()
 
 
 def fit(
-    corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
-    topics: Annotated[
-        str,
-        typer.Option("--topics", "-k", callback=lambda v: topics_option(v, n_topics_value),
-                     help="Number of topics, or 'auto' to choose it by a sweep."),
-    ] = "10",
-    out_dir: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_topics].")
-    ] = None,
+    corpus: Corpus,
+    topics: Topics = "10",
+    out_dir: Out = None,
     solver: Annotated[str, typer.Option("--solver", help="NMF solver: hals, mu or als.")] = "hals",
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed of the initialisation.")] = 0,
+    seed: Seed = 0,
     top_words: TopWords = 10,
     min_df: Annotated[
         Optional[float], typer.Option("--min-df", min=0, help="Drop terms in fewer documents (count, or share < 1).")
@@ -103,7 +87,7 @@ def fit(
     label_column: Annotated[Optional[str], typer.Option("--label-column", help="Label column of a table file.")] = None,
     normalize: Annotated[bool, typer.Option("--normalize/--raw", help="doc_topics weights summing to 1.")] = False,
     parquet: Annotated[bool, typer.Option("--parquet", help="Write topics and doc_topics as Parquet (pyarrow).")] = False,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an earlier run folder.")] = False,
+    force: Force = False,
     seed_topics: Annotated[
         Optional[Path], typer.Option("--seed-topics", help="Seeded topics, one a line: 'name: word word word'.")
     ] = None,
@@ -126,7 +110,7 @@ def fit(
         from topicnmf import reporting
         from topicnmf._validation import check_one_of
 
-        target = out_dir if out_dir is not None else default_out(corpus)
+        target = out_dir if out_dir is not None else default_out(corpus, "topics")
         reporting.check_output_dir(target, force=force, protect=[corpus])
         check_one_of(solver, "solver", "NMF", topicnmf.nmf.SOLVERS)
         df = {**document_frequency("min_df", min_df), **document_frequency("max_df", max_df)}

@@ -6,20 +6,18 @@ result; heavy libraries are imported inside the command body.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from topicnmf.cli._console import Progress, out, say
 from topicnmf.cli._errors import user_errors
-from topicnmf.cli.fit import reading_line, topics_option
+from topicnmf.cli import _options as opt
+from topicnmf.cli._options import Corpus, TextColumn, default_out
+from topicnmf.cli.fit import reading_line
 from topicnmf.errors import InputError
 
 __all__ = ["parse_topics", "sweep"]
-
-CORPUS_HELP = "A folder of .txt/.md files, or a .txt/.csv/.tsv/.jsonl(.gz) file."
-
 
 def parse_topics(text: str) -> list[int]:
     """``"5:30:5"`` (start:stop:step, stop included), ``"4:12"``, ``"4,6,8"`` or ``"8"`` as a list of ints."""
@@ -40,6 +38,12 @@ def parse_topics(text: str) -> list[int]:
             f"--topics must be start:stop[:step] (stop included), a list such as 4,6,8, or one int >= 1; got '{text}'."
         )
     return values
+
+
+Topics = opt.topics(parse_topics, "Numbers of topics: start:stop[:step] (stop included) or 4,6,8.")
+Out = opt.out("sweep")
+Seed = opt.seed("Random seed of samples and fits.")
+Force = opt.force("Replace an earlier output folder.")
 
 
 def sweep_table(result):
@@ -72,19 +76,13 @@ def sweep_table(result):
 
 
 def sweep(
-    corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
-    topics: Annotated[
-        str,
-        typer.Option("--topics", "-k", callback=lambda v: topics_option(v, parse_topics),
-                     help="Numbers of topics: start:stop[:step] (stop included) or 4,6,8."),
-    ] = "2:15",
+    corpus: Corpus,
+    topics: Topics = "2:15",
     runs: Annotated[int, typer.Option("--runs", min=1, help="Fits on 80% samples per k, for stability.")] = 5,
-    out_dir: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_sweep].")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed of samples and fits.")] = 0,
-    text_column: Annotated[str, typer.Option("--text-column", help="Text column of a CSV/TSV/JSONL file.")] = "text",
-    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an earlier output folder.")] = False,
+    out_dir: Out = None,
+    seed: Seed = 0,
+    text_column: TextColumn = "text",
+    force: Force = False,
 ):
     """Fit every number of topics in a range; write sweep.csv, sweep.png, sweep.html and recommend one."""
     with user_errors(), Progress() as progress:
@@ -92,7 +90,7 @@ def sweep(
         from topicnmf.reporting import check_output_dir
         from topicnmf.reporting.sweep import write_sweep
 
-        target = out_dir if out_dir is not None else Path(f"{corpus.name.split('.')[0] or 'corpus'}_sweep")
+        target = out_dir if out_dir is not None else default_out(corpus, "sweep")
         check_output_dir(target, force=force, protect=[corpus])
         ks = parse_topics(topics)
         docs = topicnmf.read_corpus(corpus, text_column=text_column, callback=progress.reading_callback())
