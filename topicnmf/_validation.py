@@ -122,3 +122,15 @@ def check_callable(value: Any, name: str, owner: str) -> Any:
     if value is not None and not callable(value):
         raise parameter_error(name, owner, "None or a callable", value)
     return value
+
+
+def check_one_per(values: Any, n: int, item: str, per: str, subject: str) -> list:
+    """``values`` as a list of ``n`` entries, one ``item`` per ``per`` (a text, a document).
+
+    ``subject`` names the input in the message, for example ``"The 'times'
+    parameter of Corpus.from_texts"``.
+    """
+    values = list(values)
+    if len(values) != n:
+        raise InputError(f"{subject} must hold one {item} per {per}. Got {len(values)} {item}s for {n} {per}s.")
+    return values

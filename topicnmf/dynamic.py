@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._periods import FREQUENCIES, over_time, periods
-from topicnmf._validation import check_bool, check_int, check_one_of, check_random_state
+from topicnmf._validation import check_bool, check_int, check_one_of, check_one_per, check_random_state
 from topicnmf.errors import InputError
 from topicnmf.model import as_corpus
 from topicnmf.model._fitting import topic_shares as _shares
@@ -194,12 +194,8 @@ class DynamicTopicModel(BaseEstimator):
                     "DynamicTopicModel.fit needs the documents' times: pass times=[...] or a Corpus "
                     "read with a time column or window folders."
                 )
-        times = list(times)
-        if len(times) != len(corpus):
-            raise InputError(
-                f"The 'times' passed to DynamicTopicModel.fit must hold one time per document. "
-                f"Got {len(times)} times for {len(corpus)} documents."
-            )
+        times = check_one_per(times, len(corpus), "time", "document",
+                              "The 'times' passed to DynamicTopicModel.fit")
         doc_window, windows = periods(times, self.window, "DynamicTopicModel.fit")
 
         start = time.perf_counter()

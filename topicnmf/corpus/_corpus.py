@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from topicnmf._validation import check_one_per
 from topicnmf.corpus._messages import repeated
 from topicnmf.errors import InputError
 
@@ -86,20 +87,16 @@ class Corpus:
             raise InputError(
                 f"A Corpus needs one id per text. Got {len(self.ids)} ids for {n_docs} texts."
             )
-        if self.labels is not None:
-            self.labels = list(self.labels)
-            if len(self.labels) != n_docs:
-                raise InputError(
-                    f"A Corpus needs one label per text or labels=None. "
-                    f"Got {len(self.labels)} labels for {n_docs} texts."
-                )
-        if self.times is not None:
-            self.times = list(self.times)
-            if len(self.times) != n_docs:
-                raise InputError(
-                    f"A Corpus needs one time per text or times=None. "
-                    f"Got {len(self.times)} times for {n_docs} texts."
-                )
+        for name in ("labels", "times"):
+            values = getattr(self, name)
+            if values is not None:
+                values = list(values)
+                setattr(self, name, values)
+                if len(values) != n_docs:
+                    raise InputError(
+                        f"A Corpus needs one {name[:-1]} per text or {name}=None. "
+                        f"Got {len(values)} {name} for {n_docs} texts."
+                    )
         self.skipped = list(self.skipped)
         self.empty = sum(1 for text in self.texts if not text or text.isspace())
 
@@ -213,12 +210,8 @@ class Corpus:
                     f"The 'ids' parameter of Corpus.from_texts must hold unique ids. Got {twice}."
                 )
         if labels is not None:
-            labels = [str(label) for label in labels]
-            if len(labels) != len(texts):
-                raise InputError(
-                    "The 'labels' parameter of Corpus.from_texts must hold one label per text. "
-                    f"Got {len(labels)} labels for {len(texts)} texts."
-                )
+            labels = check_one_per([str(label) for label in labels], len(texts), "label", "text",
+                                   "The 'labels' parameter of Corpus.from_texts")
         if times is not None:
             from topicnmf.corpus._times import parse_times
 
@@ -227,12 +220,8 @@ class Corpus:
                     "The 'times' parameter of Corpus.from_texts must hold one time per text. "
                     "Got a single string; pass a list."
                 )
-            times = list(times)
-            if len(times) != len(texts):
-                raise InputError(
-                    "The 'times' parameter of Corpus.from_texts must hold one time per text. "
-                    f"Got {len(times)} times for {len(texts)} texts."
-                )
+            times = check_one_per(times, len(texts), "time", "text",
+                                  "The 'times' parameter of Corpus.from_texts")
             times = parse_times(times, "The 'times' parameter of Corpus.from_texts")
         return cls(ids=ids, texts=texts, labels=labels, times=times)
 
