@@ -51,6 +51,16 @@ def _unit_rows(A: np.ndarray) -> np.ndarray:
     return A / np.where(totals > 0, totals, 1.0)
 
 
+def _of_model(name: str) -> property:
+    """The fitted attribute ``name`` of the flat model of the dynamic topics (``model_``)."""
+
+    def get(self):
+        check_is_fitted(self, "model_")
+        return getattr(self.model_, name)
+
+    return property(get, doc=f"``model_.{name}`` (see :class:`~topicnmf.model.TopicModel`).")
+
+
 class DynamicTopicModel(BaseEstimator):
     """Dynamic topics: topics per time window, tracked across windows (Greene & Cross 2017).
 
@@ -268,30 +278,11 @@ class DynamicTopicModel(BaseEstimator):
 
     # -- facts of the fitted model -------------------------------------------------------
 
-    @property
-    def doc_topic_(self) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        return self.model_.doc_topic_
-
-    @property
-    def components_(self) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        return self.model_.components_
-
-    @property
-    def topic_labels_(self) -> list[str]:
-        check_is_fitted(self, "model_")
-        return self.model_.topic_labels_
-
-    @property
-    def vocabulary_(self) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        return self.model_.vocabulary_
-
-    @property
-    def n_topics_(self) -> int:
-        check_is_fitted(self, "model_")
-        return self.model_.n_topics_
+    doc_topic_ = _of_model("doc_topic_")
+    components_ = _of_model("components_")
+    topic_labels_ = _of_model("topic_labels_")
+    vocabulary_ = _of_model("vocabulary_")
+    n_topics_ = _of_model("n_topics_")
 
     def doc_topics(self, *, normalize: bool = False) -> pd.DataFrame:
         """Each document's weights on the dynamic topics, as :meth:`TopicModel.doc_topics`,
