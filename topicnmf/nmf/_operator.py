@@ -32,37 +32,49 @@ import scipy.sparse as sp
 from ._lazy import kernels
 
 
-class DenseOperator:
-    """Operator over a dense C- or F-ordered 2-D array (an image, a small matrix)."""
+class _Stored:
+    """What the dense and the sparse operator compute alike from the values they store (``data``)."""
 
-    is_sparse = False
     masked = False
+    _sq_norm = None
+    _n_nonzero = None
 
     def fill(self, W, Ht) -> None:
         """Nothing is missing: nothing to fill."""
+
+    @property
+    def sq_norm(self) -> float:
+        if self._sq_norm is None:
+            self._sq_norm = kernels().sq_norm(self.data)
+        return self._sq_norm
+
+    @property
+    def total(self) -> float:
+        return float(self.data.sum(dtype=np.float64))
+
+    @property
+    def n_nonzero(self) -> int:
+        """Number of non-zero entries (stored zeros not counted): what a sparse copy of ``X`` would store."""
+        if self._n_nonzero is None:
+            self._n_nonzero = int(np.count_nonzero(self.data))
+        return self._n_nonzero
+
+
+class DenseOperator(_Stored):
+    """Operator over a dense C- or F-ordered 2-D array (an image, a small matrix)."""
+
+    is_sparse = False
 
     def __init__(self, X: np.ndarray):
         self.X = X
         self.shape = X.shape
         self.dtype = X.dtype
-        self._sq_norm = None
-        self._n_nonzero = None
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
         return self.X @ Ht
 
     def rmatmul(self, W: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(self.X.T @ W)
-
-    @property
-    def sq_norm(self) -> float:
-        if self._sq_norm is None:
-            self._sq_norm = kernels().sq_norm(self.X)
-        return self._sq_norm
-
-    @property
-    def total(self) -> float:
-        return float(self.X.sum(dtype=np.float64))
 
     @property
     def data(self) -> np.ndarray:
@@ -78,15 +90,8 @@ class DenseOperator:
         """``X`` (or ``X.T``, a view) as a 2-D array read row by row."""
         return self.X.T if transposed else self.X
 
-    @property
-    def n_nonzero(self) -> int:
-        """Number of non-zero entries (what a sparse copy of ``X`` would store)."""
-        if self._n_nonzero is None:
-            self._n_nonzero = int(np.count_nonzero(self.X))
-        return self._n_nonzero
 
-
-class SparseOperator:
+class SparseOperator(_Stored):
     """Operator over a CSR or a CSC matrix, without densifying or copying it.
 
     A CSC matrix is handled as the CSR matrix of ``X.T`` with the two products
@@ -94,10 +99,6 @@ class SparseOperator:
     """
 
     is_sparse = True
-    masked = False
-
-    def fill(self, W, Ht) -> None:
-        """Nothing is missing: nothing to fill."""
 
     def __init__(self, X):
         if X.format == "csr":
@@ -117,9 +118,7 @@ class SparseOperator:
         self._inner_shape = csr.shape
         self.shape = X.shape
         self.dtype = X.dtype
-        self._sq_norm = None
         self._splits: dict = {}  # the kernels' splits of the rows and columns of X
-        self._n_nonzero = None
 
     # the two products ------------------------------------------------------
     def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
@@ -137,28 +136,10 @@ class SparseOperator:
     def rmatmul(self, W: np.ndarray) -> np.ndarray:
         return self._dot(W) if self._transposed else self._tdot(W)
 
-    # scalars ---------------------------------------------------------------
-    @property
-    def sq_norm(self) -> float:
-        if self._sq_norm is None:
-            self._sq_norm = kernels().sq_norm(self._data)
-        return self._sq_norm
-
-    @property
-    def total(self) -> float:
-        return float(self._data.sum(dtype=np.float64))
-
     # stored entries (for the beta-divergences) -----------------------------
     @property
     def data(self) -> np.ndarray:
         return self._data
-
-    @property
-    def n_nonzero(self) -> int:
-        """Number of non-zero entries (explicit zeros not counted)."""
-        if self._n_nonzero is None:
-            self._n_nonzero = int(np.count_nonzero(self._data))
-        return self._n_nonzero
 
     def dot_at_data(self, W: np.ndarray, Ht: np.ndarray) -> np.ndarray:
         """``(W @ H)[i, j]`` at the stored entries, in the order of ``data``."""
