@@ -236,6 +236,26 @@ def test_auto_sweep_saved_and_loaded(auto_model, tmp_path):
     assert TopicModel(2).fit(themed_corpus(2)).sweep_ is None
 
 
+def test_auto_report_shows_the_sweep(auto_model, tmp_path):
+    from topicnmf import reporting
+
+    reporting.write_report(auto_model, tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    section = page[page.index('<h2 id="sweep">'):]
+    section = section[:section.index("<h2", 4)]
+    assert "Recommended: k = 4." in section and "data:image/png;base64," in section
+    best = re.findall(r'<tr class="best"[^>]*><td class="num">(\d+)</td>', section)
+    assert best == ["4"] and section.count("<tr") == len(auto_model.sweep_) + 1
+    table = pd.read_csv(tmp_path / "sweep.csv")
+    assert table.loc[table["best"], "k"].tolist() == [4]
+    assert (tmp_path / "plots" / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+    plain = TopicModel(2, random_state=0).fit(themed_corpus(2))
+    (tmp_path / "plain").mkdir()
+    reporting.write_report(plain, tmp_path / "plain")
+    assert 'id="sweep"' not in (tmp_path / "plain" / "report.html").read_text()
+    assert not (tmp_path / "plain" / "sweep.csv").exists()
+
+
 def test_auto_refuses_a_tiny_corpus():
     with pytest.raises(InputError, match=re.escape("n_topics='auto' needs a corpus that supports at least 2 topics")):
         TopicModel("auto", vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(["apple banana"])

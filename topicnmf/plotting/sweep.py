@@ -27,8 +27,9 @@ def plot_sweep(result, *, fig: Figure | None = None) -> Figure:
 
     Parameters
     ----------
-    result : SweepResult
-        What :func:`topicnmf.sweep` returned.
+    result : SweepResult or DataFrame
+        What :func:`topicnmf.sweep` returned, or a sweep table with the choice in
+        ``attrs["best_k"]`` (``TopicModel.sweep_``).
     fig : Figure or None, default=None
         Draw into this figure (it is cleared); ``None`` makes a new one.
 
@@ -38,7 +39,8 @@ def plot_sweep(result, *, fig: Figure | None = None) -> Figure:
         One axes per signal; the recommended ``k`` is a dashed vertical line
         (with the label ``"best k = ..."``) and a filled marker in every panel.
     """
-    table = result.table
+    table = getattr(result, "table", result)
+    best = int(result.best_k if hasattr(result, "best_k") else table.attrs["best_k"])
     panels = [p for p in PANELS if p[0] in table and table[p[0]].notna().any()]
     n_cols = 2 if len(panels) > 1 else 1
     n_rows = -(-len(panels) // n_cols)
@@ -49,7 +51,6 @@ def plot_sweep(result, *, fig: Figure | None = None) -> Figure:
         fig.clear()
         fig.set_size_inches(*size)
     ks = table["k"].to_numpy()
-    best = result.best_k
     at_best = table["k"].to_numpy() == best
     for index, (column, title, spread) in enumerate(panels):
         ax = fig.add_subplot(n_rows, n_cols, index + 1)

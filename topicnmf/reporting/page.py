@@ -81,6 +81,10 @@ class PageData:
         :func:`~topicnmf.reporting.explorer.explorer_data`; ``None`` leaves the explorer out.
     agreement : dict or None
         :func:`~topicnmf.reporting.explorer.label_agreement`, where the documents have labels.
+    sweep : DataFrame or None
+        The sweep table of a model fitted with ``n_topics="auto"`` (``TopicModel.sweep_``).
+    sweep_png : bytes or None
+        Its figure.
     """
 
     n_docs: int
@@ -98,6 +102,8 @@ class PageData:
     doc_labels: dict | None = None
     explorer: dict | None = None
     agreement: dict | None = None
+    sweep: pd.DataFrame | None = None
+    sweep_png: bytes | None = None
 
     @property
     def measures(self) -> list[str]:
@@ -290,6 +296,15 @@ def _coherence(data: PageData) -> str:
     return "\n".join(out)
 
 
+def _sweep(data: PageData) -> str:
+    """How the number of topics was chosen (models fitted with ``n_topics="auto"``)."""
+    if data.sweep is None:
+        return ""
+    from topicnmf.reporting.sweep import sweep_section
+
+    return sweep_section(data.sweep, data.sweep_png)
+
+
 def _plots(data: PageData) -> str:
     measure = data.measures[0] if data.measures else "coherence"
     out = ['<h2 id="plots">Plots</h2>']
@@ -385,7 +400,7 @@ def _run(data: PageData) -> str:
     return "\n".join(part for part in out if part)
 
 
-SECTIONS: list[Callable[[PageData], str]] = [_facts, _explorer, _labels, _topics, _coherence, _plots, _documents, _run]
+SECTIONS: list[Callable[[PageData], str]] = [_facts, _explorer, _labels, _topics, _coherence, _sweep, _plots, _documents, _run]
 
 
 def render_page(data: PageData, sections: list[Callable[[PageData], str]] | None = None) -> str:

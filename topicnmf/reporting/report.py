@@ -147,6 +147,12 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
         model, top_n=top_n, measure=None if coherence is None else measures[0], scores=scores,
         max_docs=max_docs, dpi=dpi,
     )
+    sweep = getattr(model, "sweep_", None)
+    sweep_image = None
+    if sweep is not None:
+        from topicnmf.reporting.sweep import sweep_png
+
+        sweep_image = sweep_png(sweep, dpi=dpi)
     _notify(callback, "page")
     labels = None if model.doc_labels_ is None else dict(zip(model.doc_ids_, model.doc_labels_))
     explorer = explorer_data(
@@ -175,12 +181,17 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
             doc_labels=labels,
             explorer=explorer,
             agreement=agreement,
+            sweep=sweep,
+            sweep_png=sweep_image,
         )
     )
     files = {"summary.csv": table_bytes(summary)}
     if coherence is not None:
         files["coherence.csv"] = table_bytes(coherence)
     files.update({f"plots/{name}.png": data for name, data in images.items()})
+    if sweep is not None:
+        files["sweep.csv"] = table_bytes(sweep.assign(best=sweep["k"] == sweep.attrs["best_k"]))
+        files["plots/sweep.png"] = sweep_image
     files["report.html"] = page.encode("utf-8", "backslashreplace")  # lone surrogates from undecodable names
     return summary, files
 
@@ -231,7 +242,10 @@ def write_report(
     ``plots/coherence.png``, ``plots/convergence.png`` and ``report.html``, one
     self-contained page (inline CSS, the plots embedded as data URIs, nothing
     fetched from elsewhere) with the topic table, the coherence table, topic
-    diversity, the plots, the representative documents and the run.
+    diversity, the plots, the representative documents and the run. For a model
+    fitted with ``n_topics="auto"`` also ``sweep.csv`` and ``plots/sweep.png``,
+    and a section of the page on the choice of ``k`` (the reason, the figure of
+    every signal against ``k`` and the sweep table, the chosen row marked).
 
     Everything is computed before the first file is written, each coherence
     measure once; each file is written under a temporary name and renamed into

@@ -1,0 +1,115 @@
+"""How often the sweep's recommendation is the true number of classes: labelled and planted corpora.
+
+    python benchmarks/sweep_choice.py [--only news] [--runs N]
+
+The evaluation set (true k in brackets):
+
+- news-like subsets of cleaned 20 Newsgroups (``docs_clean.jsonl.gz``): 4 to 8 groups from
+  distinct sections (computing, sport, cars, science, religion, politics, sales), posts of 50
+  words or more, a few hundred to about 900 posts per group, some much larger than others
+  (as in BBC news or Reuters); the groups and sizes are fixed below, the posts drawn with a seed;
+- the sample corpus ``corpora/eight_themes`` (8);
+- synthetic corpora with 3, 5 and 7 planted themes and low-rank-plus-noise matrices of rank 3
+  and 6 (the generators of ``tests/test_selection.py``).
+
+Each corpus is swept as ``TopicModel(n_topics="auto")`` does (``k`` in ``AUTO_TOPICS``, its
+default runs). Printed: true k, chosen k, hit (equal) and near (within one), with the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _common import ROOT, TWENTY_NG
+
+# (name, {group: posts}); every group a distinct section, sizes uneven.
+NEWS = (
+    ("news4", {"comp.graphics": 900, "rec.sport.hockey": 500, "sci.space": 300, "talk.politics.mideast": 200}),
+    ("news4b", {"rec.autos": 400, "sci.med": 400, "soc.religion.christian": 400, "misc.forsale": 400}),
+    ("news5", {"sci.crypt": 800, "rec.sport.baseball": 700, "talk.politics.guns": 400, "sci.med": 250,
+               "comp.windows.x": 150}),
+    ("news5b", {"comp.sys.mac.hardware": 300, "rec.motorcycles": 300, "sci.space": 600,
+                "talk.politics.mideast": 600, "soc.religion.christian": 300}),
+    ("news6", {"rec.sport.hockey": 700, "sci.space": 600, "talk.politics.mideast": 500, "comp.graphics": 400,
+               "sci.med": 300, "misc.forsale": 200}),
+    ("news7", {"rec.autos": 600, "sci.crypt": 600, "comp.windows.x": 500, "soc.religion.christian": 400,
+               "talk.politics.guns": 300, "sci.electronics": 250, "rec.sport.baseball": 200}),
+    ("news8", {"rec.sport.hockey": 700, "sci.space": 600, "comp.graphics": 500, "talk.politics.mideast": 450,
+               "sci.med": 400, "soc.religion.christian": 300, "rec.autos": 250, "misc.forsale": 200}),
+)
+
+
+def news_corpora(min_words: int = 50, seed: int = 0):
+    """``(name, true_k, texts)`` of the 20 Newsgroups subsets (empty if the corpus is absent)."""
+    path = TWENTY_NG / "docs_clean.jsonl.gz"
+    if not path.is_file():
+        return []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        by_group: dict[str, list[str]] = {}
+        for row in map(json.loads, lines):
+            if len(row["text"].split()) >= min_words:
+                by_group.setdefault(row["label"], []).append(row["text"])
+    rng = np.random.RandomState(seed)
+    out = []
+    for name, sizes in NEWS:
+        texts = []
+        for group, size in sizes.items():
+            posts = by_group[group]
+            texts += [posts[i] for i in rng.choice(len(posts), min(size, len(posts)), replace=False)]
+        out.append((name, len(sizes), texts))
+    return out
+
+
+def planted_corpora():
+    """``(name, true_k, data)`` of the sample corpus and the synthetic ones."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_selection import planted, themed_corpus
+
+    from topicnmf.corpus import read_corpus
+
+    out = [("eight_themes", 8, read_corpus(ROOT / "corpora" / "eight_themes").texts)]
+    out += [(f"themes{k}", k, themed_corpus(k, seed=3)) for k in (3, 5, 7)]
+    out += [(f"rank{k}", k, planted(k)) for k in (3, 6)]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["news", "planted"], default=None)
+    parser.add_argument("--runs", type=int, default=None, help="stability runs (default: TopicModel's)")
+    args = parser.parse_args()
+    from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, sweep
+
+    runs = AUTO_RUNS if args.runs is None else args.runs
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; k in {list(AUTO_TOPICS)}, {runs} runs")
+    corpora = []
+    if args.only != "planted":
+        corpora += news_corpora()
+    if args.only != "news":
+        corpora += planted_corpora()
+    hits = near = 0
+    print(f"{'corpus':<14} {'docs':>6} {'true k':>6} {'chosen':>6}  {'time':>7}")
+    for name, true_k, data in corpora:
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            topics = [k for k in AUTO_TOPICS if k < len(data)]
+            result = sweep(data, topics=topics, runs=runs, random_state=0)
+        hits += result.best_k == true_k
+        near += abs(result.best_k - true_k) <= 1
+        print(f"{name:<14} {len(data):>6} {true_k:>6} {result.best_k:>6}  {time.perf_counter() - start:6.1f}s",
+              flush=True)
+    print(f"right {hits} of {len(corpora)}, within one {near} of {len(corpora)} "
+          f"(load average {os.getloadavg()[0]:.2f})")
+
+
+if __name__ == "__main__":
+    main()
