@@ -13,7 +13,10 @@ The evaluation set (true k in brackets):
   and 6 (the generators of ``tests/test_selection.py``).
 
 Each corpus is swept as ``TopicModel(n_topics="auto")`` does (``k`` in ``AUTO_TOPICS``, its
-default runs). Printed: true k, chosen k, hit (equal) and near (within one), with the load average.
+default runs). Printed per corpus: the true k, the choice of :func:`~topicnmf.selection.recommend`
+and that of the earlier rule on the same table (stability and the knee of the error alone,
+:func:`~topicnmf.selection.stable_knee`); then the hits (equal) and near hits (within one) of
+both, with the load average.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["news", "planted"], default=None)
     parser.add_argument("--runs", type=int, default=None, help="stability runs (default: TopicModel's)")
     args = parser.parse_args()
-    from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, sweep
+    from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, stable_knee, sweep
 
     runs = AUTO_RUNS if args.runs is None else args.runs
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; k in {list(AUTO_TOPICS)}, {runs} runs")
@@ -95,20 +98,23 @@ def main() -> None:
         corpora += news_corpora()
     if args.only != "news":
         corpora += planted_corpora()
-    hits = near = 0
-    print(f"{'corpus':<14} {'docs':>6} {'true k':>6} {'chosen':>6}  {'time':>7}")
+    score = {"now": [0, 0], "before": [0, 0]}
+    print(f"{'corpus':<14} {'docs':>6} {'true k':>6} {'chosen':>6} {'before':>6}  {'time':>7}")
     for name, true_k, data in corpora:
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             topics = [k for k in AUTO_TOPICS if k < len(data)]
             result = sweep(data, topics=topics, runs=runs, random_state=0)
-        hits += result.best_k == true_k
-        near += abs(result.best_k - true_k) <= 1
-        print(f"{name:<14} {len(data):>6} {true_k:>6} {result.best_k:>6}  {time.perf_counter() - start:6.1f}s",
-              flush=True)
-    print(f"right {hits} of {len(corpora)}, within one {near} of {len(corpora)} "
-          f"(load average {os.getloadavg()[0]:.2f})")
+        before = stable_knee(result.table)[0]
+        for key, chosen in (("now", result.best_k), ("before", before)):
+            score[key][0] += chosen == true_k
+            score[key][1] += abs(chosen - true_k) <= 1
+        print(f"{name:<14} {len(data):>6} {true_k:>6} {result.best_k:>6} {before:>6}  "
+              f"{time.perf_counter() - start:6.1f}s", flush=True)
+    for key, label in (("now", "recommend"), ("before", "stability and knee alone (before)")):
+        print(f"{label:<36} right {score[key][0]} of {len(corpora)}, within one {score[key][1]} of {len(corpora)}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

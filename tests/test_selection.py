@@ -128,9 +128,12 @@ def test_planted_rank_of_a_matrix(rank):
     assert np.isnan(result.table["c_npmi"]).all()  # no texts, no coherence
 
 
-def test_the_reference_model_is_the_plain_fit(five_themes):
+def test_the_reference_model_is_the_plain_fit_to_the_reference_tolerance(five_themes):
+    from topicnmf.nmf import NMF
+    from topicnmf.selection import REFERENCE_TOL
+
     result = sweep(five_themes, topics=[4, 5], runs=2, random_state=7)
-    model = TopicModel(n_topics=5, random_state=7).fit(five_themes)
+    model = TopicModel(n_topics=5, nmf=NMF(init="nndsvda", tol=REFERENCE_TOL), random_state=7).fit(five_themes)
     np.testing.assert_allclose(np.sort(result.models[5].components_, axis=0), np.sort(model.components_, axis=0),
                                rtol=1e-6, atol=1e-8)
 
@@ -199,6 +202,27 @@ def test_rule_takes_the_knee_among_the_stable():
     assert "k = 8 is where the reconstruction error stops falling fast" in reason
 
 
+def test_rule_takes_the_coherence_peak_with_the_steepest_rise():
+    # c_v peaks at 5 (risen 0.3 from k = 2) and at 7 (risen 0.01); the error's knee is at 5.
+    c_v = [0.5, 0.6, 0.7, 0.8, 0.75, 0.76, 0.74]
+    errors = np.sqrt([100, 80, 60, 40, 37, 34, 31])
+    table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_v=c_v)
+    best, reason = recommend(table)
+    assert best == 5
+    assert "the coherence rises most steeply up to k = 5 (c_v 0.800) and stops rising there" in reason
+    # a peak outside the stable k does not count: the other peak, then the knee of the error
+    assert recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.9, 0.9]))[0] == 7
+    best, reason = recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.7, 0.9]))
+    assert best == 4 and "k = 4 is where the reconstruction error stops falling fast" in reason
+
+
+def test_rule_moves_one_past_the_peak_when_the_knee_is_there():
+    c_v = [0.5, 0.6, 0.7, 0.8, 0.75, 0.76, 0.74]
+    errors = np.sqrt([100, 80, 60, 45, 30, 28, 26])
+    best, reason = recommend(table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_v=c_v))
+    assert best == 6 and "sharper knee one step later, at k = 6" in reason
+
+
 def test_rule_falls_back_to_the_most_stable():
     table = table_of(k=[2, 3], stability=[0.5, 0.8], reconstruction_error=[2.0, 1.0])
     best, reason = recommend(table)
@@ -225,6 +249,9 @@ def test_auto_keeps_the_chosen_model_and_the_table(auto_model):
     assert table["k"].tolist() == list(topicnmf.selection.AUTO_TOPICS)
     assert table.attrs["best_k"] == 4 and table.attrs["reason"]
     assert "sweep" in auto_model.timings_
+    # the chosen k is fitted as TopicModel(4) fits it (the sweep's reference fits stop earlier)
+    plain = TopicModel(4, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(themed_corpus(4, seed=5))
+    np.testing.assert_allclose(auto_model.components_, plain.components_, rtol=1e-6, atol=1e-8)
 
 
 def test_auto_sweep_saved_and_loaded(auto_model, tmp_path):
@@ -285,7 +312,7 @@ def test_write_sweep_files(themed_sweep, tmp_path):
     assert table.columns.tolist() == list(COLUMNS) + ["best"]
     assert table.loc[table["best"], "k"].tolist() == [5]
     page = (out / "sweep.html").read_text()
-    assert "Recommended: k = 5." in page and '<tr class="best"><td class="num">5</td>' in page
+    assert "Recommended: k = 5." in page and re.search(r'<tr class="best"[^>]*><td class="num">5</td>', page)
     assert "<svg" in page and "<script" not in page and 'src="http' not in page and 'href="http' not in page
     assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(InputError, match=re.escape("exists; pass force=True to replace it")):

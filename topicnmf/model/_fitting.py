@@ -63,7 +63,11 @@ def _sweep(model, X, tokens, vocabulary, random_state, notify):
     )
     table = result.table.copy()
     table.attrs.update(best_k=result.best_k, reason=result.reason)
-    return result.models[result.best_k], result.doc_topics[result.best_k], table
+    # The sweep's reference fits stop at a looser tolerance: the chosen k is fitted as
+    # TopicModel(best_k) fits it.
+    nmf = make_nmf(model, result.best_k, random_state, None)
+    W = nmf.fit_transform(X)
+    return nmf, W, table
 
 
 
