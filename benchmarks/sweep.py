@@ -64,7 +64,12 @@ def main() -> None:
     print(f"{'topicnmf.sweep (matrix, no coherence)':<44} {plain_time:8.1f} s   {plain_time / loop:.2f}x")
     print(f"{'topicnmf.sweep (with c_npmi and c_v)':<44} {full_time:8.1f} s   {full_time / loop:.2f}x")
     print(full.table.round(4).to_string(index=False))
+    n_runs = args.runs or 5
+    se = full.table["stability_std"] / np.sqrt(n_runs)
+    print(f"standard error of the stability ({n_runs} runs): " + ", ".join(
+        f"k={k} {e:.4f}" for k, e in zip(full.table["k"], se)))
     print(f"recommendation: k = {full.best_k}. {full.reason}")
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,153 @@
+"""The rule that turns a sweep's signals into one recommended number of topics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["recommend", "stable_knee"]
+
+#: Stabilities within this of the best count as tied (about the spread of stability between runs).
+STABILITY_TOLERANCE = 0.05
+#: A coherence peak counts when its stability is within this of the best (about two spreads).
+PEAK_TOLERANCE = 0.1
+
+
+def _knees(table: pd.DataFrame) -> np.ndarray:
+    """``gain(k)`` over the mean gain of the next two ``k`` (one at the end of the range).
+
+    ``gain(k)`` is the fall of ``||X - W H||^2`` per topic added from the previous
+    ``k`` of the table up to ``k``; two following gains rather than one keep a
+    single unlucky fit from making a knee. NaN for the first and the last ``k``.
+    """
+    ks = table["k"].to_numpy(dtype=float)
+    sq = table["reconstruction_error"].to_numpy(dtype=float) ** 2
+    gain = np.full(len(ks), np.nan)
+    gain[1:] = (sq[:-1] - sq[1:]) / np.diff(ks)
+    floor = 1e-12 * np.nanmax(np.abs(gain), initial=1.0)
+    knees = np.full(len(ks), np.nan)
+    for i in range(1, len(ks) - 1):
+        knees[i] = max(gain[i], 0.0) / max(float(np.mean(gain[i + 1:i + 3])), floor)
+    return knees
+
+
+def _coherence_peak(table: pd.DataFrame, stable: np.ndarray) -> int | None:
+    """Position of the ``c_v`` peak with the largest rise into it, among the positions ``stable``.
+
+    A peak is an interior ``k`` where ``c_v`` rose from the previous ``k`` and does
+    not rise at the next one; its rise is its ``c_v`` over the lowest ``c_v`` since
+    the coherence last fell on the way to it. None when there is no peak.
+    """
+    if "c_v" not in table:
+        return None
+    c_v = table["c_v"].to_numpy(dtype=float)
+    best, best_rise = None, 0.0
+    for i in range(1, len(c_v) - 1):
+        if not (c_v[i] > c_v[i - 1] and c_v[i] >= c_v[i + 1]) or i not in stable:
+            continue
+        j = i - 1
+        while j > 0 and c_v[j - 1] <= c_v[j]:
+            j -= 1
+        if c_v[i] - c_v[j] > best_rise:
+            best, best_rise = i, c_v[i] - c_v[j]
+    return best
+
+
+def recommend(table: pd.DataFrame) -> tuple[int, str]:
+    """The recommended ``k`` of a sweep table and the reason in words.
+
+    The rule, in three steps:
+
+    1. **Stable.** The candidates are the ``k`` whose ``stability`` is within
+       ``PEAK_TOLERANCE`` (0.1) of the best one (``STABILITY_TOLERANCE``, 0.05,
+       in step 3): topics that come back when the documents are resampled
+       (Greene et al. 2014), counting differences of about the run-to-run spread
+       as ties. Stability alone favours too few topics: a model that merges two
+       themes is as reproducible as one that separates them.
+    2. **Where coherence stops rising** (texts only). Of the candidates, the
+       peak of ``c_v`` (Röder et al. 2015; a ``k`` where it rose from the
+       previous ``k`` and does not rise at the next one) with the largest rise
+       into it. While ``k`` is below the number of themes, some topic mixes two
+       themes, pairing words that seldom occur together, and separating them
+       raises the coherence; past it, new topics split a theme into halves no
+       more coherent than the whole, or fit noise, and the coherence stops
+       rising. The peak can come one ``k`` early when the last theme to
+       separate is small (its topic moves the mean coherence little), so the
+       peak and the next ``k`` are compared on the knee of the reconstruction
+       error (step 3's measure), and the sharper knee is chosen.
+    3. **Where the error stops falling fast** (when step 2 finds no peak: a
+       matrix without texts, or coherence still rising at the end of the range).
+       Of the ``k`` within ``STABILITY_TOLERANCE`` of the best stability, the one
+       with the sharpest knee of the reconstruction error: the fall of
+       ``||X - W H||^2`` per topic added up to ``k``, over the mean of the same
+       fall for the next two ``k`` of the range. Topics up to the natural number
+       separate themes and lower the error a lot; topics beyond it split themes
+       or fit noise and lower it little. The first and the last ``k`` have no
+       knee (nothing is known before or after them); if no candidate has one,
+       the most stable one is chosen.
+
+    The held-out error is reported beside them but does not enter the rule: on
+    TF-IDF matrices it is dominated by the zeros and rises from the smallest
+    ``k`` on, well before the number of themes a reader would name.
+    ``benchmarks/sweep_choice.py`` measures the rule on labelled corpora.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`SweepResult.table` (the columns ``k``, ``stability``,
+        ``reconstruction_error`` and, where measured, ``c_v`` are used).
+
+    Returns
+    -------
+    best_k : int
+    reason : str
+    """
+    table = table.sort_values("k").reset_index(drop=True)
+    ks = table["k"].to_numpy()
+    if len(ks) == 1:
+        return int(ks[0]), f"k={int(ks[0])} is the only number of topics tried."
+    stability = table["stability"].to_numpy(dtype=float)
+    top = int(np.nanargmax(stability))
+    knees = _knees(table)
+    peak = _coherence_peak(table, np.flatnonzero(stability >= stability[top] - PEAK_TOLERANCE))
+    if peak is not None:
+        c_v = table["c_v"].to_numpy(dtype=float)
+        reason = (
+            f"The most stable k is {int(ks[top])} (stability {stability[top]:.3f}). Among the k within "
+            f"{PEAK_TOLERANCE:g} of it, the coherence rises most steeply up to k = {int(ks[peak])} "
+            f"(c_v {c_v[peak]:.3f}) and stops rising there (c_v {c_v[peak + 1]:.3f} at k = {int(ks[peak + 1])})."
+        )
+        after = peak + 1
+        if not np.isnan(knees[after]) and not knees[after] <= knees[peak]:  # a NaN knee at the peak loses
+            return int(ks[after]), (
+                f"{reason} The reconstruction error has its sharper knee one step later, at k = {int(ks[after])} "
+                f"({knees[after]:.2f} against {knees[peak]:.2f}), so k = {int(ks[after])}."
+            )
+        return int(ks[peak]), reason
+    return stable_knee(table)
+
+
+def stable_knee(table: pd.DataFrame) -> tuple[int, str]:
+    """Step 3 of :func:`recommend` alone: the sharpest knee of the error among the most stable ``k``.
+
+    This was the whole rule before coherence entered it; ``benchmarks/sweep_choice.py``
+    prints both choices side by side.
+    """
+    table = table.sort_values("k").reset_index(drop=True)
+    ks = table["k"].to_numpy()
+    stability = table["stability"].to_numpy(dtype=float)
+    top = int(np.nanargmax(stability))
+    knees = _knees(table)
+    tied = np.flatnonzero(stability >= stability[top] - STABILITY_TOLERANCE)
+    listed = ", ".join(str(int(k)) for k in ks[tied])
+    start = (
+        f"The most stable k is {int(ks[top])} (stability {stability[top]:.3f}); "
+        f"within {STABILITY_TOLERANCE:g} of it: k = {listed}."
+    )
+    if np.isnan(knees[tied]).all():
+        return int(ks[top]), f"{start} None of them has a knee of the reconstruction error, so the most stable one."
+    best = int(tied[np.nanargmax(knees[tied])])
+    return int(ks[best]), (
+        f"{start} Of these, k = {int(ks[best])} is where the reconstruction error stops falling fast: "
+        f"each topic up to it lowered the squared error {knees[best]:.2f} times as much as each of the next ones."
+    )
