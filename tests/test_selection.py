@@ -369,5 +369,8 @@ def test_cli_fit_topics_auto(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Chose k = 3" in result.stderr and "3 topics of 45 documents" in result.stdout
     assert TopicModel.load(tmp_path / "o" / "model").sweep_.attrs["best_k"] == 3
+    page = (tmp_path / "o" / "report.html").read_text()
+    assert '<h2 id="sweep">Choosing the number of topics</h2>' in page and "Recommended: k = 3." in page
+    assert (tmp_path / "o" / "sweep.csv").is_file() and (tmp_path / "o" / "plots" / "sweep.png").is_file()
     bad = CliRunner().invoke(app, ["fit", str(folder), "--topics", "many", "--out", str(tmp_path / "o3")])
     assert bad.exit_code == 2 and "Invalid value for '--topics'" in bad.stderr and "int >= 1 or 'auto'" in bad.stderr
