@@ -21,12 +21,14 @@ HELDOUT_DENSE_ENTRIES = 20_000_000
 HELDOUT_MAX_ITER = 50
 HELDOUT_WARM_ITER = 5
 
+
 def _capped(nmf, max_iter: int):
     """``nmf`` with at most ``max_iter`` iterations (if it has the parameter)."""
     current = nmf.get_params(deep=False).get("max_iter")
     if isinstance(current, int) and current > max_iter:
         nmf.set_params(max_iter=max_iter)
     return nmf
+
 
 def heldout_errors(X, k: int, nmf, *, test_fraction: float, seed: int, rows=None, H=None) -> float:
     """Root mean square error of a rank-``k`` fit on matrix entries it did not see.
