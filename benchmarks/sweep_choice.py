@@ -28,7 +28,6 @@ import os
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 from _common import ROOT, TWENTY_NG
