@@ -366,7 +366,8 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
     with ``warm=True``, else only a buffer for the result.
 
     Frobenius: an exact non-negative least-squares solve per row (block principal
-    pivoting), from zero unless ``warm``. Kullback-Leibler: coordinate descent
+    pivoting), from zero unless ``warm`` (its passive sets guessed by two
+    coordinate-descent sweeps). Kullback-Leibler: coordinate descent
     (``_kl.solve_w_kl``) from ``W`` (``warm``) or from a constant, until the
     objective decreases by less than ``tol`` relatively (or ``max_iter`` rounds).
     """
@@ -385,6 +386,11 @@ def solve_w(op, Ht, problem: Problem, W=None, *, warm: bool = False, tol: float 
         A = op.matmul(Ht).astype(np.float64, copy=False)
         Ht64 = Ht.astype(np.float64, copy=False)
         HtH = _gram(Ht64)
+        if not warm:
+            # Two coordinate-descent sweeps from zero guess each row's support, so
+            # block principal pivoting starts near its answer: at k = 50 on text it
+            # needs a quarter of the time of a start from zero, to the same W.
+            kernels().hals_rows(W64, A, HtH, l1, l2, 2, 0.0)
         kernels().nnls_rows(W64, A, HtH, l1, l2)
         W[...] = W64
         return W, frobenius_objective(op.sq_norm, W64, A, _gram(W64), HtH)
