@@ -17,8 +17,10 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"wall": wall, "peak_mb": peak, "returncode": code.returncode, "stderr": code.stderr[-2000:]}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+print(json.dumps({"wall": wall, "peak_mb": peak, "cpu": cpu, "returncode": code.returncode,
+                  "stderr": code.stderr[-2000:]}))
 """
 
 
@@ -31,7 +33,8 @@ def load_20ng(name: str = "docs.jsonl.gz") -> pd.DataFrame:
 
 
 def measured_run(command: list[str]) -> dict:
-    """Run ``command`` in a fresh process; wall time (s) and peak resident memory (MB) of that process."""
+    """Run ``command`` in a fresh process; wall time (s), peak resident memory (MB) of that process
+    (or of its largest child) and CPU time (s, user + system, its children included)."""
     result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
     info = json.loads(result.stdout)
     if info["returncode"] != 0:

@@ -17,7 +17,8 @@
 (c) A synthetic corpus of ``--n-docs`` documents of 100 words, each drawn with replacement
     from the words of one random 20 Newsgroups post (``\\w\\w+`` tokens, lowercased), written as
     gzipped JSON lines by a generator (one document in memory at a time), then
-    ``topicnmf fit <file> --stream -k 50`` in a fresh process: wall and peak resident memory.
+    ``topicnmf fit <file> --stream -k 50`` in a fresh process: wall, CPU time, peak resident
+    memory and the load average (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 import tempfile
@@ -37,6 +39,11 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import load_20ng, measured_run  # noqa: E402
+
+
+def _load():
+    """The load average (1, 5, 15 minutes) and the cores: the machine may be shared."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 def tfidf_20ng():
@@ -81,6 +88,7 @@ def part_a(X, k):
     print(f"    {'Dask (hals)':22} {t_dask:8.2f} {model.n_iter_:5d} {f_dask:14.4f}")
     print(f"    ratio Dask / memory: wall {t_dask / t_mem:.2f}x (target <= 2), "
           f"objective relative difference {abs(f_dask - f_mem) / f_mem:.2e} (target <= 1e-6)")
+    print(f"    load average {_load()}")
 
 
 def part_b(X, k, chunk=2000, epochs=3):
@@ -120,6 +128,7 @@ def part_b(X, k, chunk=2000, epochs=3):
               f"{reached[0]:.2f} s: {reached[0] / t_sk:.2f}x its time (target <= 0.5)")
     else:
         print("    topicnmf does not reach MiniBatchNMF's final objective")
+    print(f"    load average {_load()}")
 
 
 def synthetic_corpus(path: Path, n_docs: int, words_per_doc: int = 100, seed: int = 0) -> None:
@@ -135,17 +144,26 @@ def synthetic_corpus(path: Path, n_docs: int, words_per_doc: int = 100, seed: in
             f.write(json.dumps({"id": f"s{i}", "text": " ".join(words)}) + "\n")
 
 
-def part_c(n_docs, k=50):
+def part_c(n_docs, k=50, corpus=None):
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "synthetic.jsonl.gz"
-        t = time.perf_counter()
-        synthetic_corpus(path, n_docs)
-        t_gen = time.perf_counter() - t
+        t_gen = None
+        if corpus is None:
+            path = Path(tmp) / "synthetic.jsonl.gz"
+            t = time.perf_counter()
+            synthetic_corpus(path, n_docs)
+            t_gen = time.perf_counter() - t
+        else:
+            path = Path(corpus)
+        load = os.getloadavg()
         info = measured_run([sys.executable, "-m", "topicnmf", "fit", str(path), "--stream", "-k", str(k),
                              "-o", str(Path(tmp) / "out")])
-    print(f"(c) synthetic corpus: {n_docs:,} documents of 100 words ({path.name}, written in "
-          f"{t_gen:.0f} s), topicnmf fit --stream -k {k}")
-    print(f"    wall {info['wall']:.1f} s, peak resident memory {info['peak_mb']:.0f} MB")
+        load = [max(a, b) for a, b in zip(load, os.getloadavg())]
+    written = f"written in {t_gen:.0f} s" if t_gen is not None else "given with --corpus"
+    print(f"(c) synthetic corpus: {n_docs:,} documents of 100 words ({path.name}, {written}), "
+          f"topicnmf fit --stream -k {k}")
+    print(f"    wall {info['wall']:.1f} s, CPU {info['cpu']:.1f} s (user + system, all processes), "
+          f"peak resident memory {info['peak_mb']:.0f} MB; load average (1, 5, 15 min, the larger of "
+          f"before and after) {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     if n_docs < 1_000_000:
         scale = 1_000_000 / n_docs
         print(f"    extrapolated to 1,000,000 documents (passes are linear in documents): wall "
@@ -160,6 +178,8 @@ def main():
     parser.add_argument("--parts", nargs="+", default=["a", "b", "c"], choices=["a", "b", "c"])
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--n-docs", type=int, default=1_000_000)
+    parser.add_argument("--corpus", help="(c): a corpus written earlier by synthetic_corpus with --n-docs "
+                        "documents (else one is written to a temporary folder)")
     args = parser.parse_args()
     if {"a", "b"} & set(args.parts):
         X = tfidf_20ng()
@@ -168,7 +188,7 @@ def main():
     if "b" in args.parts:
         part_b(X, args.k)
     if "c" in args.parts:
-        part_c(args.n_docs)
+        part_c(args.n_docs, corpus=args.corpus)
 
 
 if __name__ == "__main__":

@@ -173,3 +173,37 @@ def test_cli_scheduler_and_workers_exclusive(tmp_path, three_themes):
                                       "-o", str(tmp_path / "o")])
     assert result.exit_code != 0
     assert "Give --scheduler ADDRESS or --workers N, not both." in result.stderr
+
+
+@pytest.mark.slow
+def test_cli_fit_on_two_local_workers(tmp_path, three_themes):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(three_themes))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["fit", str(corpus), "-k", "3", "--workers", "2", "--min-df", "1",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert (out / "doc_topics.csv").is_file() and (out / "topics.csv").is_file()
+    assert "3 topics of 18 documents" in result.stdout
+
+
+@pytest.mark.slow  # the client tries to connect for its 20 s timeout
+def test_cli_bad_scheduler_address_is_one_line(tmp_path, three_themes):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(three_themes))
+    result = CliRunner().invoke(app, ["fit", str(corpus), "-k", "3", "--min-df", "1",
+                                      "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Error: No Dask scheduler answers at 'tcp://127.0.0.1:9'") or \
+        "No Dask scheduler answers at 'tcp://127.0.0.1:9'" in lines[-1], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()

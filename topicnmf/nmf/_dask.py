@@ -14,7 +14,7 @@ solver (extrapolated HALS, same stopping rule) step for step:
 - the client sums the reductions, updates ``H`` by HALS sweeps and computes the
   objective ``0.5 ||X||^2 - <H^T, X^T W> + 0.5 <W^T W, H H^T>`` from them,
   without another pass over ``X``; it accepts or rejects the extrapolated step
-  and tells the workers.
+  and tells the workers with the next broadcast (one round trip per iteration).
 
 The actors are created once per fit from the computed blocks (the futures of
 ``X.to_delayed()``), so no graph is built per iteration: the calls go straight
@@ -112,9 +112,13 @@ class RowBlocks:
         _worker_threads()
         return self._pieces(self.W, self.op.matmul(Ht))
 
-    def step(self, Hn, HtH, beta, momentum, l1, l2, inner, eps):
-        """Update ``W_n`` from the (extrapolated) accepted point; return the reductions."""
+    def step(self, accept, Hn, HtH, beta, momentum, l1, l2, inner, eps):
+        """Take the client's last decision (``accept``: True, False, or None for
+        none pending), update ``W_n`` from the (extrapolated) accepted point;
+        return the reductions."""
         _worker_threads()
+        if accept is not None:
+            self.decide(accept)
         if momentum:
             _extrapolate(self.W, self.Wn, beta)
         else:
@@ -278,6 +282,7 @@ def hals_dask(rows: DaskRows, Ht, problem: Problem, monitor: Monitor, *, n, nnz,
     Hn = np.empty_like(Ht)
     momentum = False
     beta, beta_bar = beta0, 1.0
+    decision = None  # sent with the next step: one round trip per iteration
     while True:
         try:
             extrapolated = momentum
@@ -286,7 +291,7 @@ def hals_dask(rows: DaskRows, Ht, problem: Problem, monitor: Monitor, *, n, nnz,
             else:
                 np.copyto(Hn, Ht)
             HtH = _gram(Hn)
-            parts = rows.call("step", Hn, HtH, beta, momentum, l1_W, l2_W, inner_W, eps)
+            parts = rows.call("step", decision, Hn, HtH, beta, momentum, l1_W, l2_W, inner_W, eps)
             C = parts[0][0].copy()
             WtW = parts[0][1].copy()
             for p in parts[1:]:
@@ -300,12 +305,13 @@ def hals_dask(rows: DaskRows, Ht, problem: Problem, monitor: Monitor, *, n, nnz,
             fn = frobenius_objective(sq_norm, Hn, C, WtW, HtH) + pen
             del C
             accept = fn <= f or not extrapolated
-            rows.call("decide", accept)
         except _Lost:
+            decision = None  # the survivors took it with the failed step
             rows.recover(Ht, l1_W, l2_W)
             f = _objective(sq_norm, rows.call("start", Ht), Ht, _gram(Ht), problem)[1]
             momentum = False
             continue
+        decision = accept
         if accept:
             np.subtract(Hn, Ht, out=Ht)
             Ht, Hn = Hn, Ht
