@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from topicnmf.cli import app
 from topicnmf.errors import InputError
 from topicnmf.preprocessing import TextVectorizer
-from topicnmf.preprocessing.chunked import fit_chunks, transform_chunk
+from topicnmf.preprocessing.chunked import ChunkedVocabulary, fit_chunks, rows_of, transform_chunk
 from topicnmf.streaming import fit_stream
 
 THEMES = {
@@ -77,6 +77,46 @@ def test_fit_stream_finds_the_themes(corpus_file, tmp_path):
     assert rows[0] == ["doc_id", "topic_0", "topic_1", "topic_2"] and len(rows) == 91 and rows[1][0] == "d0"
     assert {s["stage"] for s in seen} == {"vocabulary", "topics", "weights"}
     assert seen[-1]["n_docs"] == 90
+
+
+def test_codes_of_the_vocabulary_pass_give_the_chunks_rows():
+    texts = _texts()
+    parts = [texts[i:i + 17] for i in range(0, len(texts), 17)]
+    vec = TextVectorizer(min_df=2, max_df=0.5)
+    counter = ChunkedVocabulary(vec)
+    stored = [counter.add(part) for part in parts]
+    columns = counter.fit()
+    assert vec.vocabulary_ == TextVectorizer(min_df=2, max_df=0.5).fit(texts).vocabulary_
+    for part, (codes, offsets) in zip(parts, stored):
+        assert codes.dtype == np.int32 and offsets[-1] == codes.size and offsets.size == len(part) + 1
+        X, stream = rows_of(vec, columns, codes, offsets)
+        X_ref, stream_ref = transform_chunk(vec, part)
+        assert (X != X_ref).nnz == 0
+        np.testing.assert_array_equal(stream.ids, stream_ref.ids)
+        np.testing.assert_array_equal(stream.offsets, stream_ref.offsets)
+
+
+def test_fit_stream_is_partial_fit_then_transform_of_the_chunks(corpus_file, tmp_path):
+    from topicnmf.corpus import iter_corpus
+    from topicnmf.nmf import NMF
+
+    work = tmp_path / "work"
+    work.mkdir()
+    result = fit_stream(corpus_file, n_topics=3, vectorizer=TextVectorizer(min_df=1), chunksize=20, epochs=2,
+                        nmf=NMF(3, random_state=0), doc_topics_path=tmp_path / "w.csv", work_dir=work)
+    assert list(work.iterdir()) == []  # the spilled codes are removed
+    texts = [c.texts for c in iter_corpus(corpus_file, chunksize=20)]
+    vec = fit_chunks(TextVectorizer(min_df=1), texts)
+    ref = NMF(3, random_state=0)
+    for _ in range(2):
+        for part in texts:
+            ref.partial_fit(transform_chunk(vec, part)[0])
+    np.testing.assert_allclose(result.nmf.components_, ref.components_, rtol=1e-6)
+    with open(tmp_path / "w.csv", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    W = ref.transform(vec.transform(sum(texts, [])))
+    np.testing.assert_allclose(np.array([r[1:] for r in rows], dtype=float), W, atol=2e-6)
+    assert [r[0] for r in rows] == [f"d{i}" for i in range(90)]
 
 
 def test_cli_fit_stream(corpus_file, tmp_path, monkeypatch):

@@ -169,6 +169,7 @@ def _fit_streamed(corpus, target, topics, seed, df, text_column, id_column, chun
             corpus, n_topics=topics, vectorizer=topicnmf.TextVectorizer(**df),
             nmf=topicnmf.NMF(topics, random_state=seed), chunksize=chunksize, top_n=max(top_words, 2),
             doc_topics_path=staging / "doc_topics.csv", text_column=text_column, id_column=id_column,
+            work_dir=staging,
         )
         H = result.nmf.components_
         rows = [

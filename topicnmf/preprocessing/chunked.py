@@ -91,7 +91,7 @@ class ChunkedVocabulary:
         remap[1:] = np.fromiter((index.setdefault(w, len(index)) for w in words[1:]), dtype=np.int32,
                                 count=len(words) - 1)
         codes = remap[codes]
-        counts = _csr(codes, offsets, len(index), np.float64)
+        counts = _csr(codes.copy(), offsets, len(index), np.float64)  # sorts its indices in place
         grow = len(index) - self._df.size
         if grow:
             self._df = np.concatenate([self._df, np.zeros(grow, dtype=np.int64)])
