@@ -24,7 +24,8 @@ def fit_on_cluster(nmf, X, scheduler):
         if isinstance(scheduler, numbers.Integral) and not isinstance(scheduler, bool) and scheduler >= 1:
             cluster = stack.enter_context(LocalCluster(n_workers=int(scheduler), threads_per_worker=1,
                                                        processes=True, dashboard_address=None))
-            client = stack.enter_context(Client(cluster))
+            # actor calls straight to the workers, not relayed by the scheduler
+            client = stack.enter_context(Client(cluster, direct_to_workers=True))
         elif isinstance(scheduler, str):
             try:
                 client = stack.enter_context(Client(scheduler, timeout="20s"))
