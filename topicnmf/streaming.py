@@ -3,20 +3,26 @@
 The module sits beside ``model`` (it uses ``corpus``, ``preprocessing``, ``nmf`` and
 ``measures``, and nothing uses it but the CLI): :class:`~topicnmf.TopicModel`
 keeps every document, its weights and its tokens, which is what a streamed fit
-must not do. :func:`fit_stream` reads the corpus file three times with
-:func:`~topicnmf.iter_corpus`:
+must not do. :func:`fit_stream` reads and tokenizes the corpus file once, with
+:func:`~topicnmf.iter_corpus`, and then reads integer codes back from disk:
 
 1. the vocabulary and the document frequencies, chunk by chunk
-   (:func:`~topicnmf.preprocessing.chunked.fit_chunks`);
-2. ``epochs`` passes of TF-IDF chunks into :meth:`NMF.partial_fit <topicnmf.nmf.NMF.partial_fit>`
-   (online HALS);
-3. each chunk's document-topic weights (``transform``), written out as they
-   come if asked, and the coherence counts of the topics' top words, added
-   from the chunk's token stream (:class:`~topicnmf.measures.CoherenceCounts`).
+   (:class:`~topicnmf.preprocessing.chunked.ChunkedVocabulary`); each chunk's
+   kept tokens are spilled as int32 codes (with the document lengths and ids)
+   to a temporary folder, removed at the end;
+2. ``epochs`` passes of TF-IDF chunks, built from the codes with numpy
+   (:func:`~topicnmf.preprocessing.chunked.rows_of`), into
+   :meth:`NMF.partial_fit <topicnmf.nmf.NMF.partial_fit>` (online HALS), the
+   next chunk built in a thread while this one is fitted;
+3. each chunk's document-topic weights for the final ``H`` (``transform``),
+   written out in a thread if asked, and the coherence counts of the topics'
+   top words, added from the same codes
+   (:class:`~topicnmf.measures.CoherenceCounts`).
 
-Memory is bounded by the chunk (its texts, TF-IDF rows, token stream and
-weights), ``k`` and the vocabulary (``H``, the online statistics and the
-counts per distinct word); it does not grow with the number of documents.
+Memory is bounded by the chunk (its texts, codes, TF-IDF rows and weights, and
+the chunk built ahead), ``k`` and the vocabulary (``H``, the online statistics
+and the counts per distinct word); it does not grow with the number of
+documents. Disk: about 4 bytes per kept token while the fit runs.
 """
 
 from __future__ import annotations
