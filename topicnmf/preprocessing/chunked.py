@@ -42,7 +42,7 @@ class ChunkedVocabulary:
     --------
     >>> from topicnmf.preprocessing import TextVectorizer
     >>> from topicnmf.preprocessing.chunked import ChunkedVocabulary, rows_of
-    >>> vec = TextVectorizer(min_df=1)
+    >>> vec = TextVectorizer(min_df=1, max_df=1.0)
     >>> counter = ChunkedVocabulary(vec)
     >>> codes, offsets = counter.add(["cats chase mice", "dogs chase cats"])
     >>> codes.tolist(), offsets.tolist()
