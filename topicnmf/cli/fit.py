@@ -66,6 +66,52 @@ Seed = opt.seed("Random seed of the initialisation.")
 Force = opt.force()
 
 
+def _libc():
+    """The C library of this process where it is glibc on Linux (else None)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt, libc.malloc_trim  # noqa: B018 (glibc has both; musl has neither)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def release_memory_promptly() -> None:
+    """Have this process give freed memory back to the system at once (glibc only).
+
+    By default glibc keeps large freed blocks (the matrices and token arrays of one
+    stage) in its heap for reuse, so the resident size only grows from stage to
+    stage; a fixed mmap threshold of 128 KiB returns each of them when it is freed.
+    The command owns its process, so the setting is made here, not in the library.
+    """
+    libc = _libc()
+    if libc is not None:
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 128 * 1024)
+        libc.mallopt(m_trim_threshold, 128 * 1024)
+
+
+def trim_memory() -> None:
+    """Return the free pages inside the heap (left by many small blocks, such as texts) to the system."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def trimming(callback):
+    """``callback`` that first trims the heap: at each stage, the last stage's garbage is returned."""
+    def call(info):
+        trim_memory()
+        return callback(info)
+
+    return call
+
+
 def fit(
     corpus: Corpus,
     topics: Topics = "10",
@@ -110,6 +156,7 @@ def fit(
         from topicnmf import reporting
         from topicnmf._validation import check_one_of
 
+        release_memory_promptly()
         target = out_dir if out_dir is not None else default_out(corpus, "topics")
         reporting.check_output_dir(target, force=force, protect=[corpus])
         check_one_of(solver, "solver", "NMF", topicnmf.nmf.SOLVERS)
@@ -141,6 +188,7 @@ def fit(
         )
         say(reading_line(docs))
         model.fit(docs, callback=progress.fitting_callback(max_iter))
+        docs = reporting.corpus_record(docs)  # the texts are not needed any more: let them go
         summary = reporting.write_outputs(
             model, target, top_n=top_words, normalize=normalize, table_format="parquet" if parquet else "csv",
             force=force, corpus=docs, callback=progress.stage_callback(),

@@ -247,7 +247,7 @@ def _run(op, settings: Settings, W, H, update_H: bool, whom: str, t0: float, ini
             stacklevel=4,  # _run, run, the public function, its caller
         )
 
-    monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
+    monitor = Monitor(settings.tol, settings.max_iter, settings.callback, rounding=float(np.finfo(dtype).eps))
     W, Ht = SOLVERS[settings.solver].solve(op, W, Ht, problem, monitor)
     if op.masked:
         # transform sees no mask, so there is nothing to agree with: W stays

@@ -405,7 +405,8 @@ def fit_dask(X, settings, *, W=None, H=None, whom: str = "NMF.fit"):
                         for s in sizes]
         rows.set_w(W_blocks)
         del W_blocks, W
-        monitor = Monitor(settings.tol, settings.max_iter, settings.callback)
+        monitor = Monitor(settings.tol, settings.max_iter, settings.callback,
+                          rounding=float(np.finfo(dtype).eps))
         with _blas_threads():
             Ht = hals_dask(rows, Ht, problem, monitor, n=n, nnz=nnz, sq_norm=sq_norm)
         while True:  # W for the final H, as transform solves it: the reported error

@@ -112,7 +112,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     from a stationary point, by the projected gradient of the objective (a
     coordinate on its way to zero counts by its distance to zero, scaled by its
     curvature), and the iterations stop once that measure falls below ``tol``
-    times its value at the first iteration, as scikit-learn's ``cd`` solver does;
+    times its value at the first iteration, as scikit-learn's ``cd`` solver does,
+    or once the objective stalls at the precision of ``X``'s dtype (it decreased
+    by at most that machine epsilon, relatively, over the last 5 iterations);
     or after ``max_iter`` iterations, with a ``ConvergenceWarning``. At the end
     ``W`` is re-solved for the final ``H`` exactly as :meth:`transform` solves it,
     so ``fit(X).transform(X)`` equals ``fit_transform(X)`` (Frobenius) or agrees

@@ -35,6 +35,8 @@ from ._loss import frobenius_objective, kl_divergence, penalty
 from ._small import kkt
 
 EPS = float(np.finfo(np.float32).eps)
+#: iterations over which a stall of the objective at the data's precision is judged (``Monitor``)
+STALL_WINDOW = 5
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,22 @@ class Monitor:
     relative decrease below 1e-4 comes within a few iterations, long before the
     factors settle, while ``tol`` here has about the meaning it has for
     scikit-learn's ``cd``.
+
+    The one exception is a stall at the data's precision (``rounding``, the
+    machine epsilon of the dtype of ``X``): once the objective has decreased by
+    at most ``rounding`` times its value over the last :data:`STALL_WINDOW`
+    iterations, the iterates cannot improve in that precision and the residual
+    only wanders with the rounding (float32 TF-IDF: the last half of the
+    iterations moved the objective by 2e-8 relatively on 20 Newsgroups), so the
+    iterations stop as converged. Never with ``tol=0``.
     """
 
-    def __init__(self, tol: float, max_iter: int, callback: Callable | None = None):
+    def __init__(self, tol: float, max_iter: int, callback: Callable | None = None,
+                 rounding: float = 0.0):
         self.tol = tol
         self.max_iter = max_iter
         self.callback = callback
+        self.rounding = float(rounding)
         self.history: list[float] = []
         self.initial_loss: float | None = None
         self.converged = False
@@ -107,10 +119,17 @@ class Monitor:
                     "pg_ratio": self.pg / self.pg0 if self.pg0 > 0 else 0.0,
                 }
             )
-        if self.tol > 0 and self.pg <= self.tol * self.pg0:
+        if self.tol > 0 and (self.pg <= self.tol * self.pg0 or self._stalled()):
             self.converged = True
             return True
         return len(self.history) >= self.max_iter
+
+    def _stalled(self) -> bool:
+        """Whether the objective moved by at most the data's rounding over the last iterations."""
+        h = self.history
+        if self.rounding <= 0 or len(h) <= STALL_WINDOW:
+            return False
+        return h[-1 - STALL_WINDOW] - h[-1] <= self.rounding * abs(h[-1])
 
     @property
     def n_iter(self) -> int:

@@ -19,7 +19,9 @@ from importlib import import_module
 _PUBLIC = {
     "MEASURES": "tables",
     "coherence_table": "tables",
+    "CorpusRecord": "tables",
     "corpus_hash": "tables",
+    "corpus_record": "tables",
     "new_doc_topics": "tables",
     "representative_docs": "tables",
     "table_bytes": "tables",

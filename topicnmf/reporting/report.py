@@ -341,9 +341,10 @@ def write_outputs(
     force : bool, default=False
         Replace an existing run folder (one with a topicnmf ``run.json``) or an
         empty folder; any other folder is refused.
-    corpus : Corpus or None, default=None
-        The training corpus: its source, size and hash go into ``run.json``, and
-        ``out_dir`` may neither be nor hold its source.
+    corpus : Corpus, CorpusRecord or None, default=None
+        The training corpus (or its :func:`~topicnmf.reporting.corpus_record`): its
+        source, size and hash go into ``run.json``, and ``out_dir`` may neither be
+        nor hold its source.
     run_info : dict or None, default=None
         Extra entries for ``run.json`` (a ``timings`` dict is merged into the timings).
     extra_files : dict of str to bytes or None, default=None

@@ -14,6 +14,7 @@ spreadsheet would run as a formula: a cell that starts with ``=``, ``+``, ``-``,
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from pathlib import Path
@@ -31,7 +32,9 @@ __all__ = [
     "MEASURES",
     "coherence_scores",
     "coherence_table",
+    "CorpusRecord",
     "corpus_hash",
+    "corpus_record",
     "new_doc_topics",
     "representative_docs",
     "table_bytes",
@@ -251,8 +254,32 @@ def new_doc_topics(model, documents, *, normalize: bool = False) -> pd.DataFrame
     return doc_topic_frame(model.transform(corpus), corpus.ids, corpus.labels, normalize=normalize)
 
 
+class CorpusRecord:
+    """What ``run.json`` records of a corpus (source, size, SHA-256), without its texts.
+
+    :func:`write_outputs` takes it in place of the corpus, so a caller can let go
+    of the texts once the model is fitted. Built by :func:`corpus_record`.
+    """
+
+    def __init__(self, source: str, n_docs: int, sha256: str):
+        self.source, self.n_docs, self.sha256 = source, n_docs, sha256
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+
+def corpus_record(corpus) -> CorpusRecord:
+    """The source, size and SHA-256 (:func:`corpus_hash`) of a corpus, as a :class:`CorpusRecord`."""
+    return CorpusRecord(getattr(corpus, "source", "<texts>"), len(corpus), corpus_hash(corpus))
+
+
 def corpus_hash(corpus) -> str:
-    """SHA-256 over the ids and texts of a corpus, to tell which corpus a run saw."""
+    """SHA-256 over the ids and texts of a corpus, to tell which corpus a run saw.
+
+    A :class:`CorpusRecord` gives the hash it holds.
+    """
+    if isinstance(corpus, CorpusRecord):
+        return corpus.sha256
     digest = hashlib.sha256()
     for doc_id, text in zip(corpus.ids, corpus.texts):
         digest.update(doc_id.encode("utf-8", "surrogatepass"))
@@ -320,7 +347,49 @@ def table_bytes(table: pd.DataFrame, kind: str = "csv") -> bytes:
     if kind != "csv":
         raise InputError(f"The 'kind' parameter of table_bytes must be one of 'csv', 'parquet'. Got {kind!r}.")
     # CRLF line ends (RFC 4180) make the writer quote any cell holding a CR or LF, so no cell can start a row.
-    return _cleaned(table, neutralise=True).to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\r\n").encode("utf-8")
+    table = _cleaned(table, neutralise=True)
+    text = _csv_text(table)
+    if text is None:
+        text = table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\r\n")
+    return text.encode("utf-8")
+
+
+def _csv_text(table: pd.DataFrame, chunk: int = 4096) -> str | None:
+    """``table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\\r\\n")``, column by column.
+
+    The same text as pandas writes (the same ``csv`` writer, floats through the same
+    format, NaN as an empty cell), about twice as fast on a document-topic table:
+    the cells of ``chunk`` rows of a column are formatted in one pass rather than
+    one by one. None for a table with a column other than numbers, booleans and
+    str (pandas writes those).
+    """
+    if not len(table.columns) or not table.columns.is_unique:
+        return None
+    columns = []
+    for name in table.columns:
+        values = table[name].to_numpy()
+        plain_text = values.dtype.kind == "O" and all(type(v) is str for v in values)  # noqa: E721 (not subclasses)
+        if not (values.dtype.kind in "fiub" or plain_text):
+            return None
+        columns.append(values)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([str(name) for name in table.columns])
+    for start in range(0, len(table), chunk):
+        writer.writerows(zip(*(_cells(values[start : start + chunk]) for values in columns)))
+    return buffer.getvalue()
+
+
+def _cells(values: np.ndarray):
+    """The CSV cells of one column's values (floats to 6 significant digits, NaN empty)."""
+    if values.dtype.kind == "f":
+        cells = list(map(FLOAT_FORMAT.__mod__, values.tolist()))
+        for i in np.flatnonzero(np.isnan(values)).tolist():
+            cells[i] = ""
+        return cells
+    if values.dtype.kind in "iub":
+        return map(str, values.tolist())
+    return values
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
