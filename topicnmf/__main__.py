@@ -1,6 +1,13 @@
 """``python -m topicnmf``: the command line."""
 
-from topicnmf.cli import main
+import sys
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--version"]:  # answered without loading typer: the interpreter's start-up only
+        import topicnmf
+
+        print(f"topicnmf {topicnmf.__version__}")
+    else:
+        from topicnmf.cli import main
+
+        main()
