@@ -280,6 +280,12 @@ def test_import_is_light(statement, absent):
     assert result.stdout.strip() == "[]"
 
 
+def test_python_m_version_answers_without_typer():
+    code = "import runpy, sys; sys.argv = ['topicnmf', '--version']; runpy.run_module('topicnmf', run_name='__main__'); print(sorted(m for m in ('typer', 'rich', 'numpy') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [f"topicnmf {topicnmf.__version__}", "[]"]
+
+
 @pytest.mark.parametrize("args", [["--version"], ["fit", "--help"], ["--help"]])
 def test_start_up_loads_nothing_heavy(args):
     code = (

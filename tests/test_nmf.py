@@ -1076,3 +1076,25 @@ def test_kl_cd_results_do_not_depend_on_the_number_of_threads():
     np.testing.assert_array_equal(serial[0], parallel[0])
     np.testing.assert_array_equal(serial[1], parallel[1])
     assert serial[2]["loss_history"] == parallel[2]["loss_history"]
+
+
+def test_monitor_stops_when_the_objective_stalls_at_the_data_precision():
+    from topicnmf.nmf._solvers import STALL_WINDOW, Monitor
+
+    eps = float(np.finfo(np.float32).eps)
+    flat = [100.0 - 1e-3 * i for i in range(10)] + [99.99] * (STALL_WINDOW + 1)
+    # flat from step 11 on: the stall shows STALL_WINDOW steps later, at the last step
+    for rounding, tol, stops_at in ((eps, 1e-4, len(flat)), (0.0, 1e-4, None), (eps, 0.0, None)):
+        monitor = Monitor(tol, max_iter=100, rounding=rounding)
+        steps = [monitor.step(loss, 1.0) for loss in flat]  # the residual never falls
+        assert (steps.index(True) + 1 if True in steps else None) == stops_at
+        assert monitor.converged == (stops_at is not None)
+
+
+def test_float32_fit_stops_at_its_precision_near_the_float64_objective():
+    rng = np.random.RandomState(0)
+    X = sp.random(300, 200, density=0.1, random_state=rng, format="csr", dtype=np.float64)
+    kwargs = dict(n_components=5, solver="hals", init="nndsvda", max_iter=500, random_state=0, tol=1e-6)
+    m32, m64 = NMF(**kwargs).fit(X.astype(np.float32)), NMF(**kwargs).fit(X)
+    assert m32.n_iter_ < 500 and not np.isnan(m32.reconstruction_err_)
+    assert m32.reconstruction_err_ == pytest.approx(m64.reconstruction_err_, rel=1e-3)

@@ -378,6 +378,33 @@ def test_csv_neutralises_formulas_and_keeps_six_digits(tmp_path):
     assert "0.1\n" in text, "float32 0.1 is written as 0.1, not 0.100000001"
 
 
+def test_csv_is_what_pandas_writes():
+    table = pd.DataFrame(
+        {
+            "doc_id": ["a,b", 'say "hi"', "line\nbreak", "", "plain"],
+            "topic_0": np.array([1 / 3, np.nan, np.inf, 1e-9, 0.0]),
+            "topic_1": np.array([0.1, 2.0, 123456789.0, -0.5, 7.0], dtype=np.float32),
+            "top_topic": [0, -1, 1, 0, 1],
+            "seeded": [True, False, True, False, True],
+        }
+    )
+    for frame in (table, table.assign(doc_id=["x", None, "z", 1, "v"])):  # the second one pandas writes
+        expected = frame.to_csv(index=False, float_format="%.6g", lineterminator="\r\n").encode()
+        assert reporting.table_bytes(frame) == expected
+
+
+def test_write_outputs_takes_a_corpus_record(tmp_path, three_themes):
+    corpus = Corpus.from_texts(three_themes)
+    model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(corpus)
+    record = reporting.corpus_record(corpus)
+    assert len(record) == len(corpus) and record.sha256 == reporting.corpus_hash(corpus)
+    runs = {}
+    for name, given in (("corpus", corpus), ("record", record)):
+        reporting.write_outputs(model, tmp_path / name, corpus=given)
+        runs[name] = json.loads((tmp_path / name / "run.json").read_text())["corpus"]
+    assert runs["record"] == runs["corpus"] and runs["corpus"]["documents"] == len(three_themes)
+
+
 def test_parquet_keeps_the_numbers(tmp_path):
     pytest.importorskip("pyarrow")
     table = pd.DataFrame({"doc_id": ["=1", "b"], "weight": [1 / 3, 2.0]})
