@@ -14,6 +14,7 @@ distributed = pytest.importorskip("distributed")
 
 from topicnmf.errors import ConvergenceWarning, InputError  # noqa: E402
 from topicnmf.nmf import NMF  # noqa: E402
+from topicnmf.nmf._solvers import STALL_WINDOW  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,10 @@ def test_same_objective_as_in_memory(client, X, dtype, dense):
     Xm = Xm.toarray() if dense else Xm
     ref = _fit(Xm)
     model = _fit(da.from_array(Xm, chunks=(50, -1), asarray=False))
-    assert model.n_iter_ == ref.n_iter_
+    if dtype == np.float64:
+        assert model.n_iter_ == ref.n_iter_
+    else:  # where the objective stalls at float32 precision depends on each run's rounding
+        assert abs(model.n_iter_ - ref.n_iter_) <= STALL_WINDOW
     assert _rel(model.loss_history_[-1], ref.loss_history_[-1]) < 1e-6
     assert _rel(model.reconstruction_err_, ref.reconstruction_err_) < 1e-6
     assert model.components_.dtype == dtype
