@@ -81,6 +81,21 @@ def _libc():
     return libc
 
 
+def _libc():
+    """The C library of this process where it is glibc on Linux (else None)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt, libc.malloc_trim  # noqa: B018 (glibc has both; musl has neither)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
 def release_memory_promptly() -> None:
     """Have this process give freed memory back to the system at once (glibc only).
 
@@ -191,7 +206,7 @@ def fit(
         docs = reporting.corpus_record(docs)  # the texts are not needed any more: let them go
         summary = reporting.write_outputs(
             model, target, top_n=top_words, normalize=normalize, table_format="parquet" if parquet else "csv",
-            force=force, corpus=docs, callback=progress.stage_callback(),
+            force=force, corpus=docs, callback=trimming(progress.stage_callback()),
         )
     if model.sweep_ is not None:
         say(f"Chose k = {model.n_topics_}: {model.sweep_.attrs['reason']}")

@@ -114,7 +114,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     curvature), and the iterations stop once that measure falls below ``tol``
     times its value at the first iteration, as scikit-learn's ``cd`` solver does,
     or once the objective stalls at the precision of ``X``'s dtype (it decreased
-    by at most that machine epsilon, relatively, over the last 5 iterations);
+    by at most that machine epsilon, relatively, over the last 10 iterations);
     or after ``max_iter`` iterations, with a ``ConvergenceWarning``. At the end
     ``W`` is re-solved for the final ``H`` exactly as :meth:`transform` solves it,
     so ``fit(X).transform(X)`` equals ``fit_transform(X)`` (Frobenius) or agrees

@@ -36,7 +36,7 @@ from ._small import kkt
 
 EPS = float(np.finfo(np.float32).eps)
 #: iterations over which a stall of the objective at the data's precision is judged (``Monitor``)
-STALL_WINDOW = 5
+STALL_WINDOW = 10
 
 
 @dataclass(frozen=True)
