@@ -149,5 +149,6 @@ def write_model_folder(path: Path, state: dict, arrays: dict[str, np.ndarray], *
     """Write ``state`` as JSON and ``arrays`` as an uncompressed ``.npz`` into the folder ``path``."""
     path.mkdir(parents=True, exist_ok=True)
     np.savez(path / arrays_name, **arrays)
-    (path / json_name).write_text(json.dumps(state), encoding="utf-8")
+    with open(path / json_name, "w", encoding="utf-8") as file:  # written as encoded: no whole copy in memory
+        json.dump(state, file)
     return path
