@@ -81,21 +81,6 @@ def _libc():
     return libc
 
 
-def _libc():
-    """The C library of this process where it is glibc on Linux (else None)."""
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt, libc.malloc_trim  # noqa: B018 (glibc has both; musl has neither)
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
 def release_memory_promptly() -> None:
     """Have this process give freed memory back to the system at once (glibc only).
 
