@@ -144,6 +144,19 @@ def expect_list(path: Path, value: Any, kind: type | tuple, what: str, length: i
     return value
 
 
+def model_files(state: dict, arrays: dict[str, np.ndarray], *, json_name: str, arrays_name: str) -> dict[str, bytes]:
+    """``state`` as JSON and ``arrays`` as an uncompressed ``.npz``: ``{file name: bytes}``.
+
+    The in-memory form of :func:`write_model_folder`, for small states that go into a
+    staged run folder with its other files.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return {arrays_name: buffer.getvalue(), json_name: json.dumps(state).encode("utf-8")}
+
+
 def write_model_folder(path: Path, state: dict, arrays: dict[str, np.ndarray], *, json_name: str,
                        arrays_name: str) -> Path:
     """Write ``state`` as JSON and ``arrays`` as an uncompressed ``.npz`` into the folder ``path``."""

@@ -7,6 +7,7 @@
 - :mod:`~topicnmf.cli.fit`: ``fit``, ``topics``, ``transform``;
 - :mod:`~topicnmf.cli.report`: ``report``;
 - :mod:`~topicnmf.cli.dynamic`: ``dynamic`` (topics over time);
+- :mod:`~topicnmf.cli.hierarchy`: ``hierarchy`` (a topic tree);
 - :mod:`~topicnmf.cli.image`: ``image compress``, ``image parts`` (a sub-app);
 - :mod:`~topicnmf.cli.sweep`: ``sweep``.
 
@@ -18,6 +19,7 @@ registered below with one line. Output folders go through
 
 from topicnmf.cli import dynamic as _dynamic
 from topicnmf.cli import fit as _fit
+from topicnmf.cli import hierarchy as _hierarchy
 from topicnmf.cli import image as _image
 from topicnmf.cli import report as _report
 from topicnmf.cli import sweep as _sweep
@@ -30,5 +32,6 @@ app.command()(_fit.topics)
 app.command()(_fit.transform)
 app.command()(_report.report)
 app.command()(_dynamic.dynamic)
+app.command()(_hierarchy.hierarchy)
 app.add_typer(_image.app, name="image")
 app.command()(_sweep.sweep)

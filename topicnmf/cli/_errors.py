@@ -48,6 +48,10 @@ PARAMETER_FLAGS = {
     "window_topics": "--window-topics",
     "window": "--window",
     "seed_topics": "--seed-topics",
+    "n_leaves": "--leaves",
+    "split_rule": "--split-rule",
+    "term_weights": "--term-weights",
+    "min_docs": "--min-docs",
 }
 
 EXPECTED_ERRNOS = frozenset(

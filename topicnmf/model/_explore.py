@@ -110,9 +110,12 @@ def merge_topics(model, groups, documents):
     return refitted(model, nmf, W)
 
 
-def refitted(self, nmf, W):
-    """A copy of the model ``self`` with a refitted factorisation (same vocabulary and documents)."""
-    order = topic_order(W, nmf.components_)
+def refitted(self, nmf, W, order=None):
+    """A copy of the model ``self`` with a refitted factorisation (same vocabulary and documents).
+
+    The topics are numbered by share unless ``order`` numbers them.
+    """
+    order = topic_order(W, nmf.components_) if order is None else np.asarray(order)
     model = clone(self).set_params(n_topics=int(W.shape[1]))
     model._set_fitted(
         nmf=nmf,

@@ -44,6 +44,7 @@ _PUBLIC = {
     "model_facts": "report",
     "render_plots": "report",
     "write_dynamic_outputs": "report",
+    "write_hierarchy_outputs": "report",
     "write_outputs": "report",
     "write_report": "report",
     "write_compression": "images",

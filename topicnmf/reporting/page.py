@@ -85,6 +85,9 @@ class PageData:
         The sweep table of a model fitted with ``n_topics="auto"`` (``TopicModel.sweep_``).
     sweep_png : bytes or None
         Its figure.
+    tree : DataFrame or None
+        A topic tree, :meth:`HierarchicalTopicModel.tree` with a ``topic`` column (the
+        leaf's topic, -1 for a split node); ``None`` leaves the tree out.
     """
 
     n_docs: int
@@ -104,6 +107,7 @@ class PageData:
     agreement: dict | None = None
     sweep: pd.DataFrame | None = None
     sweep_png: bytes | None = None
+    tree: pd.DataFrame | None = None
 
     @property
     def measures(self) -> list[str]:
@@ -232,6 +236,42 @@ def _example_word(data: PageData) -> str:
     if topics and topics[0]["words"]:
         return data.explorer["vocab"][topics[0]["words"][0]]
     return "word"
+
+
+def _tree(data: PageData) -> str:
+    """The topic tree as nested lists (no script needed): each node's documents, share and words."""
+    table = data.tree
+    if table is None or table.empty:
+        return ""
+    children: dict[int, list[int]] = {}
+    rows = {}
+    for row in table.itertuples(index=False):
+        rows[int(row.node)] = row
+        children.setdefault(int(row.parent), []).append(int(row.node))
+    out = [
+        '<h2 id="tree">Topic tree</h2>',
+        "<p>The documents split in two, again and again, by rank-2 factorisations; the leaves are the "
+        "topics of this report. Each node shows its documents, their share of the corpus and its top words.</p>",
+    ]
+    stack = [(node, 0) for node in reversed(children.get(-1, []))]
+    depth = -1
+    while stack:  # depth-first, without recursion (a tree may be deeper than Python's stack)
+        node, level = stack.pop()
+        if level > depth:
+            out.append('<ul class="tree">')
+        else:
+            out.append("</li>" + "</ul></li>" * (depth - level))
+        depth = level
+        row = rows[node]
+        topic = int(getattr(row, "topic", -1))
+        name = f"topic {topic}" if topic >= 0 else f"node {node}"
+        out.append(
+            f'<li><strong>{_e(name)}</strong> <span class="hint">{int(row.documents):,} documents, '
+            f"{100 * float(row.share):.1f}%</span> <span>{_e(row.top_words)}</span>"
+        )
+        stack.extend((child, level + 1) for child in reversed(children.get(node, [])))
+    out.append("</li>" + "</ul></li>" * depth + "</ul>")
+    return "\n".join(out)
 
 
 def _labels(data: PageData) -> str:
@@ -400,7 +440,9 @@ def _run(data: PageData) -> str:
     return "\n".join(part for part in out if part)
 
 
-SECTIONS: list[Callable[[PageData], str]] = [_facts, _explorer, _labels, _topics, _coherence, _sweep, _plots, _documents, _run]
+SECTIONS: list[Callable[[PageData], str]] = [
+    _facts, _explorer, _tree, _labels, _topics, _coherence, _sweep, _plots, _documents, _run,
+]
 
 
 def render_page(data: PageData, sections: list[Callable[[PageData], str]] | None = None) -> str:

@@ -47,7 +47,8 @@ from topicnmf.reporting.tables import (
     topic_summary,
 )
 
-__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_dynamic_outputs", "write_outputs", "write_report"]
+__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_dynamic_outputs", "write_hierarchy_outputs",
+           "write_outputs", "write_report"]
 
 RUN_FORMAT_VERSION = 2
 DEFAULT_SETTINGS = {"top_n": 10, "measures": list(MEASURES), "n_representative": 3}
@@ -126,7 +127,7 @@ def _settings(run_dir: Path | None, top_n, measures, n_representative, owner: st
     return settings
 
 
-def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: dict, callback) -> tuple:
+def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: dict, callback, tree=None) -> tuple:
     """Everything the report shows, computed before anything is written: (summary, files)."""
     top_n, measures = settings["top_n"], settings["measures"]
     _notify(callback, "coherence")
@@ -187,6 +188,7 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
             agreement=agreement,
             sweep=sweep,
             sweep_png=sweep_image,
+            tree=tree,
         )
     )
     files = {"summary.csv": table_bytes(summary)}
@@ -317,6 +319,7 @@ def write_outputs(
     corpus=None,
     run_info: dict | None = None,
     extra_files: dict[str, bytes] | None = None,
+    tree: pd.DataFrame | None = None,
     callback: Callable[[dict], None] | None = None,
 ) -> pd.DataFrame:
     """Write every output of a fitted model to the folder ``out_dir``, all or nothing.
@@ -388,7 +391,8 @@ def write_outputs(
             "timings": {**dict(extra.pop("timings", {}) or {}), **dict(model.timings_)},
             **extra,
         }
-        summary, files = _build_report(model, settings, max_docs=2000, dpi=80, run_info=run, callback=callback)
+        summary, files = _build_report(model, settings, max_docs=2000, dpi=80, run_info=run, callback=callback,
+                                       tree=tree)
         from topicnmf.measures import topic_diversity
 
         run["topic_diversity"] = float(topic_diversity(model.top_words(settings["top_n"])))
@@ -482,4 +486,65 @@ def write_dynamic_outputs(
     return write_outputs(
         model.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
         extra_files=extra, callback=callback,
+    )
+
+
+def write_hierarchy_outputs(
+    tree,
+    out_dir: str | Path,
+    *,
+    top_n: int = 10,
+    force: bool = False,
+    corpus=None,
+    dpi: int = 100,
+    callback: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Write the run folder of a fitted HierarchicalTopicModel, all or nothing.
+
+    The folder holds what :func:`write_outputs` writes for the tree's leaves
+    (``tree.model_``), with the tree in ``report.html``, plus ``tree.csv``
+    (:meth:`HierarchicalTopicModel.tree`), ``doc_leaves.csv`` (``doc_id``, ``leaf``,
+    ``topic``), ``tree.png`` (:func:`~topicnmf.plotting.plot_topic_tree`) and
+    ``hierarchy.json`` and ``hierarchy.npz``, so that
+    :meth:`HierarchicalTopicModel.load` reads the run folder; ``run.json`` has
+    ``"command": "hierarchy"``.
+
+    Parameters
+    ----------
+    tree : HierarchicalTopicModel
+        A fitted tree.
+    out_dir : str or Path
+        The output folder; it must not exist unless ``force``.
+    top_n : int, default=10
+        Top words per topic and node in the tables and the report.
+    force : bool, default=False
+        Replace an existing run folder (or an empty folder); any other is refused.
+    corpus : Corpus or None, default=None
+        The training corpus (see :func:`write_outputs`).
+    dpi : int, default=100
+        Resolution of ``tree.png``.
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
+
+    Returns
+    -------
+    summary : DataFrame
+        The topic summary of the leaves.
+    """
+    top_n = check_int(top_n, "top_n", "write_hierarchy_outputs")
+    dpi = check_int(dpi, "dpi", "write_hierarchy_outputs")
+    from topicnmf import plotting
+    from topicnmf.hierarchy._state import tree_files
+
+    png = io.BytesIO()
+    plotting.plot_topic_tree(tree).savefig(png, format="png", dpi=dpi)
+    table = tree.tree(top_n)
+    leaf = tree.doc_leaf()
+    leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf, "topic": table["topic"].to_numpy()[leaf]})
+    extra = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves), "tree.png": png.getvalue(),
+             **tree_files(tree)}
+    run_info = {"command": "hierarchy", "leaves": len(tree.leaves_)}
+    return write_outputs(
+        tree.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
+        extra_files=extra, tree=table, callback=callback,
     )

@@ -1,0 +1,181 @@
+"""One rank-2 split of a node's documents, and the scores that order the splits.
+
+A node's documents are split by a rank-2 NMF of their rows of ``X`` with the
+node's own term weights (:func:`node_weights`), started from NNDSVDa on an exact
+2-SVD (:func:`rank2_start`); each document goes to the child with the larger
+weight once the two topics have unit length. What the split gains over rank 1
+(``"gain"``), Kuang & Park's ranking score (``"mndcg"``, :func:`mndcg_score`) or
+the node's size (``"size"``) decide which leaf is split next.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from topicnmf.nmf import NMF
+
+__all__ = ["Split", "idf", "mndcg_score", "node_weights", "rank2_start", "try_split"]
+
+
+def idf(X, rows: np.ndarray | None = None) -> np.ndarray:
+    """Smoothed inverse document frequency ``1 + log((n + 1) / (df + 1))`` of the columns of ``X[rows]``."""
+    part = X if rows is None else X[rows]
+    df = np.bincount(part.indices, minlength=part.shape[1]).astype(np.float64)
+    return 1.0 + np.log((part.shape[0] + 1.0) / (df + 1.0))
+
+
+def node_weights(Xn, corpus_idf: np.ndarray) -> np.ndarray:
+    """Column factors that turn the corpus's IDF in ``Xn`` into the node's own IDF.
+
+    A term that most of a node's documents use cannot tell them apart, however rare
+    it is in the whole corpus (inside a node about religion, "god" is such a term);
+    the node's IDF weighs it down, so that the split follows what differs inside
+    the node rather than what sets the node apart from the rest of the corpus
+    (Spärck Jones's IDF, taken over the node's documents).
+    """
+    return idf(Xn) / corpus_idf
+
+
+def rank2_start(X) -> tuple[np.ndarray, np.ndarray, float]:
+    """NNDSVDa start of a rank-2 NMF (Boutsidis & Gallopoulos 2008) from an exact 2-SVD.
+
+    ARPACK's two singular triplets cost a few sparse products; the randomized SVD of
+    the general initialisation costs far more for a rank-2 problem. Also returns the
+    largest singular value: its square is what the best rank-1 NMF explains (the
+    leading singular vectors of a non-negative matrix are non-negative).
+    """
+    from scipy.sparse.linalg import svds
+
+    n, m = X.shape
+    Xd = X.astype(np.float64)
+    U, s, Vt = svds(Xd, k=2, v0=np.ones(min(n, m)) / np.sqrt(min(n, m)), tol=1e-4)
+    order = np.argsort(-s)
+    U, s, V = U[:, order], s[order], Vt[order].T
+    W = np.zeros((n, 2))
+    H = np.zeros((2, m))
+    W[:, 0] = np.sqrt(s[0]) * np.abs(U[:, 0])
+    H[0] = np.sqrt(s[0]) * np.abs(V[:, 0])
+    x, y = U[:, 1], V[:, 1]
+    xp, yp, xn, yn = np.maximum(x, 0), np.maximum(y, 0), np.maximum(-x, 0), np.maximum(-y, 0)
+    mp = np.linalg.norm(xp) * np.linalg.norm(yp)
+    mn = np.linalg.norm(xn) * np.linalg.norm(yn)
+    u, v, sigma = (xp, yp, mp) if mp > mn else (xn, yn, mn)
+    if sigma > 0:
+        lam = np.sqrt(s[1] * sigma)
+        W[:, 1] = lam * u / np.linalg.norm(u)
+        H[1] = lam * v / np.linalg.norm(v)
+    mean = float(X.sum()) / (n * m)
+    W[W < 1e-6] = mean
+    H[H < 1e-6] = mean
+    return W.astype(X.dtype), H.astype(X.dtype), float(s[0])
+
+
+def _ranks(v: np.ndarray) -> np.ndarray:
+    """Each entry's place when ``v`` is sorted largest first (0 for the largest), ties by position."""
+    ranks = np.empty(len(v), dtype=np.int64)
+    ranks[np.argsort(-v, kind="stable")] = np.arange(len(v))
+    return ranks
+
+
+def mndcg_score(parent: np.ndarray, children: np.ndarray) -> float:
+    """Kuang & Park's split score: the product of the children's modified NDCG against the parent.
+
+    Each term's relevance is its place among the parent's non-zero terms
+    (``log(n_parent - rank)``), divided by ``log(m - r + 1)`` where ``r`` is the
+    term's worse place in the two children: a term at the top of both children
+    (shared, so not telling them apart) counts little. Each child's ranking of
+    the terms is scored by its discounted cumulative gain (discount ``log2(i)``
+    from the third place on) relative to the ideal one; a split scores high when
+    both children rank the parent's top terms high and different ones.
+
+    Parameters
+    ----------
+    parent : ndarray of shape (m,)
+        The node's topic over the terms of its documents.
+    children : ndarray of shape (2, m)
+        The topics of its rank-2 split over the same terms.
+
+    Returns
+    -------
+    score : float in [0, 1]
+    """
+    m = len(parent)
+    n_parent = int(np.count_nonzero(parent > 0))
+    if m < 2 or n_parent < 2:
+        return -np.inf
+    rank_parent = _ranks(parent)
+    rank_children = np.vstack([_ranks(child) for child in children])
+    discount = np.log(m - rank_children.max(axis=0) + 1.0)
+    discount[discount == 0] = np.log(2.0)
+    ideal = np.where(rank_parent < n_parent, np.log(m - rank_parent), 1.0) / discount
+    gain = np.where(rank_parent < n_parent, np.log(np.maximum(n_parent - rank_parent, 1)), 0.0) / discount
+    place = np.ones(m)
+    place[2:] = 1.0 / np.log2(np.arange(2, m))
+    best = float(np.sort(ideal)[::-1] @ place)
+    score = 1.0
+    for child in children:
+        score *= float(gain[np.argsort(-child, kind="stable")] @ place) / best
+    return score
+
+
+class Split:
+    """A tried rank-2 split of one node: its score, the children's documents and topics."""
+
+    __slots__ = ("score", "rows", "H")
+
+    def __init__(self, score: float, rows: tuple[np.ndarray, np.ndarray] | None, H: np.ndarray | None):
+        self.score, self.rows, self.H = score, rows, H
+
+
+NO_SPLIT = Split(-np.inf, None, None)
+
+
+def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_state,
+              corpus_idf: np.ndarray | None, topic: np.ndarray) -> Split:
+    """The rank-2 split of the documents ``rows`` of ``X`` (CSR), scored by ``rule``.
+
+    ``corpus_idf`` (the IDF of the whole corpus) turns on the node's own term
+    weights (:func:`node_weights`); ``None`` splits the rows of ``X`` as they are.
+    The children's topics come back over the terms of ``X`` (the node's weights
+    divided out) with unit length; ``topic`` is the node's own, for ``"mndcg"``.
+    """
+    if len(rows) < 2 * min_docs:
+        return NO_SPLIT
+    Xn = X[rows]
+    used = np.flatnonzero(np.asarray(Xn.getnnz(axis=0)) > 0)
+    if len(used) < 2:
+        return NO_SPLIT
+    Xn = Xn[:, used]
+    scale = None
+    if corpus_idf is not None:
+        scale = node_weights(Xn, corpus_idf[used])
+        Xn = Xn @ sp.diags(scale.astype(Xn.dtype))
+        norms = np.sqrt(np.asarray(Xn.multiply(Xn).sum(axis=1)).ravel())
+        Xn = sp.diags((1.0 / np.where(norms > 0, norms, 1.0)).astype(Xn.dtype)) @ Xn
+        Xn = Xn.tocsr()
+    model = NMF() if nmf is None else clone(nmf)
+    model.set_params(n_components=2, random_state=random_state, init="custom")
+    W0, H0, sigma = rank2_start(Xn)
+    W = model.fit_transform(Xn, W=W0, H=H0)
+    H = model.components_.astype(np.float64)
+    lengths = np.linalg.norm(H, axis=1)
+    if (lengths <= 0).any():
+        return NO_SPLIT
+    side = W[:, 1] * lengths[1] > W[:, 0] * lengths[0]
+    left, right = rows[~side], rows[side]
+    if min(len(left), len(right)) < min_docs:
+        return NO_SPLIT
+    if rule == "gain":  # what rank 2 explains beyond the best rank 1 (the leading singular value squared)
+        score = float(Xn.multiply(Xn).sum()) - sigma**2 - float(model.reconstruction_err_) ** 2
+    if scale is not None:
+        H = H / scale
+    H /= np.linalg.norm(H, axis=1, keepdims=True)
+    if rule == "mndcg":
+        score = mndcg_score(topic[used], H)
+    elif rule == "size":
+        score = float(len(rows))
+    Hfull = np.zeros((2, X.shape[1]))
+    Hfull[:, used] = H
+    return Split(score, (left, right), Hfull)

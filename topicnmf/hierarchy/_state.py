@@ -1,0 +1,126 @@
+"""Saving and loading a HierarchicalTopicModel: ``hierarchy.json``, ``hierarchy.npz`` and ``model/``.
+
+The leaves' flat model is saved and loaded as any :class:`~topicnmf.model.TopicModel`
+(``model/``); the tree adds its parameters and shape (JSON) and the nodes' topics and
+each document's leaf (``.npz``), read through :mod:`topicnmf._persistence` and
+checked as strictly: a damaged file fails in one line naming it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from topicnmf._persistence import (
+    ArraySpec,
+    check_values,
+    corrupt,
+    expect,
+    expect_list,
+    model_files,
+    read_json,
+    read_npz,
+)
+from topicnmf.errors import InputError
+
+from ._model import SPLIT_RULES, TERM_WEIGHTS
+
+__all__ = ["TREE_ARRAYS", "TREE_FILE", "load_tree", "save_tree", "tree_files"]
+
+FORMAT = "topicnmf-tree"
+FORMAT_VERSION = 1
+TREE_FILE = "hierarchy.json"
+TREE_ARRAYS = "hierarchy.npz"
+MODEL_FOLDER = "model"
+_PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "min_docs": int, "keep_tokens": bool,
+           "text_column": str}
+
+
+def tree_files(tree) -> dict[str, bytes]:
+    """The tree's own files (not its ``model/``), as ``{name: bytes}``."""
+    check_is_fitted(tree, "node_components_")
+    params = {name: getattr(tree, name) for name in _PARAMS}
+    params["random_state"] = tree.random_state if isinstance(tree.random_state, (int, type(None))) else None
+    state = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "params": params,
+        "node_parent": [int(p) for p in tree.node_parent_],
+        "split_order": [int(n) for n in tree.split_order_],
+        "timings": dict(tree.timings_),
+    }
+    arrays = {"node_components": tree.node_components_, "doc_leaf": tree.doc_leaf()}
+    return model_files(state, arrays, json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
+
+
+def save_tree(tree, path: str | Path) -> Path:
+    """Write a fitted tree to the folder ``path`` (see :meth:`HierarchicalTopicModel.save`)."""
+    path = Path(path)
+    files = tree_files(tree)
+    path.mkdir(parents=True, exist_ok=True)
+    tree.model_.save(path / MODEL_FOLDER)
+    for name, data in files.items():
+        (path / name).write_bytes(data)
+    return path
+
+
+def _check_shape(f: Path, parents: list, order: list) -> None:
+    """The ``j``-th split made the nodes ``2j + 1`` and ``2j + 2`` of a leaf that existed then."""
+    if len(parents) != 2 * len(order) + 1 or parents[0] != -1:
+        raise corrupt(f, "'node_parent' and 'split_order' do not describe a tree of rank-2 splits")
+    split = set()
+    for j, node in enumerate(order):
+        if not 0 <= node <= 2 * j or node in split or parents[2 * j + 1] != node or parents[2 * j + 2] != node:
+            raise corrupt(f, "'node_parent' and 'split_order' do not describe a tree of rank-2 splits")
+        split.add(node)
+
+
+def load_tree(cls, path: str | Path):
+    """Read the tree folder ``path`` as a ``cls`` (see :meth:`HierarchicalTopicModel.load`)."""
+    from topicnmf.model import TopicModel
+
+    path = Path(path)
+    f, arrays_file = path / TREE_FILE, path / TREE_ARRAYS
+    if not path.is_dir():
+        raise InputError(f"No tree folder at '{path}'; pass a folder written by HierarchicalTopicModel.save "
+                         "or 'topicnmf hierarchy'.")
+    if not f.is_file() or not arrays_file.is_file():
+        raise InputError(f"'{path}' is not a topic tree: it lacks {TREE_FILE} or {TREE_ARRAYS}; pass a folder "
+                         "written by HierarchicalTopicModel.save or 'topicnmf hierarchy'.")
+    state = read_json(f)
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise InputError(f"'{f}' is not a topicnmf tree file; pass a folder written by HierarchicalTopicModel.save.")
+    if state.get("format_version") != FORMAT_VERSION:
+        raise InputError(f"'{f}' has format version {state.get('format_version')!r}, this topicnmf reads "
+                         f"{FORMAT_VERSION}; fit and save the tree again with this version.")
+    params = expect(f, state.get("params"), dict, "params")
+    kwargs = {name: expect(f, params.get(name), kind, f"params.{name}") for name, kind in _PARAMS.items()}
+    kwargs["random_state"] = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
+    parents = expect_list(f, state.get("node_parent"), int, "node_parent")
+    order = expect_list(f, state.get("split_order"), int, "split_order")
+    expect(f, state.get("timings", {}), dict, "timings")
+    _check_shape(f, parents, order)
+    if (kwargs["split_rule"] not in SPLIT_RULES or kwargs["term_weights"] not in TERM_WEIGHTS
+            or kwargs["n_leaves"] < 1 or kwargs["min_docs"] < 1):
+        raise corrupt(f, "'params' holds a value HierarchicalTopicModel does not take")
+    tree = cls(**kwargs)
+    model = TopicModel.load(path / MODEL_FOLDER)
+    n_docs, n_terms = len(model.doc_ids_), len(model.vocabulary_)
+    arrays = read_npz(arrays_file, {"node_components": ArraySpec("f", (len(parents), n_terms)),
+                                    "doc_leaf": ArraySpec("iu", (n_docs,))})
+    components = check_values(arrays_file, "node_components", arrays["node_components"], low=0)
+    doc_leaf = check_values(arrays_file, "doc_leaf", arrays["doc_leaf"], low=0, high=len(parents) - 1)
+    leaves = sorted(set(range(len(parents))) - set(order))
+    if model.n_topics_ != len(leaves):
+        raise corrupt(f, f"the tree has {len(leaves)} leaves but '{MODEL_FOLDER}' {model.n_topics_} topics")
+    if np.isin(doc_leaf, order).any():
+        raise corrupt(arrays_file, "'doc_leaf' names a node that is not a leaf")
+    docs: list = [None] * len(parents)
+    for node in leaves:
+        docs[node] = np.flatnonzero(doc_leaf == node)
+    for j in range(len(order) - 1, -1, -1):
+        docs[order[j]] = np.sort(np.concatenate([docs[2 * j + 1], docs[2 * j + 2]]))
+    tree._set_fitted(components.astype(np.float64), np.asarray(parents, dtype=np.int64), order, docs, model)
+    return tree
