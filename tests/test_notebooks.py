@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 TIMEOUT = 300
 # Figures each notebook must show (a plot that silently stops rendering is a failure too).
-FIGURES = {"01_quickstart.ipynb": 5, "02_choosing_k.ipynb": 1, "04_images.ipynb": 4, "05_topics_over_time.ipynb": 2}
+FIGURES = {"01_quickstart.ipynb": 5, "02_choosing_k.ipynb": 1, "04_images.ipynb": 4, "05_topics_over_time.ipynb": 2, "06_topic_tree.ipynb": 1}
 
 
 def _ids(paths):
