@@ -342,6 +342,9 @@ class HierarchicalTopicModel(BaseEstimator):
     def load(cls, path: str | Path) -> "HierarchicalTopicModel":
         """Read a tree written by :meth:`save` (or a ``topicnmf hierarchy`` run folder).
 
+        The loaded tree's ``vectorizer`` and ``nmf`` parameters are ``None`` (the
+        fitted vectorizer is ``model_.vectorizer_``); every fitted attribute is as saved.
+
         Raises
         ------
         InputError

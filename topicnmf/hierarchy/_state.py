@@ -22,6 +22,7 @@ from topicnmf._persistence import (
     model_files,
     read_json,
     read_npz,
+    write_model_folder,
 )
 from topicnmf.errors import InputError
 
@@ -38,8 +39,8 @@ _PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "min_docs": 
            "text_column": str}
 
 
-def tree_files(tree) -> dict[str, bytes]:
-    """The tree's own files (not its ``model/``), as ``{name: bytes}``."""
+def _state(tree) -> tuple[dict, dict]:
+    """The tree's own state (JSON) and arrays, not its leaves' model."""
     check_is_fitted(tree, "node_components_")
     params = {name: getattr(tree, name) for name in _PARAMS}
     params["random_state"] = tree.random_state if isinstance(tree.random_state, (int, type(None))) else None
@@ -51,19 +52,20 @@ def tree_files(tree) -> dict[str, bytes]:
         "split_order": [int(n) for n in tree.split_order_],
         "timings": dict(tree.timings_),
     }
-    arrays = {"node_components": tree.node_components_, "doc_leaf": tree.doc_leaf()}
-    return model_files(state, arrays, json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
+    return state, {"node_components": tree.node_components_, "doc_leaf": tree.doc_leaf()}
+
+
+def tree_files(tree) -> dict[str, bytes]:
+    """The tree's own files (not its ``model/``), as ``{name: bytes}``, for a run folder."""
+    return model_files(*_state(tree), json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
 
 
 def save_tree(tree, path: str | Path) -> Path:
     """Write a fitted tree to the folder ``path`` (see :meth:`HierarchicalTopicModel.save`)."""
     path = Path(path)
-    files = tree_files(tree)
-    path.mkdir(parents=True, exist_ok=True)
+    state, arrays = _state(tree)
     tree.model_.save(path / MODEL_FOLDER)
-    for name, data in files.items():
-        (path / name).write_bytes(data)
-    return path
+    return write_model_folder(path, state, arrays, json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
 
 
 def _check_shape(f: Path, parents: list, order: list) -> None:
