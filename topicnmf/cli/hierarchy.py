@@ -7,16 +7,21 @@ each document's leaf, the tree plot), and none of ``fit``'s solver options apply
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
+from topicnmf.cli import _options as opt
 from topicnmf.cli._console import Progress, inert, out, say
 from topicnmf.cli._errors import user_errors
-from topicnmf.cli.fit import CORPUS_HELP, TextColumn, TopWords, reading_line
+from topicnmf.cli._options import Corpus, TextColumn, TopWords
+from topicnmf.cli.fit import reading_line
 
 __all__ = ["hierarchy"]
+
+Out = opt.out("hierarchy")
+Seed = opt.seed("Random seed of the splits.")
+Force = opt.force()
 
 
 def _tree_table(table, title: str):
@@ -42,7 +47,7 @@ def _tree_table(table, title: str):
 
 
 def hierarchy(
-    corpus: Annotated[Path, typer.Argument(help=CORPUS_HELP)],
+    corpus: Corpus,
     leaves: Annotated[int, typer.Option("--leaves", "-l", min=1, help="Leaves of the tree (its finest topics).")] = 10,
     split_rule: Annotated[
         str, typer.Option("--split-rule", help="Leaf split next: size (the largest), gain or mndcg.")
@@ -51,13 +56,11 @@ def hierarchy(
         str, typer.Option("--term-weights", help="Split with the node's own IDF (node) or the corpus's (corpus).")
     ] = "node",
     min_docs: Annotated[int, typer.Option("--min-docs", min=1, help="Smallest child a split may leave.")] = 5,
-    out_dir: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_hierarchy].")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed of the splits.")] = 0,
+    out_dir: Out = None,
+    seed: Seed = 0,
     top_words: TopWords = 10,
     text_column: TextColumn = "text",
-    force: Annotated[bool, typer.Option("--force", "-f", help="Replace an earlier run folder.")] = False,
+    force: Force = False,
 ):
     """A tree of topics by rank-2 splits: the tree table, each document's leaf, a plot and the report."""
     with user_errors(), Progress() as progress:
@@ -66,7 +69,7 @@ def hierarchy(
         from topicnmf._validation import check_one_of
         from topicnmf.hierarchy import SPLIT_RULES, TERM_WEIGHTS
 
-        target = out_dir if out_dir is not None else Path(f"{corpus.name.split('.')[0] or 'corpus'}_hierarchy")
+        target = out_dir if out_dir is not None else opt.default_out(corpus, "hierarchy")
         reporting.check_output_dir(target, force=force, protect=[corpus])
         check_one_of(split_rule, "split_rule", "HierarchicalTopicModel", SPLIT_RULES)
         check_one_of(term_weights, "term_weights", "HierarchicalTopicModel", TERM_WEIGHTS)

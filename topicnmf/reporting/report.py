@@ -489,6 +489,7 @@ def write_dynamic_outputs(
     )
 
 
+@_documented
 def write_hierarchy_outputs(
     tree,
     out_dir: str | Path,
@@ -513,10 +514,7 @@ def write_hierarchy_outputs(
     ----------
     tree : HierarchicalTopicModel
         A fitted tree.
-    out_dir : str or Path
-        The output folder; it must not exist unless ``force``.
-    top_n : int, default=10
-        Top words per topic and node in the tables and the report.
+    {{folder_and_words}}
     force : bool, default=False
         Replace an existing run folder (or an empty folder); any other is refused.
     corpus : Corpus or None, default=None
