@@ -106,7 +106,9 @@ def test_periods_of_dates_names_and_numbers():
         (lambda: DynamicTopicModel().fit(["a b", "c d"], times=["w1"]),
          "The 'times' passed to DynamicTopicModel.fit must hold one time per document. Got 1 times for 2 documents."),
         (lambda: DynamicTopicModel(window_topics=0).fit(["a b"], times=["w1"]),
-         "The 'window_topics' parameter of DynamicTopicModel must be an int >= 1. Got 0."),
+         "The 'window_topics' parameter of DynamicTopicModel must be an int >= 1 or 'auto'. Got 0."),
+        (lambda: DynamicTopicModel(window_topics="many").fit(["a b"], times=["w1"]),
+         "The 'window_topics' parameter of DynamicTopicModel must be an int >= 1 or 'auto'. Got 'many'."),
         (lambda: TopicModel(2, vectorizer=TextVectorizer(min_df=1)).fit(["cats purr", "dogs bark"]).topics_over_time(),
          "This TopicModel has no document times; fit it on a Corpus with times (read_corpus(..., time_column=...)) "
          "to count topics over time."),
@@ -159,7 +161,7 @@ def test_cli_dynamic(tmp_path):
 
     news = _month_folders(tmp_path / "news", np.random.RandomState(2))
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "3", "--topics", "3",
+    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "auto", "--topics", "3",
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     for name in ["topics.csv", "doc_topics.csv", "window_topics.csv", "topics_over_time.csv",
@@ -168,8 +170,65 @@ def test_cli_dynamic(tmp_path):
     table = pd.read_csv(out / "topics_over_time.csv")
     assert table["period"].unique().tolist() == ["month1", "month2", "month3"]
     run = json.loads((out / "run.json").read_text())
-    assert run["command"] == "dynamic"
+    assert run["command"] == "dynamic" and run["window_topics"][::2] == [2, 2]  # 24 documents: k = 2 only
     assert not [p.name for p in tmp_path.iterdir() if "topicnmf-staging" in p.name]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('<h2 id="over-time">'):page.index('<section id="explorer"')]
+    assert "Topics over time" in section and section.count("data:image/png;base64,") == 1
+    tracking = pd.read_csv(out / "window_topics.csv")
+    for row in tracking.itertuples():  # the tracking table, row by row
+        assert f'<td>{row.window}</td><td class="num">{row.rank}</td><td class="num">{row.window_topic}</td>' in section
+    words = pd.read_csv(out / "topics.csv").query("rank == 0")["word"]
+    assert all(word in section for word in words)
+
+
+def test_cli_dynamic_refuses_bad_window_topics(tmp_path):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    result = CliRunner().invoke(app, ["dynamic", str(tmp_path), "--window-topics", "some"])
+    assert result.exit_code == 2
+    assert "must be an int >= 1 or 'auto'; got 'some'" in result.output
+
+
+def test_report_section_escapes_the_data(fitted):
+    import copy
+
+    from topicnmf.reporting.dynamic import dynamic_section
+
+    model = copy.deepcopy(fitted[0])
+    model.windows_ = ["<b>jan</b>", "feb & mar", "apr\"<x>"]
+    model.model_.set_topic_labels(["<script>alert(1)</script>", "b", "c"])
+    html = dynamic_section(model, b"\x89PNG", top_n=3)
+    assert "<b>" not in html and "<script>" not in html and "<x>" not in html
+    assert "&lt;b&gt;jan&lt;/b&gt;" in html and "feb &amp; mar" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_window_topics_auto_takes_each_windows_sweep(monkeypatch):
+    """window_topics='auto': each window's k is its sweep's recommendation, over the k it supports."""
+    from topicnmf import dynamic, selection
+
+    calls = []
+    sweep = selection.sweep_matrix
+
+    def recording(X, ks, **kwargs):
+        result = sweep(X, ks, **kwargs)
+        calls.append((X.shape[0], list(ks), kwargs["runs"], result.best_k))
+        assert kwargs["test_fraction"] is None and result.table["heldout_error"].isna().all()  # not read by the rule
+        return result
+
+    monkeypatch.setattr(selection, "sweep_matrix", recording)
+    rng = np.random.RandomState(0)
+    texts, labels, times = _docs(rng, ["w1", "w2", "w3"], [("football",), ("football", "baking"), THEMES])
+    texts, labels, times = texts + texts[:9], labels + labels[:9], times + ["w4"] * 9  # too small to sweep
+    model = DynamicTopicModel(3, window_topics="auto", random_state=0,
+                              vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(texts, times=times)
+    assert [c[:3] for c in calls] == [(24, [2], 2), (36, [2, 3], 2)]
+    assert model.window_n_topics_.tolist() == [1, 2, calls[1][3], 1]
+    assert dynamic.WINDOW_AUTO_RUNS == 2
+    assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) > 0.9
 
 
 def test_dynamic_outputs_are_all_or_nothing(fitted, tmp_path, monkeypatch):

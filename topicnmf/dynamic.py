@@ -24,13 +24,22 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._periods import FREQUENCIES, over_time, periods
-from topicnmf._validation import check_bool, check_int, check_one_of, check_one_per, check_random_state
+from topicnmf._validation import (
+    check_bool, check_int, check_one_of, check_one_per, check_random_state, parameter_error,
+)
 from topicnmf.errors import InputError
 from topicnmf.model import as_corpus
 from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize
 
-__all__ = ["DynamicTopicModel"]
+__all__ = ["DynamicTopicModel", "WINDOW_AUTO_DOCS", "WINDOW_AUTO_RUNS", "WINDOW_AUTO_TOPICS"]
+
+#: The numbers of topics that ``window_topics="auto"`` tries in each window (those it supports).
+WINDOW_AUTO_TOPICS = (2, 3, 4, 5, 6, 7, 8, 10, 12, 15)
+#: The sample runs per ``k`` of each window's sweep with ``window_topics="auto"``.
+WINDOW_AUTO_RUNS = 2
+#: With ``window_topics="auto"``, at least this many documents per window topic.
+WINDOW_AUTO_DOCS = 10
 
 
 def _cut_rows(H: np.ndarray, top_terms: int) -> np.ndarray:
@@ -68,8 +77,14 @@ class DynamicTopicModel(BaseEstimator):
     ----------
     n_topics : int, default=10
         Number of dynamic topics (the second-level factorisation's rank).
-    window_topics : int, default=10
+    window_topics : int or "auto", default=10
         Topics per time window (fewer in a window with fewer documents or terms).
+        ``"auto"``: each window's number is the recommendation of a quick
+        :func:`topicnmf.sweep` over ``k`` in ``WINDOW_AUTO_TOPICS`` (those with at
+        least ``WINDOW_AUTO_DOCS`` documents per topic in the window) with
+        ``WINDOW_AUTO_RUNS`` sample runs per ``k`` and without the held-out error
+        and coherence, which the recommendation does not read; the sweep's model
+        of that ``k`` is the window's (one topic for a window too small to sweep).
     window : {"auto", "day", "week", "month", "quarter", "year"}, default="auto"
         How dates are grouped into windows; ``"auto"`` is ``"month"`` for dates, and
         for whole numbers or window names every distinct value is a window of its own.
@@ -104,6 +119,8 @@ class DynamicTopicModel(BaseEstimator):
         topics ordered by their share of that window.
     window_topic_window_ : ndarray of int of shape (n_window_topics,)
         The window of each window topic.
+    window_n_topics_ : ndarray of int of shape (n_windows,)
+        The number of topics fitted in each window (0 for a window without terms).
     window_topic_dynamic_ : ndarray of shape (n_window_topics, n_topics)
         Each window topic's weights on the dynamic topics, rows summing to 1 (the
         second-level ``W``, normalised).
@@ -138,7 +155,7 @@ class DynamicTopicModel(BaseEstimator):
         self,
         n_topics: int = 10,
         *,
-        window_topics: int = 10,
+        window_topics: int | str = 10,
         window: str = "auto",
         top_terms: int = 20,
         vectorizer: Any = None,
@@ -188,7 +205,10 @@ class DynamicTopicModel(BaseEstimator):
 
         owner = "DynamicTopicModel"
         n_topics = check_int(self.n_topics, "n_topics", owner)
-        window_topics = check_int(self.window_topics, "window_topics", owner)
+        auto = isinstance(self.window_topics, str) and self.window_topics == "auto"
+        if not auto and (isinstance(self.window_topics, bool) or not isinstance(self.window_topics, (int, np.integer))
+                         or self.window_topics < 1):
+            raise parameter_error("window_topics", owner, "an int >= 1 or 'auto'", self.window_topics)
         check_one_of(self.window, "window", owner, ["auto", *FREQUENCIES])
         top_terms = check_int(self.top_terms, "top_terms", owner)
         random_state = check_random_state(self.random_state, "random_state", owner)
@@ -216,25 +236,22 @@ class DynamicTopicModel(BaseEstimator):
 
         start = time.perf_counter()
         rows_H, rows_window, doc_window_topic = [], [], np.full(len(corpus), -1, dtype=np.int64)
+        window_k = np.zeros(len(windows), dtype=np.int64)
         for w, name in enumerate(windows):
             notify({"stage": "window", "window": name, "done": w, "total": len(windows)})
             rows = np.flatnonzero(doc_window == w)
-            Xw = X[rows]
-            used = np.flatnonzero(np.asarray(Xw.sum(axis=0)).ravel() > 0)
-            k = min(window_topics, len(rows), len(used))
-            if k == 0:
+            fitted = self._fit_window(data, rows, None if auto else int(self.window_topics), random_state)
+            if fitted is None:
                 continue
-            nmf = self._nmf(k, random_state)
-            Ww = nmf.fit_transform(Xw[:, used])
-            Hw = np.zeros((k, X.shape[1]), dtype=np.float64)
-            Hw[:, used] = nmf.components_
+            Ww, Hw = fitted
             order = np.argsort(-_shares(Ww, Hw), kind="stable")
             Ww, Hw = Ww[:, order], Hw[order]
             offset = sum(len(h) for h in rows_H)
             totals = Ww.sum(axis=1)
             doc_window_topic[rows] = np.where(totals > 0, offset + Ww.argmax(axis=1), -1)
             rows_H.append(Hw)
-            rows_window.append(np.full(k, w, dtype=np.int64))
+            rows_window.append(np.full(len(Hw), w, dtype=np.int64))
+            window_k[w] = len(Hw)
         timings["windows"] = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -269,12 +286,51 @@ class DynamicTopicModel(BaseEstimator):
         self.doc_window_ = doc_window
         self.window_components_ = window_H
         self.window_topic_window_ = np.concatenate(rows_window)
+        self.window_n_topics_ = window_k
         self.window_topic_dynamic_ = membership
         self.window_topic_assignment_ = assignment
         self.doc_window_topic_ = doc_window_topic
         self._window_doc_counts = np.bincount(doc_window_topic[doc_window_topic >= 0],
                                               minlength=len(window_H))
         return self
+
+    def _fit_window(self, data, rows: np.ndarray, k: int | None, random_state):
+        """``(W, H)`` of one window's documents ``rows`` (``H`` over all terms); None without terms.
+
+        ``k`` None is "auto": the recommendation of a quick sweep over the window.
+        """
+        Xw = data.X[rows]
+        used = np.flatnonzero(np.asarray(Xw.sum(axis=0)).ravel() > 0)
+        most = min(len(rows), len(used))
+        if most == 0:
+            return None
+        if k is None:
+            ks = [k for k in WINDOW_AUTO_TOPICS if k <= min(most, len(rows) // WINDOW_AUTO_DOCS)]
+            if ks:
+                W, H = self._sweep_window(Xw[:, used], ks, random_state)
+                Hw = np.zeros((len(H), data.X.shape[1]), dtype=np.float64)
+                Hw[:, used] = H
+                return W, Hw
+            k = 1
+        k = min(k, most)
+        nmf = self._nmf(k, random_state)
+        Ww = nmf.fit_transform(Xw[:, used])
+        Hw = np.zeros((k, data.X.shape[1]), dtype=np.float64)
+        Hw[:, used] = nmf.components_
+        return Ww, Hw
+
+    def _sweep_window(self, X, ks: list[int], random_state):
+        """``(W, H)`` of the sweep's recommended ``k`` for the window's matrix ``X``.
+
+        Only what the recommendation reads is measured (the stability and the
+        reconstruction error): no held-out fits, no coherence.
+        """
+        from topicnmf.selection import sweep_matrix
+
+        result = sweep_matrix(X, ks, runs=WINDOW_AUTO_RUNS, random_state=random_state, test_fraction=None,
+                              nmf=self._nmf(ks[0], random_state))
+        model = result.models[result.best_k]
+        return np.asarray(result.doc_topics[result.best_k]), np.asarray(model.components_, dtype=np.float64)
 
     # -- facts of the fitted model -------------------------------------------------------
 

@@ -9,7 +9,8 @@ import typer
 
 from topicnmf.cli._console import Progress, out, say, topics_table
 from topicnmf.cli._errors import user_errors
-from topicnmf.cli.fit import MEASURE, CORPUS_HELP, TextColumn, TopWords, reading_line
+from topicnmf.cli._options import CORPUS_HELP, TextColumn, TopWords, topics_option
+from topicnmf.cli.fit import MEASURE, n_topics_value, reading_line
 
 __all__ = ["dynamic"]
 
@@ -22,7 +23,11 @@ def dynamic(
         Optional[str], typer.Option("--time-column", help="Time column of a table file (omit for window folders).")
     ] = None,
     window: Annotated[str, typer.Option("--window", help=f"Window of dates: {', '.join(WINDOWS)}.")] = "auto",
-    window_topics: Annotated[int, typer.Option("--window-topics", min=1, help="Topics per window.")] = 10,
+    window_topics: Annotated[
+        str,
+        typer.Option("--window-topics", callback=lambda v: topics_option(v, n_topics_value),
+                     help="Topics per window, or 'auto' for each window's sweep recommendation."),
+    ] = "10",
     topics: Annotated[int, typer.Option("--topics", "-k", min=1, help="Dynamic topics.")] = 10,
     out_dir: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_dynamic].")
@@ -44,7 +49,8 @@ def dynamic(
         where = {"time_column": time_column} if time_column is not None else {"time_from": "folder"}
         docs = topicnmf.read_corpus(corpus, text_column=text_column, callback=progress.reading_callback(), **where)
         say(reading_line(docs))
-        model = topicnmf.DynamicTopicModel(topics, window_topics=window_topics, window=window, random_state=seed)
+        model = topicnmf.DynamicTopicModel(topics, window_topics=n_topics_value(window_topics), window=window,
+                                           random_state=seed)
         model.fit(docs)
         summary = reporting.write_dynamic_outputs(model, target, top_n=top_words, force=force, corpus=docs,
                                                   callback=progress.stage_callback())

@@ -137,6 +137,9 @@ def fit(
     seed_topics: Annotated[
         Optional[Path], typer.Option("--seed-topics", help="Seeded topics, one a line: 'name: word word word'.")
     ] = None,
+    seed_strength: Annotated[
+        float, typer.Option("--seed-strength", min=0.0, help="Pull of the seeded topics for the whole fit (0: start only).")
+    ] = 0.0,
     stream: Annotated[
         Optional[bool],
         typer.Option("--stream/--no-stream", help="Read the corpus in chunks, bounded memory [default: above "
@@ -181,6 +184,7 @@ def fit(
             scheduler=cluster,
             random_state=seed,
             seed_topics=None if seed_topics is None else topicnmf.read_seed_topics(seed_topics),
+            seed_strength=seed_strength,
         )
         docs = topicnmf.read_corpus(
             corpus, text_column=text_column, id_column=id_column, label_column=label_column,

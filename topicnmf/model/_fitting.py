@@ -114,7 +114,16 @@ def factorize_topics(model, X, vectorizer, vocabulary, tokens, n_topics, seeds, 
                 UserWarning,
                 stacklevel=3,
             )
-        W, nmf = seeding.seeded_fit(nmf, X, Y, random_state)
+        W, nmf, unsupported = seeding.seeded_fit(nmf, X, Y, random_state, float(model.seed_strength))
+        names = [name for i, name in enumerate(seeds) if i in unsupported and name not in missing]
+        if names:
+            warnings.warn(
+                f"Few documents back the seed topics {', '.join(map(repr, names))} of TopicModel.fit: the "
+                "documents they would gather mostly do not use their seed words, so each holds only the "
+                "documents that do. Check the seed words, or drop the topic if its theme is not in the corpus.",
+                UserWarning,
+                stacklevel=3,
+            )
     timings["factorize"] = time.perf_counter() - start
     if callback is not None:
         nmf.set_params(callback=None)

@@ -8,6 +8,7 @@
   relevance, agreement with known labels), computed in Python and embedded as JSON;
 - :mod:`~topicnmf.reporting.page`: the self-contained HTML report page;
 - :mod:`~topicnmf.reporting.report`: report files and whole run folders;
+- :mod:`~topicnmf.reporting.dynamic`: the run folder and report section of dynamic topics;
 - :mod:`~topicnmf.reporting.images`: run folders of image compression and parts.
 
 Public names are imported on first use, so ``topicnmf.reporting.output`` loads
@@ -43,7 +44,8 @@ _PUBLIC = {
     "render_page": "page",
     "model_facts": "report",
     "render_plots": "report",
-    "write_dynamic_outputs": "report",
+    "dynamic_section": "dynamic",
+    "write_dynamic_outputs": "dynamic",
     "write_hierarchy_outputs": "report",
     "write_outputs": "report",
     "write_report": "report",

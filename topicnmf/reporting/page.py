@@ -88,6 +88,9 @@ class PageData:
     tree : DataFrame or None
         A topic tree, :meth:`HierarchicalTopicModel.tree` with a ``topic`` column (the
         leaf's topic, -1 for a split node); ``None`` leaves the tree out.
+    extra_sections : list of str
+        Sections of a richer model (topics over time), HTML already escaped, shown
+        after the opening facts.
     """
 
     n_docs: int
@@ -108,6 +111,7 @@ class PageData:
     sweep: pd.DataFrame | None = None
     sweep_png: bytes | None = None
     tree: pd.DataFrame | None = None
+    extra_sections: list = field(default_factory=list)
 
     @property
     def measures(self) -> list[str]:
@@ -191,6 +195,10 @@ def _facts(data: PageData) -> str:
         "<p>Topics are numbered by their share of the total weight, the largest first. "
         "<em>Size</em> counts the documents whose top topic it is.</p>"
     )
+
+
+def _extra(data: PageData) -> str:
+    return "\n".join(data.extra_sections)
 
 
 def _explorer(data: PageData) -> str:
@@ -441,7 +449,7 @@ def _run(data: PageData) -> str:
 
 
 SECTIONS: list[Callable[[PageData], str]] = [
-    _facts, _explorer, _tree, _labels, _topics, _coherence, _sweep, _plots, _documents, _run,
+    _facts, _extra, _explorer, _tree, _labels, _topics, _coherence, _sweep, _plots, _documents, _run,
 ]
 
 

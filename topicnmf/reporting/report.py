@@ -47,7 +47,7 @@ from topicnmf.reporting.tables import (
     topic_summary,
 )
 
-__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_dynamic_outputs", "write_hierarchy_outputs",
+__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_hierarchy_outputs",
            "write_outputs", "write_report"]
 
 RUN_FORMAT_VERSION = 2
@@ -127,7 +127,8 @@ def _settings(run_dir: Path | None, top_n, measures, n_representative, owner: st
     return settings
 
 
-def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: dict, callback, tree=None) -> tuple:
+def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: dict, callback, tree=None,
+                  extra_sections=()) -> tuple:
     """Everything the report shows, computed before anything is written: (summary, files)."""
     top_n, measures = settings["top_n"], settings["measures"]
     _notify(callback, "coherence")
@@ -189,6 +190,7 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
             sweep=sweep,
             sweep_png=sweep_image,
             tree=tree,
+            extra_sections=list(extra_sections),
         )
     )
     files = {"summary.csv": table_bytes(summary)}
@@ -320,6 +322,7 @@ def write_outputs(
     run_info: dict | None = None,
     extra_files: dict[str, bytes] | None = None,
     tree: pd.DataFrame | None = None,
+    extra_sections: Sequence[str] | None = None,
     callback: Callable[[dict], None] | None = None,
 ) -> pd.DataFrame:
     """Write every output of a fitted model to the folder ``out_dir``, all or nothing.
@@ -359,6 +362,10 @@ def write_outputs(
         sub-folders, such as ``"plots/x.png"``), written in the staging folder with
         the rest, so they too are all or nothing. A name that the run writes
         itself is refused.
+    extra_sections : sequence of str or None, default=None
+        More sections of ``report.html``, as HTML already escaped (such as
+        :func:`~topicnmf.reporting.dynamic.dynamic_section`), shown after the
+        page's opening facts.
     callback : callable or None, default=None
         Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
 
@@ -392,7 +399,7 @@ def write_outputs(
             **extra,
         }
         summary, files = _build_report(model, settings, max_docs=2000, dpi=80, run_info=run, callback=callback,
-                                       tree=tree)
+                                       tree=tree, extra_sections=extra_sections or ())
         from topicnmf.measures import topic_diversity
 
         run["topic_diversity"] = float(topic_diversity(model.top_words(settings["top_n"])))
@@ -428,65 +435,6 @@ def _check_extra_files(extra_files) -> dict[str, bytes]:
         ):
             raise parameter_error("extra_files", "write_outputs", expected, name)
     return {name: bytes(data) for name, data in extra_files.items()}
-
-
-@_documented
-def write_dynamic_outputs(
-    model,
-    out_dir: str | Path,
-    *,
-    top_n: int = 10,
-    force: bool = False,
-    corpus=None,
-    dpi: int = 100,
-    callback: Callable[[dict], None] | None = None,
-) -> pd.DataFrame:
-    """Write the run folder of a fitted DynamicTopicModel, all or nothing.
-
-    The folder holds what :func:`write_outputs` writes for the flat model of the
-    dynamic topics (``model.model_``), plus ``window_topics.csv``
-    (:meth:`DynamicTopicModel.tracking`), ``topics_over_time.csv``
-    (:meth:`DynamicTopicModel.topics_over_time`) and ``topics_over_time.png``
-    (:func:`~topicnmf.plotting.plot_topics_over_time`); ``run.json`` has
-    ``"command": "dynamic"``. Every file is computed first and written in one
-    staging folder that is moved into place at the end, so a failure at any
-    point leaves no run folder (and an existing one intact).
-
-    Parameters
-    ----------
-    model : DynamicTopicModel
-        A fitted model.
-    {{folder_and_words}}
-    force : bool, default=False
-        Replace an existing run folder (or an empty folder); any other is refused.
-    corpus : Corpus or None, default=None
-        The training corpus (see :func:`write_outputs`).
-    dpi : int, default=100
-        Resolution of ``topics_over_time.png``.
-    callback : callable or None, default=None
-        Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
-
-    Returns
-    -------
-    summary : DataFrame
-        The topic summary of the dynamic topics.
-    """
-    top_n = check_int(top_n, "top_n", "write_dynamic_outputs")
-    dpi = check_int(dpi, "dpi", "write_dynamic_outputs")
-    from topicnmf import plotting
-
-    png = io.BytesIO()
-    plotting.plot_topics_over_time(model).savefig(png, format="png", dpi=dpi)
-    extra = {
-        "window_topics.csv": table_bytes(model.tracking(top_n)),
-        "topics_over_time.csv": table_bytes(model.topics_over_time()),
-        "topics_over_time.png": png.getvalue(),
-    }
-    run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_]}
-    return write_outputs(
-        model.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
-        extra_files=extra, callback=callback,
-    )
 
 
 @_documented

@@ -250,7 +250,11 @@ def sweep_matrix(
     tokens=None,
     vocabulary=None,
 ) -> SweepResult:
-    """The sweep over an already vectorised matrix (parameters checked by :func:`sweep`)."""
+    """The sweep over an already vectorised matrix (parameters checked by :func:`sweep`).
+
+    ``test_fraction=None`` skips the held-out fits (their error, NaN in the table, does
+    not enter :func:`recommend`); so does ``tokens=None`` for the coherence.
+    """
     from sklearn.utils import check_random_state as as_rng
 
     from topicnmf.measures import coherence_from_ids, topic_diversity
@@ -307,7 +311,7 @@ def sweep_matrix(
             step("stability", k)
         per_run, per_topic = topic_stability(H, run_H, top_n)
 
-        heldout = heldout_errors(
+        heldout = float("nan") if test_fraction is None else heldout_errors(
             X, k, base, test_fraction=test_fraction, seed=heldout_seed, rows=heldout_rows,
             H=None if heldout_rows is None else H,
         )

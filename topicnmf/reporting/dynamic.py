@@ -1,0 +1,150 @@
+"""The run folder of a DynamicTopicModel and its report section.
+
+:func:`write_dynamic_outputs` writes what :func:`~topicnmf.reporting.write_outputs`
+writes for the flat model of the dynamic topics, plus the window tables and the
+topics-over-time plot; :func:`dynamic_section` is the part of ``report.html`` that
+shows them: the plot, each dynamic topic's share per window, the dynamic topics'
+words and the tracking of window topics to dynamic topics. Every value from the
+data is escaped; the plot is embedded as a data URI.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from topicnmf._validation import check_int
+from topicnmf.reporting.page import _e, html_table, number
+from topicnmf.reporting.report import _documented, write_outputs
+from topicnmf.reporting.tables import table_bytes
+
+__all__ = ["dynamic_section", "write_dynamic_outputs"]
+
+
+def dynamic_section(model, plot_png: bytes, *, top_n: int = 10) -> str:
+    """The "Topics over time" section of the report page of a fitted DynamicTopicModel.
+
+    Parameters
+    ----------
+    model : DynamicTopicModel
+        A fitted model.
+    plot_png : bytes
+        The topics-over-time plot (:func:`~topicnmf.plotting.plot_topics_over_time`) as PNG.
+    top_n : int, default=10
+        Top words listed per dynamic topic and per window topic.
+
+    Returns
+    -------
+    html : str
+        The section, every value from the data escaped.
+    """
+    top_n = check_int(top_n, "top_n", "dynamic_section")
+    windows = [str(w) for w in model.windows_]
+    labels = model.topic_labels_
+    k = len(labels)
+    over_time = model.topics_over_time()
+    share = over_time.pivot(index="topic", columns="period", values="share").reindex(range(k)).to_numpy()
+    tracking = model.tracking(top_n)
+    counts = np.asarray(model.window_n_topics_)
+    sizes = np.bincount(np.asarray(model.doc_topic_).argmax(axis=1)[np.asarray(model.doc_topic_).sum(axis=1) > 0],
+                        minlength=k)
+    present = [int(tracking.loc[tracking["topic"] == t, "window"].nunique()) for t in range(k)]
+    per_window = ", ".join(f"{_e(w)}: {int(c)}" for w, c in zip(windows, counts))
+    caption = "Each dynamic topic's share of the documents per window (documents by their top dynamic topic)."
+    encoded = base64.b64encode(plot_png).decode("ascii")
+    out = [
+        '<h2 id="over-time">Topics over time</h2>',
+        f"<p>{k} dynamic topics over {len(windows)} windows ({_e(windows[0])} to {_e(windows[-1])}), "
+        f"tracked across {len(tracking)} window topics (per window: {per_window}). Each window's documents "
+        "were factorised on their own; a second factorisation of all window topics' top terms gives the "
+        "dynamic topics (Greene &amp; Cross 2017), so a topic can persist, appear late or fade.</p>",
+        f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{encoded}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>",
+        "<h3>Share of each window's documents</h3>",
+        html_table(["topic", "label"] + windows,
+                   [[str(t), _e(labels[t])] + [f"{100 * v:.0f}%" for v in share[t]] for t in range(k)],
+                   numeric=set(range(2, len(windows) + 2)) | {0}),
+        "<h3>Dynamic topics</h3>",
+        html_table(["topic", "label", "documents", "windows", "top words"],
+                   [[str(t), _e(labels[t]), f"{int(sizes[t]):,}", f"{present[t]} of {len(windows)}",
+                     _e(" ".join(words))] for t, words in enumerate(model.top_words(top_n))],
+                   numeric={0, 2}, words={4}),
+        "<h3>Window topics and their dynamic topic</h3>",
+        "<p>Each window topic (by window, largest first) with the dynamic topic it belongs to and its weight "
+        "on it (1: wholly that topic); <em>documents</em> counts those whose top window topic it is.</p>",
+        html_table(["window", "rank", "window topic", "dynamic topic", "weight", "documents", "top words"],
+                   [[_e(row.window), str(row.rank), str(row.window_topic),
+                     "none" if row.topic < 0 else f"{row.topic}: {_e(labels[row.topic])}",
+                     number(row.weight, 2), f"{int(row.documents):,}", _e(row.top_words)]
+                    for row in tracking.itertuples(index=False)],
+                   numeric={1, 2, 4, 5}, words={6}),
+    ]
+    return "\n".join(out)
+
+
+@_documented
+def write_dynamic_outputs(
+    model,
+    out_dir: str | Path,
+    *,
+    top_n: int = 10,
+    force: bool = False,
+    corpus=None,
+    dpi: int = 100,
+    callback: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Write the run folder of a fitted DynamicTopicModel, all or nothing.
+
+    The folder holds what :func:`~topicnmf.reporting.write_outputs` writes for the
+    flat model of the dynamic topics (``model.model_``), plus ``window_topics.csv``
+    (:meth:`DynamicTopicModel.tracking`), ``topics_over_time.csv``
+    (:meth:`DynamicTopicModel.topics_over_time`) and ``topics_over_time.png``
+    (:func:`~topicnmf.plotting.plot_topics_over_time`); ``report.html`` opens with
+    the "Topics over time" section (:func:`dynamic_section`) and ``run.json`` has
+    ``"command": "dynamic"``, the windows and each window's number of topics. Every
+    file is computed first and written in one staging folder that is moved into
+    place at the end, so a failure at any point leaves no run folder (and an
+    existing one intact).
+
+    Parameters
+    ----------
+    model : DynamicTopicModel
+        A fitted model.
+    {{folder_and_words}}
+    force : bool, default=False
+        Replace an existing run folder (or an empty folder); any other is refused.
+    corpus : Corpus or None, default=None
+        The training corpus (see :func:`~topicnmf.reporting.write_outputs`).
+    dpi : int, default=100
+        Resolution of ``topics_over_time.png``.
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts (see
+        :func:`~topicnmf.reporting.write_report`).
+
+    Returns
+    -------
+    summary : DataFrame
+        The topic summary of the dynamic topics.
+    """
+    from topicnmf import plotting
+
+    top_n = check_int(top_n, "top_n", "write_dynamic_outputs")
+    dpi = check_int(dpi, "dpi", "write_dynamic_outputs")
+    png = io.BytesIO()
+    plotting.plot_topics_over_time(model).savefig(png, format="png", dpi=dpi)
+    extra = {
+        "window_topics.csv": table_bytes(model.tracking(top_n)),
+        "topics_over_time.csv": table_bytes(model.topics_over_time()),
+        "topics_over_time.png": png.getvalue(),
+    }
+    run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_],
+                "window_topics": [int(c) for c in model.window_n_topics_]}
+    return write_outputs(
+        model.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
+        extra_files=extra, extra_sections=[dynamic_section(model, png.getvalue(), top_n=top_n)], callback=callback,
+    )
