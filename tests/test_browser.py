@@ -180,3 +180,32 @@ def test_no_sideways_scrolling_at_420_px(browser, page):
         assert browser.find_element(By.ID, "topic-map").size["width"] <= width
     finally:
         browser.set_window_size(1200, 1000)
+
+
+def test_dynamic_report_shows_topics_over_time(browser, tmp_path):
+    """The report of a dynamic run: its Topics over time section shows the plot and the tables,
+    logs no error and scrolls nothing sideways at 420 px."""
+    from topicnmf import DynamicTopicModel, TextVectorizer
+
+    rng = np.random.RandomState(0)
+    themes = {"football": "striker goal penalty referee match league", "baking": "oven bread dough bake crust flour"}
+    texts, times = [], []
+    for month in ("2016-01", "2016-02"):
+        for words in themes.values():
+            texts += [" ".join(rng.choice(words.split(), 5)) for _ in range(10)]
+            times += [month] * 10
+    model = DynamicTopicModel(2, window_topics=2, random_state=0,
+                              vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(texts, times=times)
+    reporting.write_dynamic_outputs(model, tmp_path / "run")
+    try:
+        browser.get_log("browser")  # drop the earlier page's entries
+        browser.set_window_size(420, 900)
+        browser.get((tmp_path / "run" / "report.html").as_uri())
+        heading = browser.find_element(By.ID, "over-time")
+        assert heading.text == "Topics over time"
+        image = browser.find_element(By.CSS_SELECTOR, "h2#over-time ~ figure img")
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 420
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    finally:
+        browser.set_window_size(1200, 1000)
