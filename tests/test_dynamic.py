@@ -120,9 +120,10 @@ def test_errors(call, message):
 
 
 @pytest.mark.slow
-def test_dynamic_topics_match_news_sections(news_sections):
+@pytest.mark.parametrize("window_topics", [5, "auto"])  # auto: 6, 5 and 5 topics, NMI 0.845
+def test_dynamic_topics_match_news_sections(news_sections, window_topics):
     texts, labels, months = news_sections
-    model = DynamicTopicModel(5, window_topics=5, random_state=0)
+    model = DynamicTopicModel(5, window_topics=window_topics, random_state=0)
     model.fit(texts, times=months)
     assert model.windows_ == ["month1", "month2", "month3"]
     assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) >= 0.8

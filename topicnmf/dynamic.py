@@ -82,9 +82,10 @@ class DynamicTopicModel(BaseEstimator):
         ``"auto"``: each window's number is the recommendation of a quick
         :func:`topicnmf.sweep` over ``k`` in ``WINDOW_AUTO_TOPICS`` (those with at
         least ``WINDOW_AUTO_DOCS`` documents per topic in the window) with
-        ``WINDOW_AUTO_RUNS`` sample runs per ``k`` and without the held-out error,
-        which the recommendation does not read; the sweep's model of that ``k`` is
-        the window's (one topic for a window too small to sweep).
+        ``WINDOW_AUTO_RUNS`` sample runs per ``k``, without held-out fits and
+        coherence (the rule then takes the knee of the error among the most stable
+        ``k``); the sweep's model of that ``k`` is the window's (one topic for a
+        window too small to sweep).
     window : {"auto", "day", "week", "month", "quarter", "year"}, default="auto"
         How dates are grouped into windows; ``"auto"`` is ``"month"`` for dates, and
         for whole numbers or window names every distinct value is a window of its own.
@@ -307,7 +308,7 @@ class DynamicTopicModel(BaseEstimator):
         if k is None:
             ks = [k for k in WINDOW_AUTO_TOPICS if k <= min(most, len(rows) // WINDOW_AUTO_DOCS)]
             if ks:
-                W, H = self._sweep_window(data, rows, used, ks, random_state)
+                W, H = self._sweep_window(Xw[:, used], ks, random_state)
                 Hw = np.zeros((len(H), data.X.shape[1]), dtype=np.float64)
                 Hw[:, used] = H
                 return W, Hw
@@ -319,23 +320,20 @@ class DynamicTopicModel(BaseEstimator):
         Hw[:, used] = nmf.components_
         return Ww, Hw
 
-    def _sweep_window(self, data, rows: np.ndarray, used: np.ndarray, ks: list[int], random_state):
-        """``(W, H)`` of the sweep's recommended ``k`` for the window's documents ``rows`` and terms ``used``.
+    def _sweep_window(self, X, ks: list[int], random_state):
+        """``(W, H)`` of the sweep's recommended ``k`` for the window's matrix ``X``.
 
-        The sweep gets the window's token streams (so its rule can read the coherence)
-        but no held-out fits, whose error the rule does not read.
+        The sweep gets no texts and no held-out fits: its rule then takes the knee of
+        the reconstruction error among the most stable ``k`` (step 3 of
+        :func:`topicnmf.selection.recommend`). Measured on a news-like sample of 20
+        Newsgroups (5 sections, 1,500 posts over 3 months): with the coherence step the
+        windows got 4, 3 and 3 topics and the dynamic topics an NMI of 0.721 against the
+        sections; without it 6, 5 and 5 and 0.845 (5 per window: 0.846), in less time.
         """
-        from topicnmf.preprocessing import TokenStream
         from topicnmf.selection import sweep_matrix
 
-        tokens = data.subset(rows)[3]
-        if tokens is not None:  # token ids as columns of the window's own terms
-            position = np.full(data.X.shape[1], -1, dtype=np.int64)
-            position[used] = np.arange(len(used))
-            tokens = TokenStream(position[tokens[0]].astype(np.int32), tokens[1])
-        result = sweep_matrix(data.X[rows][:, used], ks, runs=WINDOW_AUTO_RUNS, random_state=random_state,
-                              test_fraction=None, nmf=self._nmf(ks[0], random_state), tokens=tokens,
-                              vocabulary=data.vocabulary[used])
+        result = sweep_matrix(X, ks, runs=WINDOW_AUTO_RUNS, random_state=random_state, test_fraction=None,
+                              nmf=self._nmf(ks[0], random_state))
         model = result.models[result.best_k]
         return np.asarray(result.doc_topics[result.best_k]), np.asarray(model.components_, dtype=np.float64)
 
