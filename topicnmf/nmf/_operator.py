@@ -29,7 +29,42 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._lazy import kernels
+from ._lazy import blas_threads, kernels
+
+
+#: a dense product of at least this many multiply-adds may run on all BLAS threads
+DENSE_THREADS_MIN_WORK = 10_000_000
+
+
+def _all_threads(a, b):
+    with blas_threads(None):
+        return a @ b
+
+
+def _one_thread(a, b):
+    return a @ b
+
+
+def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for the dense ``X`` (or ``X.T``) and a factor.
+
+    A factorisation runs with one BLAS thread (``_core._blas_threads``): right
+    for the small products of the kernels, not for the two large products of a
+    dense ``X`` (an image: ``1000 x 1000`` times ``k = 50`` columns is 5e7
+    multiply-adds, most of an iteration). Those of at least
+    ``DENSE_THREADS_MIN_WORK`` multiply-adds run on one thread or on all,
+    whichever ``_drivers.choose`` measured faster for this shape (re-measuring
+    the other now and then): on a busy machine a second BLAS thread waiting for
+    a core can make a product ten times slower. The result does not depend on
+    the choice but by rounding.
+    """
+    work = a.shape[0] * a.shape[1] * b.shape[1]
+    if work < DENSE_THREADS_MIN_WORK:
+        return a @ b
+    from ._drivers import choose
+
+    return choose(("dense", name, a.shape, b.shape[1], a.dtype.char), work, _one_thread,
+                  _all_threads, a, b)
 
 
 class _Stored:
@@ -71,10 +106,10 @@ class DenseOperator(_Stored):
         self.dtype = X.dtype
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
-        return self.X @ Ht
+        return _dense_product("X @ B", self.X, Ht)
 
     def rmatmul(self, W: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(self.X.T @ W)
+        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W))
 
     @property
     def data(self) -> np.ndarray:
