@@ -187,7 +187,7 @@ def compress(
     *,
     init: str | None = None,
     solver: str = "hals",
-    tol: float = 1e-4,
+    tol: float = 5e-5,
     max_iter: int = 200,
     random_state: int | np.random.RandomState | None = None,
     callback: Callable[[dict], Any] | None = None,
@@ -209,7 +209,7 @@ def compress(
         as in :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random
         start, draw for draw).
     solver : {'hals', 'mu', 'als'}, default='hals'
-    tol : float, default=1e-4
+    tol : float, default=5e-5
         The stopping rule: the iterations stop once the PSNR of ``W @ H``
         (before clipping; it follows from the loss of each iteration) has
         gained less than ``tol`` dB per iteration over the last 4 iterations

@@ -32,7 +32,8 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
         Z, _ = linalg.lu(Z.astype(np.float64), permute_l=True, check_finite=False)
         Q = op.matmul(Z.astype(op.dtype, copy=False))
         Q, _ = linalg.lu(Q.astype(np.float64), permute_l=True, check_finite=False)
-    Q, _ = linalg.qr(Q, mode="economic", check_finite=False)
+    if n_iter:  # else Q is already orthonormal
+        Q, _ = linalg.qr(Q, mode="economic", check_finite=False)
     Bt = op.rmatmul(Q.astype(op.dtype, copy=False)).astype(np.float64)  # (m, rank) = (Q.T X).T
     Vb, s, Ut = linalg.svd(Bt, full_matrices=False, check_finite=False)  # Bt = Vb s Ut
     U = Q @ Ut.T

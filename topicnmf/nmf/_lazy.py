@@ -68,7 +68,7 @@ def compiled_kernels():
 
 
 def blas_threads(limit: int | None):
-    """A context in which the BLAS libraries run on at most ``limit`` threads (None: all).
+    """A context in which the BLAS libraries run on ``limit`` threads (None: as they were).
 
     The scan of the loaded BLAS libraries (threadpoolctl) is done once per process.
     """

@@ -26,6 +26,8 @@ operators have nothing missing (``masked = False``) and ignore ``fill``.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -33,12 +35,21 @@ from ._lazy import blas_threads, kernels
 
 
 #: a dense product of at least this many multiply-adds may run on all BLAS threads
-DENSE_THREADS_MIN_WORK = 10_000_000
+#: (a 1000 x 1000 image by k = 50 is 5e7; below, a slow second thread, re-measured
+#: every ``_drivers.REMEASURE_EVERY`` calls, costs more than the others can win)
+DENSE_THREADS_MIN_WORK = 40_000_000
 
 
 def _all_threads(a, b):
-    with blas_threads(None):
+    with blas_threads(_cores()):
         return a @ b
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _one_thread(a, b):

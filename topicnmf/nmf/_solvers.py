@@ -25,6 +25,8 @@ every fit use it, so that ``fit(X).transform(X)`` matches ``fit_transform(X)``.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -170,10 +172,23 @@ def _frobenius(op, V, P, WtW, HtH, W, Ht) -> float:
 
 
 # ------------------------------------------------------------------------ HALS
-#: multiply-adds per second of a dense BLAS product over those of the compiled
-#: sweeps (a 1000 x 1000 by 50 product against sweeps over 1000 rows at k = 50:
-#: 5 to 13 times, float64 to float32), so the sweeps a dense product is worth
-DENSE_PRODUCT_SPEED = 8.0
+_HALS_ALPHA: ContextVar[float | None] = ContextVar("topicnmf_hals_alpha", default=None)
+
+
+@contextmanager
+def hals_alpha(alpha: float):
+    """Within the block (this thread or task only), ``hals`` runs with this ``alpha``.
+
+    For callers that know their products are cheaper than the sweeps assume:
+    ``topicnmf.images`` factorises dense images, whose products run on BLAS at
+    several times the multiply-adds per second of the compiled sweeps. Every
+    other fit keeps the default (so dense and sparse ``X`` give the same result).
+    """
+    token = _HALS_ALPHA.set(float(alpha))
+    try:
+        yield
+    finally:
+        _HALS_ALPHA.reset(token)
 
 
 def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> int:
@@ -196,8 +211,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       ``X.T @ W``) feeds several sweeps (Gillis & Glineur 2012): a row stops when a
       sweep moves it by less than ``eps`` times its first move, or after
       ``1 + alpha * rho`` sweeps, ``rho`` being the cost of the product over the
-      cost of a sweep (for a dense ``X``, whose products run on BLAS, that cost
-      is divided by ``DENSE_PRODUCT_SPEED``).
+      cost of a sweep (a caller can set ``alpha`` with :func:`hals_alpha`).
     - Extrapolation (Ang & Gillis 2019): each iteration starts from the accepted
       point pushed along its last step, ``W + beta (W - W_prev)`` (projected on
       ``W >= 0``), and likewise for ``H``; ``beta`` grows by ``gamma`` (capped by
@@ -214,8 +228,8 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     kern = kernels()
     n, m = op.shape
     k = W.shape[1]
-    if getattr(op, "blas_products", False):  # products on BLAS, far faster than a sweep
-        alpha = alpha / DENSE_PRODUCT_SPEED
+    if _HALS_ALPHA.get() is not None:
+        alpha = _HALS_ALPHA.get()
     inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
     inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
     l1_W, l2_W, l1_H, l2_H = problem.l1_W, problem.l2_W, problem.l1_H, problem.l2_H
