@@ -79,7 +79,7 @@ def _truncated_svd(X: np.ndarray, k: int, random_state=None) -> np.ndarray:
     The core's randomized SVD (:mod:`topicnmf.nmf._init`) with ``k + 20`` columns
     and 3 power iterations: on the sample photographs and a 1000 x 1000 one its
     PSNR is within 0.01 dB of LAPACK's exact ``gesdd`` at k = 5, 20 and 50
-    (benchmarks/images.py), for a fraction of the cost.
+    (benchmarks/images.py), in a fifth of its time or less.
     """
     from sklearn.utils import check_random_state as as_rng
 
