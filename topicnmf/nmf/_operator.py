@@ -26,12 +26,10 @@ operators have nothing missing (``masked = False``) and ignore ``fill``.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import scipy.sparse as sp
 
-from ._lazy import blas_threads, kernels
+from ._lazy import kernels
 
 
 #: a dense product of at least this many multiply-adds may run on all BLAS threads
@@ -40,20 +38,38 @@ from ._lazy import blas_threads, kernels
 DENSE_THREADS_MIN_WORK = 40_000_000
 
 
-def _all_threads(a, b):
-    with blas_threads(_cores()):
-        return a @ b
+#: the large dense products are computed as this many fixed ranges of rows, each a
+#: one-thread BLAS call, whether the ranges run one after the other or at once
+DENSE_PIECES = 2
+_POOL: list = []
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def _pieces(a):
+    bounds = np.linspace(0, a.shape[0], DENSE_PIECES + 1).astype(int)
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _out(a, b):
+    return np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a.dtype, b.dtype))
 
 
 def _one_thread(a, b):
-    return a @ b
+    out = _out(a, b)
+    for lo, hi in _pieces(a):
+        np.matmul(a[lo:hi], b, out=out[lo:hi])
+    return out
+
+
+def _all_threads(a, b):
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(DENSE_PIECES, thread_name_prefix="topicnmf-dense"))
+    out = _out(a, b)
+    jobs = [_POOL[0].submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
+    for job in jobs:
+        job.result()
+    return out
 
 
 def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -63,11 +79,13 @@ def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     for the small products of the kernels, not for the two large products of a
     dense ``X`` (an image: ``1000 x 1000`` times ``k = 50`` columns is 5e7
     multiply-adds, most of an iteration). Those of at least
-    ``DENSE_THREADS_MIN_WORK`` multiply-adds run on one thread or on all,
-    whichever ``_drivers.choose`` measured faster for this shape (re-measuring
-    the other now and then): on a busy machine a second BLAS thread waiting for
-    a core can make a product ten times slower. The result does not depend on
-    the choice but by rounding.
+    ``DENSE_THREADS_MIN_WORK`` multiply-adds are computed as ``DENSE_PIECES``
+    fixed ranges of rows, one-thread BLAS calls run one after the other or on
+    as many threads at once, whichever ``_drivers.choose`` measured faster for
+    this shape (re-measuring the other now and then): on a busy machine a
+    second thread waiting for a core can make a product several times slower.
+    The pieces are the same calls either way, so the result does not depend on
+    the choice (a BLAS call on two threads would change the rounding).
     """
     work = a.shape[0] * a.shape[1] * b.shape[1]
     if work < DENSE_THREADS_MIN_WORK:
