@@ -234,6 +234,48 @@ def test_compress_calls_the_callback_every_iteration():
     assert [info["iteration"] for info in seen] == list(range(1, 8)) == list(range(1, result.n_iter + 1))
 
 
+def test_compress_stops_once_the_psnr_stops_moving():
+    from topicnmf.images._fit import PsnrRule
+
+    image = smooth((60, 80, 1))[..., 0]
+    full = compress(image, 6, random_state=0, tol=0, max_iter=120)
+    assert full.n_iter == 120
+    peak2n = 255.0**2 * image.size / 2
+    curve = 10 * np.log10(peak2n / np.asarray(full.loss_history))
+    for tol in (1e-2, 1e-4):
+        result = compress(image, 6, random_state=0, tol=tol, max_iter=120)
+        w = PsnrRule.window
+        # the first iteration whose last `window` iterations gained less than tol dB each
+        expected = next((i + 1 for i in range(w, len(curve)) if curve[i] - curve[i - w] < w * tol), 120)
+        assert result.n_iter == expected
+        assert result.loss_history == full.loss_history[:expected]
+    assert compress(image, 6, random_state=0, tol=1e-2).n_iter < compress(image, 6, random_state=0, tol=1e-4).n_iter
+
+
+def test_compress_works_in_float32_for_8_bit_images_and_measures_ssim_on_first_access():
+    image = smooth()
+    result = compress(image, 5, random_state=0)
+    assert result.W.dtype == np.float32 and result.H.dtype == np.float32
+    assert "_ssims" not in vars(result)  # not computed yet
+    assert result.ssim == pytest.approx(ssim(image, result.reconstruction), rel=1e-12)
+    assert result.svd_ssim == pytest.approx(ssim(image, result.svd_reconstruction), rel=1e-12)
+    assert 0 < result.ssim <= 1 and "_ssims" in vars(result)
+    floats = compress(image.astype(np.float64), 5, random_state=0)
+    assert floats.W.dtype == np.float64
+
+
+def test_the_svd_bound_is_the_exact_truncated_svd_to_a_hundredth_of_a_db():
+    from sklearn.datasets import load_sample_image
+
+    image = load_sample_image("flower.jpg").mean(axis=2).astype(np.uint8)[::2, ::2]
+    X = image.astype(np.float64)
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    for k in (5, 20):
+        exact = np.clip(np.rint((U[:, :k] * s[:k]) @ Vt[:k]), 0, 255).astype(np.uint8)
+        result = compress(image, k, random_state=0, max_iter=3)
+        assert abs(result.svd_psnr - psnr(image, exact)) < 0.01
+
+
 @pytest.mark.parametrize(
     "image, params, message",
     [

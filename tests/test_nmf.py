@@ -1098,3 +1098,55 @@ def test_float32_fit_stops_at_its_precision_near_the_float64_objective():
     m32, m64 = NMF(**kwargs).fit(X.astype(np.float32)), NMF(**kwargs).fit(X)
     assert m32.n_iter_ < 500 and not np.isnan(m32.reconstruction_err_)
     assert m32.reconstruction_err_ == pytest.approx(m64.reconstruction_err_, rel=1e-3)
+
+
+def test_a_callback_that_returns_true_stops_the_iterations(X_small):
+    seen = []
+
+    def stop_at_3(info):
+        seen.append(info["iteration"])
+        return info["iteration"] == 3
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # counted as converged
+        W, H, info = factorize(X_small, 3, random_state=0, tol=0, max_iter=50, callback=stop_at_3)
+    assert seen == [1, 2, 3] and info["n_iter"] == 3 and info["converged"]
+    # only True itself stops: other true values are ignored
+    _, _, info = factorize(X_small, 3, random_state=0, tol=0, max_iter=5, callback=lambda i: 1)
+    assert info["n_iter"] == 5
+
+
+def test_large_dense_products_give_the_same_bits_on_one_thread_or_several(monkeypatch):
+    from topicnmf.nmf import _operator
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(300, 200)
+    B = rng.rand(200, 7)
+    monkeypatch.setattr(_operator, "DENSE_THREADS_MIN_WORK", 1)
+    op = _operator.DenseOperator(X)
+    for _ in range(3):  # the chooser tries both
+        np.testing.assert_allclose(op.matmul(B), X @ B, rtol=1e-12)
+        np.testing.assert_allclose(op.rmatmul(rng.rand(300, 7)).shape, (200, 7))
+    # the same pieces either way: the same bits
+    np.testing.assert_array_equal(_operator._all_threads(X, B), _operator._one_thread(X, B))
+    np.testing.assert_array_equal(_operator._all_threads(X.T, X[:, :7]),
+                                  _operator._one_thread(X.T, X[:, :7]))
+
+
+def test_nndsvd_factors_keep_the_larger_signed_part_of_each_singular_pair():
+    from topicnmf.nmf._init import nndsvd_factors
+
+    rng = np.random.RandomState(1)
+    U, V, s = rng.randn(9, 4), rng.randn(7, 4), np.array([5.0, 3.0, 2.0, 1.0])
+    U[:, 3], V[:, 3] = 0.0, 0.0  # a zero pair stays at zero
+    W, Ht = nndsvd_factors(U, s, V)
+    assert np.allclose(W[:, 0], np.sqrt(s[0]) * np.abs(U[:, 0]))
+    for j in (1, 2):
+        parts = [(np.maximum(sign * U[:, j], 0), np.maximum(sign * V[:, j], 0)) for sign in (1, -1)]
+        norms = [np.linalg.norm(a) * np.linalg.norm(b) for a, b in parts]
+        a, b = parts[int(norms[1] >= norms[0])]
+        lam = np.sqrt(s[j] * max(norms))
+        expected_w, expected_h = lam * a / np.linalg.norm(a), lam * b / np.linalg.norm(b)
+        np.testing.assert_allclose(W[:, j], np.where(expected_w < 1e-6, 0, expected_w))
+        np.testing.assert_allclose(Ht[:, j], np.where(expected_h < 1e-6, 0, expected_h))
+    assert not W[:, 3].any() and not Ht[:, 3].any()

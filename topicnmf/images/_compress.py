@@ -20,16 +20,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import numpy as np
 
 from topicnmf.errors import InputError
-from topicnmf.images._fit import check_fit_params, factorize_image
+from topicnmf.images._fit import PsnrRule, check_fit_params, factorize_image
 from topicnmf.images._io import check_pixels
-from topicnmf.images._quality import psnr, ssim
+from topicnmf.images._quality import _data_range, psnr, ssim_many
 
 __all__ = ["Compression", "compress"]
+
+
+def _work_dtype(image: np.ndarray):
+    """float32 for pixels that it holds exactly (8- and 16-bit integers) and for float32
+    images; float64 otherwise. The sums behind the loss are accumulated in float64."""
+    if image.dtype in (np.uint8, np.int8, np.uint16, np.int16, np.bool_, np.float32, np.float16):
+        return np.float32
+    return np.float64
 
 
 def _to_matrix(image: np.ndarray) -> np.ndarray:
@@ -42,7 +51,7 @@ def _to_matrix(image: np.ndarray) -> np.ndarray:
         X = image.transpose(2, 0, 1).reshape(-1, image.shape[1])
     else:
         X = image.transpose(0, 2, 1).reshape(image.shape[0], -1)
-    return np.ascontiguousarray(X, dtype=np.float64)
+    return np.ascontiguousarray(X, dtype=_work_dtype(image))
 
 
 def _to_image(X: np.ndarray, shape: tuple) -> np.ndarray:
@@ -67,15 +76,21 @@ def _clip_cast(R: np.ndarray, image: np.ndarray) -> np.ndarray:
 def _truncated_svd(X: np.ndarray, k: int, random_state=None) -> np.ndarray:
     """The rank-``k`` truncated SVD of ``X``: the best rank-``k`` approximation in squared error.
 
-    A randomized SVD with 8 power iterations (scikit-learn's ``randomized_svd``):
-    on the sample photographs its PSNR is within 0.001 dB of LAPACK's exact
-    ``gesdd`` at k = 20 and 50, in a fifth of the time on 427 x 1920 and a fifth
-    or less on 1000 x 1000 (benchmarks/images.py).
+    The core's randomized SVD (:mod:`topicnmf.nmf._init`) with ``k + 20`` columns
+    and 3 power iterations: on the sample photographs and a 1000 x 1000 one its
+    PSNR is within 0.01 dB of LAPACK's exact ``gesdd`` at k = 5, 20 and 50
+    (benchmarks/images.py), in a fifth of its time or less.
     """
-    from sklearn.utils.extmath import randomized_svd
+    from sklearn.utils import check_random_state as as_rng
 
-    U, s, Vt = randomized_svd(X, k, n_iter=8, random_state=random_state)
-    return (U * s) @ Vt
+    from topicnmf.nmf._init import randomized_svd
+    from topicnmf.nmf._lazy import blas_threads
+    from topicnmf.nmf._operator import DenseOperator
+
+    with blas_threads(1):  # the large products choose their own threads
+        U, s, V = randomized_svd(DenseOperator(X), k, as_rng(random_state), n_oversamples=20,
+                                 n_iter=3)
+        return (U * s).astype(X.dtype) @ V.T.astype(X.dtype)
 
 
 @dataclass
@@ -95,9 +110,14 @@ class Compression:
         The truncated SVD of the same rank, clipped the same way.
     psnr, ssim : float
         Of ``reconstruction`` against the image (see :func:`psnr`, :func:`ssim`).
+        The SSIM of both reconstructions is computed on first access of
+        ``ssim`` or ``svd_ssim`` (eight Gaussian filters over the image), then
+        kept.
     svd_psnr, svd_ssim : float
         The same for ``svd_reconstruction``: the bound on what any rank-``k``
         factorisation reaches in squared error.
+    image : ndarray
+        The image compressed (the caller's array, not a copy).
     n_components : int
     n_values : int
         Values in the image (``rows * columns * channels``).
@@ -120,9 +140,7 @@ class Compression:
     reconstruction: np.ndarray
     svd_reconstruction: np.ndarray
     psnr: float
-    ssim: float
     svd_psnr: float
-    svd_ssim: float
     n_components: int
     n_values: int
     n_stored: int
@@ -131,6 +149,19 @@ class Compression:
     loss_history: list = field(repr=False)
     fit_time: float
     svd_time: float
+    image: np.ndarray = field(repr=False, compare=False)
+
+    @cached_property
+    def _ssims(self) -> tuple:
+        return tuple(ssim_many(self.image, [self.reconstruction, self.svd_reconstruction]))
+
+    @property
+    def ssim(self) -> float:
+        return self._ssims[0]
+
+    @property
+    def svd_ssim(self) -> float:
+        return self._ssims[1]
 
     def summary(self) -> dict:
         """The scalars and the loss history, ready for ``json.dumps``."""
@@ -156,7 +187,7 @@ def compress(
     *,
     init: str | None = None,
     solver: str = "hals",
-    tol: float = 1e-4,
+    tol: float = 5e-5,
     max_iter: int = 200,
     random_state: int | np.random.RandomState | None = None,
     callback: Callable[[dict], Any] | None = None,
@@ -173,14 +204,19 @@ def compress(
     n_components : int
         Rank ``k``; at most the smaller side of that matrix.
     init : {None, 'random', 'nndsvd', 'nndsvda', 'nndsvdar'}, default=None
-        None: NNDSVDa on a one-pass randomized SVD (cheap, and on photographs
-        as good a start as the core's ``nndsvda``); the others as in
-        :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random start,
-        draw for draw).
+        None: NNDSVDa on a randomized SVD with one power iteration (cheap, and
+        on photographs as good a start as the core's ``nndsvda``); the others
+        as in :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random
+        start, draw for draw).
     solver : {'hals', 'mu', 'als'}, default='hals'
-    tol : float, default=1e-4
+    tol : float, default=5e-5
+        The stopping rule: the iterations stop once the PSNR of ``W @ H``
+        (before clipping; it follows from the loss of each iteration) has
+        gained less than ``tol`` dB per iteration over the last 4 iterations
+        (:class:`~topicnmf.images._fit.PsnrRule`): the PSNR has stopped moving
+        in its 4th decimal. ``tol=0`` runs ``max_iter`` iterations.
     max_iter : int, default=200
-        As in :class:`topicnmf.nmf.NMF`.
+        The most iterations.
     random_state : int, RandomState instance or None, default=None
         Seeds the start.
     callback : callable, default=None
@@ -213,8 +249,9 @@ def compress(
             f"{' with the channels stacked' if image.ndim == 3 else ''}); "
             f"choose at most {min(X.shape)}."
         )
+    rule = PsnrRule(tol, _data_range(image), X.size, callback)
     W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
-                                           random_state=random_state, callback=callback)
+                                           random_state=random_state, callback=None, rule=rule)
     start = time.perf_counter()
     svd = _clip_cast(_to_image(_truncated_svd(X, k, random_state), image.shape), image)
     svd_time = time.perf_counter() - start
@@ -222,8 +259,7 @@ def compress(
     n_stored = k * sum(X.shape)
     return Compression(
         W=W, H=H, reconstruction=rec, svd_reconstruction=svd,
-        psnr=psnr(image, rec), ssim=ssim(image, rec),
-        svd_psnr=psnr(image, svd), svd_ssim=ssim(image, svd),
+        psnr=psnr(image, rec), svd_psnr=psnr(image, svd), image=image,
         n_components=k, n_values=int(image.size), n_stored=int(n_stored),
         ratio=image.size / n_stored, n_iter=int(info["n_iter"]),
         loss_history=list(info["loss_history"]), fit_time=fit_time, svd_time=svd_time,

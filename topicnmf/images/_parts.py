@@ -83,8 +83,11 @@ def parts(
         Number of parts; at most ``min(n_images, n_pixels)``.
     image_shape : (int, int), default=None
         ``(rows, columns)`` of 2-D input; None: square images.
-    init, solver, tol, max_iter, random_state, callback
+    init, solver, max_iter, random_state, callback
         As in :func:`compress`.
+    tol : float, default=1e-4
+        As in :class:`topicnmf.nmf.NMF` (the core's stationarity rule; a stack
+        of images has no one PSNR to watch).
 
     Returns
     -------

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["psnr", "ssim"]
+__all__ = ["psnr", "ssim", "ssim_many"]
 
 
 def _data_range(image: np.ndarray) -> float:
@@ -51,7 +51,8 @@ def ssim(image: np.ndarray, reconstruction: np.ndarray, *, data_range: float | N
 
     Local means, variances and covariance are Gaussian-weighted (truncated at
     3.5 sigma, edges reflected), with ``C1 = (0.01 L)^2`` and ``C2 = (0.03 L)^2``;
-    colour images average their channels.
+    colour images average their channels. Computed in float32 (float64 for a
+    float64 ``image``).
 
     Parameters
     ----------
@@ -64,22 +65,35 @@ def ssim(image: np.ndarray, reconstruction: np.ndarray, *, data_range: float | N
     ssim : float
         1 for identical images.
     """
+    return ssim_many(image, [reconstruction], data_range=data_range)[0]
+
+
+def ssim_many(image: np.ndarray, reconstructions, *, data_range: float | None = None) -> list:
+    """:func:`ssim` of several reconstructions of one image (its local statistics computed once)."""
     from scipy.ndimage import gaussian_filter
 
     image = np.asarray(image)
     L = _data_range(image) if data_range is None else float(data_range)
-    x = image.astype(np.float64)
-    y = np.asarray(reconstruction, dtype=np.float64)
+    dtype = np.float64 if image.dtype == np.float64 else np.float32
+    x = image.astype(dtype)
     sigma = (1.5, 1.5, 0.0) if x.ndim == 3 else 1.5
 
     def blur(a):
         return gaussian_filter(a, sigma=sigma, truncate=3.5, mode="reflect")
 
-    mx, my = blur(x), blur(y)
-    vx = blur(x * x) - mx * mx
-    vy = blur(y * y) - my * my
-    cxy = blur(x * y) - mx * my
+    mx = blur(x)
+    vx = blur(x * x)
+    vx -= mx * mx
     c1, c2 = (0.01 * L) ** 2, (0.03 * L) ** 2
-    s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
-    return float(s.mean())
-
+    out = []
+    for reconstruction in reconstructions:
+        y = np.asarray(reconstruction).astype(dtype)
+        my = blur(y)
+        vy = blur(y * y)
+        vy -= my * my
+        cxy = blur(x * y)
+        cxy -= mx * my
+        numer = (2 * mx * my + c1) * (2 * cxy + c2)
+        denom = (mx * mx + my * my + c1) * (vx + vy + c2)
+        out.append(float(np.mean(numer / denom, dtype=np.float64)))
+    return out

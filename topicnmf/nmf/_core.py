@@ -18,7 +18,7 @@ from .._validation import (check_callable, check_int, check_one_of, check_random
                            check_real, parameter_error)
 from ..errors import ConvergenceWarning, InputError
 from ._init import INITS, initialize
-from ._lazy import is_small, small_problem
+from ._lazy import blas_threads, is_small, small_problem
 from ._mask import masked_operator
 from ._solvers import SOLVERS, Monitor, Problem, solve_w
 
@@ -136,9 +136,6 @@ def _check_factor(name, A, shape, dtype, whom, transpose=False):
     return np.array(A.T if transpose else A, dtype=dtype, order="C", copy=True)
 
 
-_CONTROLLER = []
-
-
 def _blas_threads():
     """One BLAS thread while a factorisation runs: its parallel part is the compiled kernels.
 
@@ -147,13 +144,10 @@ def _blas_threads():
     randomized SVD of the initialisation, Gram matrices, the products for dense
     ``X``, the rank-one updates of the numpy kernels, whose ``n x k`` operands
     are too small to gain from threads and can lose 10x to them) run on one
-    thread. The scan of the loaded BLAS libraries is done once per process.
+    thread. The large products of a dense ``X`` choose their own number of
+    threads (``_operator.DenseOperator``).
     """
-    if not _CONTROLLER:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+    return blas_threads(1)
 
 
 def _check_masked_solver(op, settings, whom, mask):

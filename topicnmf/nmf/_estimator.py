@@ -155,7 +155,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Called after every iteration with a dict ``{"iteration": int, "loss":
         float, "elapsed": float, "pg_ratio": float}``: the objective, the seconds
         since the iterations started and the stopping rule's measure relative to
-        the first iteration.
+        the first iteration. A callback that returns ``True`` stops the
+        iterations (counted as converged).
     missing_values : None or numpy.nan, default=None
         None: every entry of ``X`` is observed and NaN is an error. ``numpy.nan``:
         NaN entries of ``X`` (dense, or stored entries of a sparse ``X``) are

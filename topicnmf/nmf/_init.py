@@ -32,47 +32,55 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
         Z, _ = linalg.lu(Z.astype(np.float64), permute_l=True, check_finite=False)
         Q = op.matmul(Z.astype(op.dtype, copy=False))
         Q, _ = linalg.lu(Q.astype(np.float64), permute_l=True, check_finite=False)
-    Q, _ = linalg.qr(Q, mode="economic", check_finite=False)
+    if n_iter:  # else Q is already orthonormal
+        Q, _ = linalg.qr(Q, mode="economic", check_finite=False)
     Bt = op.rmatmul(Q.astype(op.dtype, copy=False)).astype(np.float64)  # (m, rank) = (Q.T X).T
     Vb, s, Ut = linalg.svd(Bt, full_matrices=False, check_finite=False)  # Bt = Vb s Ut
     U = Q @ Ut.T
     return U[:, :k], s[:k], Vb[:, :k]
 
 
-def _nndsvd(op, k: int, rng: np.random.RandomState, eps: float = 1e-6):
-    """NNDSVD of Boutsidis & Gallopoulos (2008), returning ``W`` and ``Ht`` (float64)."""
-    U, s, V = randomized_svd(op, k, rng)
-    n, m = op.shape
-    W = np.zeros((n, k))
-    Ht = np.zeros((m, k))
-    W[:, 0] = np.sqrt(s[0]) * np.abs(U[:, 0])
-    Ht[:, 0] = np.sqrt(s[0]) * np.abs(V[:, 0])
-    for j in range(1, k):
-        x, y = U[:, j], V[:, j]
-        xp, yp = np.maximum(x, 0.0), np.maximum(y, 0.0)
-        xn, yn = np.maximum(-x, 0.0), np.maximum(-y, 0.0)
-        xpn, ypn = np.linalg.norm(xp), np.linalg.norm(yp)
-        xnn, ynn = np.linalg.norm(xn), np.linalg.norm(yn)
-        mp, mn = xpn * ypn, xnn * ynn
-        if mp > mn:
-            u, v, sigma = xp / xpn, yp / ypn, mp
-        elif mn > 0.0:
-            u, v, sigma = xn / xnn, yn / ynn, mn
-        else:  # a zero singular pair (rank-deficient X): leave the column at zero
-            continue
-        lam = np.sqrt(s[j] * sigma)
-        W[:, j] = lam * u
-        Ht[:, j] = lam * v
+def nndsvd_factors(U, s, V, eps: float = 1e-6):
+    """NNDSVD of Boutsidis & Gallopoulos (2008) from a truncated SVD ``U diag(s) V.T``.
+
+    Returns ``W`` (n_samples, k) and ``Ht`` (n_features, k) in float64; entries
+    below ``eps`` are zero.
+    """
+    Up, Un = np.maximum(U, 0.0), np.maximum(-U, 0.0)
+    Vp, Vn = np.maximum(V, 0.0), np.maximum(-V, 0.0)
+    nup, nun = np.linalg.norm(Up, axis=0), np.linalg.norm(Un, axis=0)
+    nvp, nvn = np.linalg.norm(Vp, axis=0), np.linalg.norm(Vn, axis=0)
+    mp, mn = nup * nvp, nun * nvn
+    # each pair keeps its positive or its negative parts, whichever has the larger
+    # norm; the first pair (a Perron pair, of one sign) its absolute values; a zero
+    # pair (rank-deficient X) stays at zero
+    pos = mp > mn
+    pos[0] = True
+    if U.shape[1]:
+        Up[:, 0], Vp[:, 0] = np.abs(U[:, 0]), np.abs(V[:, 0])
+        nup[0], nvp[0] = 1.0, 1.0
+        mp[0] = 1.0
+    W = np.where(pos, Up, Un)
+    Ht = np.where(pos, Vp, Vn)
+    sigma = np.where(pos, mp, mn)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = np.sqrt(s * sigma)
+        W *= np.where(sigma > 0, lam / np.where(pos, nup, nun), 0.0)
+        Ht *= np.where(sigma > 0, lam / np.where(pos, nvp, nvn), 0.0)
     W[W < eps] = 0.0
     Ht[Ht < eps] = 0.0
     return W, Ht
 
 
-def initialize(op, k: int, init: str, rng: np.random.RandomState):
+def initialize(op, k: int, init: str, rng: np.random.RandomState, *,
+               n_iter: int | None = None):
     """Initial ``W`` (n_samples, k) and ``Ht`` (n_features, k) in the dtype of ``X``.
 
     ``init`` is one of ``"random"``, ``"nndsvd"``, ``"nndsvda"``, ``"nndsvdar"``
-    (``"custom"`` is handled by the caller).
+    (``"custom"`` is handled by the caller). ``n_iter``: the power iterations of
+    the randomized SVD behind the ``nndsvd`` family (None: 7 for a small ``k``,
+    else 4; a dense matrix with a fast-falling spectrum, a photograph, needs
+    fewer).
     """
     n, m = op.shape
     dtype = op.dtype
@@ -82,7 +90,7 @@ def initialize(op, k: int, init: str, rng: np.random.RandomState):
         Ht = np.abs(scale * rng.standard_normal(size=(k, m))).T
         W = np.abs(scale * rng.standard_normal(size=(n, k)))
     else:
-        W, Ht = _nndsvd(op, k, rng)
+        W, Ht = nndsvd_factors(*randomized_svd(op, k, rng, n_iter=n_iter))
         if init == "nndsvda":
             W[W == 0.0] = mean
             Ht[Ht == 0.0] = mean

@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import _numba_cache
 
 _LOADED: list = []
+_CONTROLLER: list = []
 #: at most this much work per iteration (stored entries x k, plus the Gram
 #: products (n + m) x k^2) runs on the numpy kernels: loading compiled ones
 #: from their cache costs more than such a problem takes in all
@@ -64,3 +65,15 @@ def compiled_kernels():
 
         _LOADED.append(_kernels)
     return _LOADED[0]
+
+
+def blas_threads(limit: int | None):
+    """A context in which the BLAS libraries run on ``limit`` threads (None: as they were).
+
+    The scan of the loaded BLAS libraries (threadpoolctl) is done once per process.
+    """
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=limit, user_api="blas")

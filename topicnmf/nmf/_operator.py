@@ -32,6 +32,70 @@ import scipy.sparse as sp
 from ._lazy import kernels
 
 
+#: a dense product of at least this many multiply-adds may run on all BLAS threads
+#: (a 1000 x 1000 image by k = 50 is 5e7; below, a slow second thread, re-measured
+#: every ``_drivers.REMEASURE_EVERY`` calls, costs more than the others can win)
+DENSE_THREADS_MIN_WORK = 40_000_000
+
+
+#: the large dense products are computed as this many fixed ranges of rows, each a
+#: one-thread BLAS call, whether the ranges run one after the other or at once
+DENSE_PIECES = 2
+_POOL: list = []
+
+
+def _pieces(a):
+    bounds = np.linspace(0, a.shape[0], DENSE_PIECES + 1).astype(int)
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _out(a, b):
+    return np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a.dtype, b.dtype))
+
+
+def _one_thread(a, b):
+    out = _out(a, b)
+    for lo, hi in _pieces(a):
+        np.matmul(a[lo:hi], b, out=out[lo:hi])
+    return out
+
+
+def _all_threads(a, b):
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(DENSE_PIECES, thread_name_prefix="topicnmf-dense"))
+    out = _out(a, b)
+    jobs = [_POOL[0].submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
+    for job in jobs:
+        job.result()
+    return out
+
+
+def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for the dense ``X`` (or ``X.T``) and a factor.
+
+    A factorisation runs with one BLAS thread (``_core._blas_threads``): right
+    for the small products of the kernels, not for the two large products of a
+    dense ``X`` (an image: ``1000 x 1000`` times ``k = 50`` columns is 5e7
+    multiply-adds, most of an iteration). Those of at least
+    ``DENSE_THREADS_MIN_WORK`` multiply-adds are computed as ``DENSE_PIECES``
+    fixed ranges of rows, one-thread BLAS calls run one after the other or on
+    as many threads at once, whichever ``_drivers.choose`` measured faster for
+    this shape (re-measuring the other now and then): on a busy machine a
+    second thread waiting for a core can make a product several times slower.
+    The pieces are the same calls either way, so the result does not depend on
+    the choice (a BLAS call on two threads would change the rounding).
+    """
+    work = a.shape[0] * a.shape[1] * b.shape[1]
+    if work < DENSE_THREADS_MIN_WORK:
+        return a @ b
+    from ._drivers import choose
+
+    return choose(("dense", name, a.shape, b.shape[1], a.dtype.char), work, _one_thread,
+                  _all_threads, a, b)
+
+
 class _Stored:
     """What the dense and the sparse operator compute alike from the values they store (``data``)."""
 
@@ -71,10 +135,10 @@ class DenseOperator(_Stored):
         self.dtype = X.dtype
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
-        return self.X @ Ht
+        return _dense_product("X @ B", self.X, Ht)
 
     def rmatmul(self, W: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(self.X.T @ W)
+        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W))
 
     @property
     def data(self) -> np.ndarray:

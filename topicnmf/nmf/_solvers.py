@@ -25,6 +25,8 @@ every fit use it, so that ``fit(X).transform(X)`` matches ``fit_transform(X)``.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -66,7 +68,10 @@ class Monitor:
     point where the solver starts updating it (``hals`` measures coordinate by
     coordinate in its first sweep, as scikit-learn's ``cd`` does). The solver
     stops after iteration ``t`` once ``r[t] <= tol * r[1]``, or when ``max_iter``
-    iterations are done. ``tol=0`` disables the rule.
+    iterations are done. ``tol=0`` disables the rule. A callback that returns
+    ``True`` (that object, not any true value) stops the iterations too, as
+    converged: a caller's own rule (``topicnmf.images`` stops when the PSNR
+    stops moving).
 
     Unlike a relative decrease of the objective, this is blind to the size of the
     irreducible residual: on TF-IDF matrices, where that residual dominates, a
@@ -111,7 +116,7 @@ class Monitor:
         if self.pg0 is None:
             self.pg0 = self.pg
         if self.callback is not None:
-            self.callback(
+            stop = self.callback(
                 {
                     "iteration": len(self.history),
                     "loss": loss,
@@ -119,6 +124,9 @@ class Monitor:
                     "pg_ratio": self.pg / self.pg0 if self.pg0 > 0 else 0.0,
                 }
             )
+            if stop is True:  # the caller's own stopping rule (images stop on PSNR)
+                self.converged = True
+                return True
         if self.tol > 0 and (self.pg <= self.tol * self.pg0 or self._stalled()):
             self.converged = True
             return True
@@ -164,6 +172,25 @@ def _frobenius(op, V, P, WtW, HtH, W, Ht) -> float:
 
 
 # ------------------------------------------------------------------------ HALS
+_HALS_ALPHA: ContextVar[float | None] = ContextVar("topicnmf_hals_alpha", default=None)
+
+
+@contextmanager
+def hals_alpha(alpha: float):
+    """Within the block (this thread or task only), ``hals`` runs with this ``alpha``.
+
+    For callers that know their products are cheaper than the sweeps assume:
+    ``topicnmf.images`` factorises dense images, whose products run on BLAS at
+    several times the multiply-adds per second of the compiled sweeps. Every
+    other fit keeps the default (so dense and sparse ``X`` give the same result).
+    """
+    token = _HALS_ALPHA.set(float(alpha))
+    try:
+        yield
+    finally:
+        _HALS_ALPHA.reset(token)
+
+
 def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> int:
     """Inner sweeps worth doing per product (Gillis & Glineur 2012, ``1 + alpha rho``).
 
@@ -184,7 +211,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       ``X.T @ W``) feeds several sweeps (Gillis & Glineur 2012): a row stops when a
       sweep moves it by less than ``eps`` times its first move, or after
       ``1 + alpha * rho`` sweeps, ``rho`` being the cost of the product over the
-      cost of a sweep.
+      cost of a sweep (a caller can set ``alpha`` with :func:`hals_alpha`).
     - Extrapolation (Ang & Gillis 2019): each iteration starts from the accepted
       point pushed along its last step, ``W + beta (W - W_prev)`` (projected on
       ``W >= 0``), and likewise for ``H``; ``beta`` grows by ``gamma`` (capped by
@@ -201,6 +228,8 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     kern = kernels()
     n, m = op.shape
     k = W.shape[1]
+    if _HALS_ALPHA.get() is not None:
+        alpha = _HALS_ALPHA.get()
     inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
     inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
     l1_W, l2_W, l1_H, l2_H = problem.l1_W, problem.l2_W, problem.l1_H, problem.l2_H
