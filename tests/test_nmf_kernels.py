@@ -136,3 +136,33 @@ def test_serial_and_parallel_drivers_give_the_same_bits(compiled):
         runs.append((V, pg2, out))
     for a, b in zip(*runs):
         np.testing.assert_array_equal(a, b)
+
+
+def test_concurrent_fits_run_serial_kernels_and_give_the_fits_of_one_thread():
+    from threadpoolctl import threadpool_info
+
+    from topicnmf.nmf import factorize
+
+    rng = np.random.RandomState(0)
+    X = sp.random(3000, 800, density=0.1, format="csr", random_state=rng)  # compiled kernels
+    blas_before = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    def fit(seed):
+        assert _lazy.serial_only()
+        return factorize(X, 20, init="random", random_state=seed, max_iter=15, tol=0)[1]
+
+    together = _lazy.concurrently([lambda s=s: fit(s) for s in range(3)])
+    assert not _lazy.serial_only()
+    alone = [factorize(X, 20, init="random", random_state=s, max_iter=15, tol=0)[1] for s in range(3)]
+    for a, b in zip(together, alone):
+        np.testing.assert_array_equal(a, b)
+    # the threads' BLAS limits leave the caller's as it was
+    assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == blas_before
+
+
+def test_concurrently_raises_the_first_error():
+    def boom():
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        _lazy.concurrently([lambda: 1, boom])

@@ -98,7 +98,7 @@ class _Chooser:
 
     def mode(self, key, work) -> int:
         """0 (serial) or 1 (parallel) for the next call of ``key``."""
-        if work < PARALLEL_MIN_WORK or numba.get_num_threads() < 2:
+        if work < PARALLEL_MIN_WORK or _lazy.serial_only() or numba.get_num_threads() < 2:
             return 0
         cost = self.cost.setdefault(key, [None, None])  # seconds per unit of work
         calls = self.calls[key] = self.calls.get(key, 0) + 1
@@ -113,7 +113,8 @@ class _Chooser:
         """Call ``pick(mode)(*args)`` for the chosen mode, timing it."""
         mode = self.mode(key, work)
         func = pick(mode)
-        cost = self.cost.get(key) if work >= PARALLEL_MIN_WORK else None
+        # (serial runs on threads of concurrent fits are not measured: they share the cores)
+        cost = self.cost.get(key) if work >= PARALLEL_MIN_WORK and not _lazy.serial_only() else None
         if cost is None:
             return func(*args)
         known = len(getattr(func, "overloads", ()))

@@ -23,6 +23,7 @@ _CONTROLLER: list = []
 #: from their cache costs more than such a problem takes in all
 SMALL_WORK = 4_000_000
 _SMALL: ContextVar[bool] = ContextVar("topicnmf_small_problem", default=False)
+_SERIAL: ContextVar[bool] = ContextVar("topicnmf_serial_kernels", default=False)
 #: whether the kernels are cached on disk (decided once, before they are defined)
 CACHE = True
 
@@ -47,6 +48,41 @@ def small_problem(small: bool):
         yield
     finally:
         _SMALL.reset(token)
+
+
+def serial_only() -> bool:
+    """Whether the compiled kernels must run their serial drivers (see :func:`concurrently`)."""
+    return _SERIAL.get()
+
+
+def concurrently(tasks: list) -> list:
+    """``[task() for task in tasks]``, run on as many threads as there are cores.
+
+    For independent fits (the sample runs of a sweep): the kernels release the
+    GIL, and each thread runs their serial drivers, so that two fits share the
+    cores instead of each splitting its rows over both. Results come back in the
+    order of ``tasks``; the first exception raised is raised here.
+    """
+    import os
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    n_threads = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+                    len(tasks))
+    if n_threads < 2:
+        return [task() for task in tasks]
+
+    def serially(task):
+        token = _SERIAL.set(True)
+        try:
+            return task()
+        finally:
+            _SERIAL.reset(token)
+
+    # BLAS limits and warning filters are process-wide: the threads' own contexts may
+    # restore each other's settings, so this one, entered first, restores the caller's.
+    with blas_threads(1), warnings.catch_warnings(), ThreadPoolExecutor(n_threads) as pool:
+        return list(pool.map(serially, tasks))
 
 
 def kernels():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -259,6 +260,7 @@ def sweep_matrix(
 
     from topicnmf.measures import coherence_from_ids, topic_diversity
     from topicnmf.nmf import NMF
+    from topicnmf.nmf._lazy import concurrently
 
     X = X.tocsr() if sp.issparse(X) else np.asarray(X)
     if X.ndim != 2:
@@ -300,21 +302,25 @@ def sweep_matrix(
         models[k], doc_topics[k] = model, W
         step("fit", k)
 
-        run_H = []
-        for chosen, seed in zip(samples, run_seeds):
+        def sample_run(chosen, seed, k=k, W=W, H=H):
             # Warm start: the reference model's factors, restricted to the sampled documents.
             run = _capped(clone(base).set_params(n_components=k, random_state=seed, init="custom"), RUN_MAX_ITER)
             with warnings.catch_warnings():  # a measurement, not the model: max_iter is no news here
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 run.fit(X[chosen], W=np.ascontiguousarray(W[chosen]), H=H.copy())
-            run_H.append(run.components_)
+            return run.components_
+
+        tasks = [partial(sample_run, chosen, seed) for chosen, seed in zip(samples, run_seeds)]
+        if test_fraction is not None:
+            tasks.append(partial(heldout_errors, X, k, base, test_fraction=test_fraction, seed=heldout_seed,
+                                 rows=heldout_rows, H=None if heldout_rows is None else H))
+        # The sample runs and the held-out fit are independent of each other: they share the cores.
+        results = concurrently(tasks)
+        run_H = results[:runs]
+        for _ in run_H:
             step("stability", k)
         per_run, per_topic = topic_stability(H, run_H, top_n)
-
-        heldout = float("nan") if test_fraction is None else heldout_errors(
-            X, k, base, test_fraction=test_fraction, seed=heldout_seed, rows=heldout_rows,
-            H=None if heldout_rows is None else H,
-        )
+        heldout = results[runs] if test_fraction is not None else float("nan")
         step("heldout", k)
 
         top = top_terms(H, top_n)
