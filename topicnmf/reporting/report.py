@@ -59,6 +59,16 @@ _documented = fill_doc({"folder_and_words": """
         The output folder; it must not exist unless ``force``.
     top_n : int, default=10
         Top words per topic in the tables and the report.
+    """, "wing_options": """
+    force : bool, default=False
+        Replace an existing run folder (or an empty folder); any other is refused.
+    corpus : Corpus or None, default=None
+        The training corpus (see :func:`~topicnmf.reporting.write_outputs`).
+    dpi : int, default=100
+        Resolution of the plot's PNG file.
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts (see
+        :func:`~topicnmf.reporting.write_report`).
     """})
 _NMF_FACTS = ("solver", "init", "beta_loss", "max_iter", "tol", "alpha_W", "alpha_H", "l1_ratio")
 
@@ -463,34 +473,42 @@ def write_hierarchy_outputs(
     tree : HierarchicalTopicModel
         A fitted tree.
     {{folder_and_words}}
-    force : bool, default=False
-        Replace an existing run folder (or an empty folder); any other is refused.
-    corpus : Corpus or None, default=None
-        The training corpus (see :func:`write_outputs`).
-    dpi : int, default=100
-        Resolution of ``tree.png``.
-    callback : callable or None, default=None
-        Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
+    {{wing_options}}
 
     Returns
     -------
     summary : DataFrame
         The topic summary of the leaves.
     """
-    top_n = check_int(top_n, "top_n", "write_hierarchy_outputs")
-    dpi = check_int(dpi, "dpi", "write_hierarchy_outputs")
     from topicnmf import plotting
     from topicnmf.hierarchy._state import tree_files
 
+    def parts(top_n, png):
+        table = tree.tree(top_n)
+        leaf = tree.doc_leaf()
+        leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf,
+                               "topic": table["topic"].to_numpy()[leaf]})
+        extra = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves), "tree.png": png,
+                 **tree_files(tree)}
+        return extra, {"command": "hierarchy", "leaves": len(tree.leaves_)}, {"tree": table}
+
+    return write_wing_outputs("write_hierarchy_outputs", tree.model_, out_dir, lambda: plotting.plot_topic_tree(tree),
+                              parts,
+                              top_n=top_n, dpi=dpi, force=force, corpus=corpus, callback=callback)
+
+
+def write_wing_outputs(owner: str, model, out_dir, plot, parts, *, top_n, dpi, force, corpus, callback):
+    """The run folder of a model built on a flat ``model`` (dynamic topics, a topic tree).
+
+    Checks ``top_n`` and ``dpi`` for ``owner``, renders ``plot()`` (a matplotlib
+    ``Figure``, the wing's plot) as PNG and calls ``parts(top_n, png)``, which
+    returns ``(extra_files, run_info, report_options)``; then
+    :func:`write_outputs` writes ``model`` with them.
+    """
+    top_n = check_int(top_n, "top_n", owner)
+    dpi = check_int(dpi, "dpi", owner)
     png = io.BytesIO()
-    plotting.plot_topic_tree(tree).savefig(png, format="png", dpi=dpi)
-    table = tree.tree(top_n)
-    leaf = tree.doc_leaf()
-    leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf, "topic": table["topic"].to_numpy()[leaf]})
-    extra = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves), "tree.png": png.getvalue(),
-             **tree_files(tree)}
-    run_info = {"command": "hierarchy", "leaves": len(tree.leaves_)}
-    return write_outputs(
-        tree.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
-        extra_files=extra, tree=table, callback=callback,
-    )
+    plot().savefig(png, format="png", dpi=dpi)
+    extra, run_info, report = parts(top_n, png.getvalue())
+    return write_outputs(model, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
+                         extra_files=extra, callback=callback, **report)
