@@ -144,6 +144,29 @@ def expect_list(path: Path, value: Any, kind: type | tuple, what: str, length: i
     return value
 
 
+def read_state(path: Path, *, json_name: str, arrays_name: str, fmt: str, version: int, kind: str, title: str,
+               folder: str, saver: str) -> tuple[dict, Path, Path]:
+    """``(state, json file, arrays file)`` of the folder ``path``, its format checked.
+
+    ``path`` must be a folder holding ``json_name`` and ``arrays_name``, the JSON an
+    object of format ``fmt`` and version ``version``. The messages call the folder a
+    ``kind`` folder (``title`` when a file is missing), ask for ``folder`` and name
+    ``saver`` as the writer.
+    """
+    f, arrays_file = path / json_name, path / arrays_name
+    if not path.is_dir():
+        raise InputError(f"No {kind} folder at '{path}'; pass {folder}.")
+    if not f.is_file() or not arrays_file.is_file():
+        raise InputError(f"'{path}' is not a {title}: it lacks {json_name} or {arrays_name}; pass {folder}.")
+    state = read_json(f)
+    if not isinstance(state, dict) or state.get("format") != fmt:
+        raise InputError(f"'{f}' is not a topicnmf {kind} file; pass a folder written by {saver}.")
+    if state.get("format_version") != version:
+        raise InputError(f"'{f}' has format version {state.get('format_version')!r}, this topicnmf reads "
+                         f"{version}; fit and save the {kind} again with this version.")
+    return state, f, arrays_file
+
+
 def model_files(state: dict, arrays: dict[str, np.ndarray], *, json_name: str, arrays_name: str) -> dict[str, bytes]:
     """``state`` as JSON and ``arrays`` as an uncompressed ``.npz``: ``{file name: bytes}``.
 

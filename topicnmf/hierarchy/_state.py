@@ -20,11 +20,10 @@ from topicnmf._persistence import (
     expect,
     expect_list,
     model_files,
-    read_json,
     read_npz,
+    read_state,
     write_model_folder,
 )
-from topicnmf.errors import InputError
 
 from ._model import SPLIT_RULES, TERM_WEIGHTS
 
@@ -84,19 +83,11 @@ def load_tree(cls, path: str | Path):
     from topicnmf.model import TopicModel
 
     path = Path(path)
-    f, arrays_file = path / TREE_FILE, path / TREE_ARRAYS
-    if not path.is_dir():
-        raise InputError(f"No tree folder at '{path}'; pass a folder written by HierarchicalTopicModel.save "
-                         "or 'topicnmf hierarchy'.")
-    if not f.is_file() or not arrays_file.is_file():
-        raise InputError(f"'{path}' is not a topic tree: it lacks {TREE_FILE} or {TREE_ARRAYS}; pass a folder "
-                         "written by HierarchicalTopicModel.save or 'topicnmf hierarchy'.")
-    state = read_json(f)
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise InputError(f"'{f}' is not a topicnmf tree file; pass a folder written by HierarchicalTopicModel.save.")
-    if state.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"'{f}' has format version {state.get('format_version')!r}, this topicnmf reads "
-                         f"{FORMAT_VERSION}; fit and save the tree again with this version.")
+    state, f, arrays_file = read_state(
+        path, json_name=TREE_FILE, arrays_name=TREE_ARRAYS, fmt=FORMAT, version=FORMAT_VERSION, kind="tree",
+        title="topic tree", folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
+        saver="HierarchicalTopicModel.save",
+    )
     params = expect(f, state.get("params"), dict, "params")
     kwargs = {name: expect(f, params.get(name), kind, f"params.{name}") for name, kind in _PARAMS.items()}
     kwargs["random_state"] = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")

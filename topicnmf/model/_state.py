@@ -20,11 +20,10 @@ from topicnmf._persistence import (
     corrupt,
     expect,
     expect_list,
-    read_json,
     read_npz,
+    read_state,
     write_model_folder,
 )
-from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
@@ -123,22 +122,10 @@ def _sweep_from_state(f: Path, state):
 def load_model(cls: type, path: str | Path):
     """Read the model folder ``path`` as a ``cls`` (see :meth:`TopicModel.load`)."""
     path = Path(path)
-    model_file, arrays_file = path / MODEL_FILE, path / ARRAYS_FILE
-    if not path.is_dir():
-        raise InputError(f"No model folder at '{path}'; pass the 'model' folder written by 'topicnmf fit'.")
-    if not model_file.is_file() or not arrays_file.is_file():
-        raise InputError(
-            f"'{path}' is not a topicnmf model: it lacks {MODEL_FILE} or {ARRAYS_FILE}; "
-            "pass the 'model' folder written by 'topicnmf fit'."
-        )
-    state = read_json(model_file)
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise InputError(f"'{model_file}' is not a topicnmf model file; pass a folder written by TopicModel.save.")
-    if state.get("format_version") != FORMAT_VERSION:
-        raise InputError(
-            f"'{model_file}' has format version {state.get('format_version')!r}, this topicnmf reads "
-            f"{FORMAT_VERSION}; fit and save the model again with this version."
-        )
+    state, model_file, arrays_file = read_state(
+        path, json_name=MODEL_FILE, arrays_name=ARRAYS_FILE, fmt=FORMAT, version=FORMAT_VERSION, kind="model",
+        title="topicnmf model", folder="the 'model' folder written by 'topicnmf fit'", saver="TopicModel.save",
+    )
     return _from_state(cls, model_file, state, arrays_file)
 
 
