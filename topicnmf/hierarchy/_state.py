@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._persistence import (
     ArraySpec,
+    FolderFormat,
     check_values,
     corrupt,
     expect,
@@ -29,10 +30,11 @@ from ._model import SPLIT_RULES, TERM_WEIGHTS
 
 __all__ = ["TREE_ARRAYS", "TREE_FILE", "load_tree", "save_tree", "tree_files"]
 
-FORMAT = "topicnmf-tree"
-FORMAT_VERSION = 1
 TREE_FILE = "hierarchy.json"
 TREE_ARRAYS = "hierarchy.npz"
+_FORMAT = FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="tree", title="topic tree",
+                       folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
+                       saver="HierarchicalTopicModel.save")
 MODEL_FOLDER = "model"
 _PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "min_docs": int, "keep_tokens": bool,
            "text_column": str}
@@ -44,8 +46,7 @@ def _state(tree) -> tuple[dict, dict]:
     params = {name: getattr(tree, name) for name in _PARAMS}
     params["random_state"] = tree.random_state if isinstance(tree.random_state, (int, type(None))) else None
     state = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        **_FORMAT.header(),
         "params": params,
         "node_parent": [int(p) for p in tree.node_parent_],
         "split_order": [int(n) for n in tree.split_order_],
@@ -56,7 +57,7 @@ def _state(tree) -> tuple[dict, dict]:
 
 def tree_files(tree) -> dict[str, bytes]:
     """The tree's own files (not its ``model/``), as ``{name: bytes}``, for a run folder."""
-    return model_files(*_state(tree), json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
+    return model_files(*_state(tree), _FORMAT)
 
 
 def save_tree(tree, path: str | Path) -> Path:
@@ -64,7 +65,7 @@ def save_tree(tree, path: str | Path) -> Path:
     path = Path(path)
     state, arrays = _state(tree)
     tree.model_.save(path / MODEL_FOLDER)
-    return write_model_folder(path, state, arrays, json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
+    return write_model_folder(path, state, arrays, _FORMAT)
 
 
 def _check_shape(f: Path, parents: list, order: list) -> None:
@@ -83,11 +84,7 @@ def load_tree(cls, path: str | Path):
     from topicnmf.model import TopicModel
 
     path = Path(path)
-    state, f, arrays_file = read_state(
-        path, json_name=TREE_FILE, arrays_name=TREE_ARRAYS, fmt=FORMAT, version=FORMAT_VERSION, kind="tree",
-        title="topic tree", folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
-        saver="HierarchicalTopicModel.save",
-    )
+    state, f, arrays_file = read_state(path, _FORMAT)
     params = expect(f, state.get("params"), dict, "params")
     kwargs = {name: expect(f, params.get(name), kind, f"params.{name}") for name, kind in _PARAMS.items()}
     kwargs["random_state"] = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
