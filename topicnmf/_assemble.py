@@ -12,8 +12,8 @@ from sklearn.base import clone
 
 from topicnmf.model import TopicModel
 from topicnmf.model._documents import snippet as _snippet
+from topicnmf.model._fitting import fit_vectorizer
 from topicnmf.nmf import NMF
-from topicnmf.preprocessing import TextVectorizer
 
 __all__ = ["Vectorized", "topic_model", "vectorize"]
 
@@ -51,14 +51,15 @@ class Vectorized:
         )
 
 
-def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None) -> Vectorized:
-    """Fit a clone of ``vectorizer`` (``None``: ``TextVectorizer()``) on ``corpus``."""
-    vectorizer = TextVectorizer() if vectorizer is None else clone(vectorizer)
-    if keep_tokens:
-        X, tokens = vectorizer.fit_transform_stream(corpus.texts)
-    else:
-        X, tokens = vectorizer.fit_transform(corpus.texts), None
-    vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
+def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None, notify=None,
+              timings: dict | None = None) -> Vectorized:
+    """Fit a clone of ``vectorizer`` (``None``: ``TextVectorizer()``) on ``corpus``.
+
+    ``notify`` and ``timings`` as in :func:`~topicnmf.model._fitting.fit_vectorizer`.
+    """
+    vectorizer, X, tokens, vocabulary = fit_vectorizer(
+        vectorizer, corpus.texts, keep_tokens, notify or (lambda info: None), {} if timings is None else timings
+    )
     return Vectorized(corpus, X.tocsr(), vectorizer, vocabulary, tokens, times)
 
 

@@ -144,7 +144,47 @@ def expect_list(path: Path, value: Any, kind: type | tuple, what: str, length: i
     return value
 
 
-def model_files(state: dict, arrays: dict[str, np.ndarray], *, json_name: str, arrays_name: str) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class FolderFormat:
+    """One kind of saved folder: its files, its format name and version, and its messages' words.
+
+    The JSON file holds ``{"format": name, "format_version": version, ...}``. Messages
+    call the folder a ``kind`` folder (a ``title`` when a file is missing), ask for
+    ``folder`` and name ``saver`` as the writer.
+    """
+
+    name: str
+    version: int
+    json_name: str
+    arrays_name: str
+    kind: str
+    title: str
+    folder: str
+    saver: str
+
+    def header(self) -> dict:
+        """The ``format`` and ``format_version`` entries of the JSON state."""
+        return {"format": self.name, "format_version": self.version}
+
+
+def read_state(path: Path, fmt: FolderFormat) -> tuple[dict, Path, Path]:
+    """``(state, json file, arrays file)`` of the folder ``path`` of format ``fmt``, checked."""
+    f, arrays_file = path / fmt.json_name, path / fmt.arrays_name
+    if not path.is_dir():
+        raise InputError(f"No {fmt.kind} folder at '{path}'; pass {fmt.folder}.")
+    if not f.is_file() or not arrays_file.is_file():
+        raise InputError(f"'{path}' is not a {fmt.title}: it lacks {fmt.json_name} or {fmt.arrays_name}; "
+                         f"pass {fmt.folder}.")
+    state = read_json(f)
+    if not isinstance(state, dict) or state.get("format") != fmt.name:
+        raise InputError(f"'{f}' is not a topicnmf {fmt.kind} file; pass a folder written by {fmt.saver}.")
+    if state.get("format_version") != fmt.version:
+        raise InputError(f"'{f}' has format version {state.get('format_version')!r}, this topicnmf reads "
+                         f"{fmt.version}; fit and save the {fmt.kind} again with this version.")
+    return state, f, arrays_file
+
+
+def model_files(state: dict, arrays: dict[str, np.ndarray], fmt: FolderFormat) -> dict[str, bytes]:
     """``state`` as JSON and ``arrays`` as an uncompressed ``.npz``: ``{file name: bytes}``.
 
     The in-memory form of :func:`write_model_folder`, for small states that go into a
@@ -154,14 +194,13 @@ def model_files(state: dict, arrays: dict[str, np.ndarray], *, json_name: str, a
 
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    return {arrays_name: buffer.getvalue(), json_name: json.dumps(state).encode("utf-8")}
+    return {fmt.arrays_name: buffer.getvalue(), fmt.json_name: json.dumps(state).encode("utf-8")}
 
 
-def write_model_folder(path: Path, state: dict, arrays: dict[str, np.ndarray], *, json_name: str,
-                       arrays_name: str) -> Path:
+def write_model_folder(path: Path, state: dict, arrays: dict[str, np.ndarray], fmt: FolderFormat) -> Path:
     """Write ``state`` as JSON and ``arrays`` as an uncompressed ``.npz`` into the folder ``path``."""
     path.mkdir(parents=True, exist_ok=True)
-    np.savez(path / arrays_name, **arrays)
-    with open(path / json_name, "w", encoding="utf-8") as file:  # written as encoded: no whole copy in memory
+    np.savez(path / fmt.arrays_name, **arrays)
+    with open(path / fmt.json_name, "w", encoding="utf-8") as file:  # written as encoded: no whole copy in memory
         json.dump(state, file)
     return path

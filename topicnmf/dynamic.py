@@ -24,11 +24,9 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._periods import FREQUENCIES, over_time, periods
-from topicnmf._validation import (
-    check_bool, check_int, check_one_of, check_one_per, check_random_state, parameter_error,
-)
+from topicnmf._validation import check_int, check_one_of, check_one_per, parameter_error
 from topicnmf.errors import InputError
-from topicnmf.model import as_corpus
+from topicnmf.model._fitting import fit_inputs
 from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize
 
@@ -212,10 +210,8 @@ class DynamicTopicModel(BaseEstimator):
             raise parameter_error("window_topics", owner, "an int >= 1 or 'auto'", self.window_topics)
         check_one_of(self.window, "window", owner, ["auto", *FREQUENCIES])
         top_terms = check_int(self.top_terms, "top_terms", owner)
-        random_state = check_random_state(self.random_state, "random_state", owner)
-        keep_tokens = check_bool(self.keep_tokens, "keep_tokens", owner)
+        random_state, keep_tokens, corpus = fit_inputs(self, documents, owner)
         notify = callback or (lambda info: None)
-        corpus = as_corpus(documents, text_column=self.text_column, owner="DynamicTopicModel.fit")
         if len(corpus) == 0:
             raise InputError("The corpus passed to DynamicTopicModel.fit has no documents; give at least one per window.")
         if times is None:
@@ -229,11 +225,9 @@ class DynamicTopicModel(BaseEstimator):
                               "The 'times' passed to DynamicTopicModel.fit")
         doc_window, windows = periods(times, self.window, "DynamicTopicModel.fit")
 
-        start = time.perf_counter()
-        notify({"stage": "vectorize"})
-        data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens, times=times)
+        timings = {}
+        data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens, times=times, notify=notify, timings=timings)
         X = data.X
-        timings = {"vectorize": time.perf_counter() - start}
 
         start = time.perf_counter()
         rows_H, rows_window, doc_window_topic = [], [], np.full(len(corpus), -1, dtype=np.int64)

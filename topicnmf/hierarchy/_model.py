@@ -11,9 +11,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_bool, check_int, check_one_of, check_random_state
+from topicnmf._validation import check_int, check_one_of
 from topicnmf.errors import InputError
-from topicnmf.model import TopicModel, as_corpus
+from topicnmf.model import TopicModel
+from topicnmf.model._fitting import fit_inputs
 
 from ._split import idf, try_split
 
@@ -158,17 +159,13 @@ class HierarchicalTopicModel(BaseEstimator):
         min_docs = check_int(self.min_docs, "min_docs", _OWNER)
         rule = check_one_of(self.split_rule, "split_rule", _OWNER, SPLIT_RULES)
         weights = check_one_of(self.term_weights, "term_weights", _OWNER, TERM_WEIGHTS)
-        random_state = check_random_state(self.random_state, "random_state", _OWNER)
-        keep_tokens = check_bool(self.keep_tokens, "keep_tokens", _OWNER)
+        random_state, keep_tokens, corpus = fit_inputs(self, documents, _OWNER)
         notify = callback or (lambda info: None)
-        corpus = as_corpus(documents, text_column=self.text_column, owner="HierarchicalTopicModel.fit")
         if len(corpus) == 0:
             raise InputError("The corpus passed to HierarchicalTopicModel.fit has no documents; give at least two.")
-        start = time.perf_counter()
-        notify({"stage": "vectorize"})
-        data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens)
+        timings = {}
+        data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens, notify=notify, timings=timings)
         X = data.X
-        timings = {"vectorize": time.perf_counter() - start}
 
         start = time.perf_counter()
         corpus_idf = idf(X) if weights == "node" else None

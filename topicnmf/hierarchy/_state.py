@@ -15,25 +15,26 @@ from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._persistence import (
     ArraySpec,
+    FolderFormat,
     check_values,
     corrupt,
     expect,
     expect_list,
     model_files,
-    read_json,
     read_npz,
+    read_state,
     write_model_folder,
 )
-from topicnmf.errors import InputError
 
 from ._model import SPLIT_RULES, TERM_WEIGHTS
 
 __all__ = ["TREE_ARRAYS", "TREE_FILE", "load_tree", "save_tree", "tree_files"]
 
-FORMAT = "topicnmf-tree"
-FORMAT_VERSION = 1
 TREE_FILE = "hierarchy.json"
 TREE_ARRAYS = "hierarchy.npz"
+_FORMAT = FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="tree", title="topic tree",
+                       folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
+                       saver="HierarchicalTopicModel.save")
 MODEL_FOLDER = "model"
 _PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "min_docs": int, "keep_tokens": bool,
            "text_column": str}
@@ -45,8 +46,7 @@ def _state(tree) -> tuple[dict, dict]:
     params = {name: getattr(tree, name) for name in _PARAMS}
     params["random_state"] = tree.random_state if isinstance(tree.random_state, (int, type(None))) else None
     state = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        **_FORMAT.header(),
         "params": params,
         "node_parent": [int(p) for p in tree.node_parent_],
         "split_order": [int(n) for n in tree.split_order_],
@@ -57,7 +57,7 @@ def _state(tree) -> tuple[dict, dict]:
 
 def tree_files(tree) -> dict[str, bytes]:
     """The tree's own files (not its ``model/``), as ``{name: bytes}``, for a run folder."""
-    return model_files(*_state(tree), json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
+    return model_files(*_state(tree), _FORMAT)
 
 
 def save_tree(tree, path: str | Path) -> Path:
@@ -65,7 +65,7 @@ def save_tree(tree, path: str | Path) -> Path:
     path = Path(path)
     state, arrays = _state(tree)
     tree.model_.save(path / MODEL_FOLDER)
-    return write_model_folder(path, state, arrays, json_name=TREE_FILE, arrays_name=TREE_ARRAYS)
+    return write_model_folder(path, state, arrays, _FORMAT)
 
 
 def _check_shape(f: Path, parents: list, order: list) -> None:
@@ -84,19 +84,7 @@ def load_tree(cls, path: str | Path):
     from topicnmf.model import TopicModel
 
     path = Path(path)
-    f, arrays_file = path / TREE_FILE, path / TREE_ARRAYS
-    if not path.is_dir():
-        raise InputError(f"No tree folder at '{path}'; pass a folder written by HierarchicalTopicModel.save "
-                         "or 'topicnmf hierarchy'.")
-    if not f.is_file() or not arrays_file.is_file():
-        raise InputError(f"'{path}' is not a topic tree: it lacks {TREE_FILE} or {TREE_ARRAYS}; pass a folder "
-                         "written by HierarchicalTopicModel.save or 'topicnmf hierarchy'.")
-    state = read_json(f)
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise InputError(f"'{f}' is not a topicnmf tree file; pass a folder written by HierarchicalTopicModel.save.")
-    if state.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"'{f}' has format version {state.get('format_version')!r}, this topicnmf reads "
-                         f"{FORMAT_VERSION}; fit and save the tree again with this version.")
+    state, f, arrays_file = read_state(path, _FORMAT)
     params = expect(f, state.get("params"), dict, "params")
     kwargs = {name: expect(f, params.get(name), kind, f"params.{name}") for name, kind in _PARAMS.items()}
     kwargs["random_state"] = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")

@@ -12,8 +12,44 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
+from topicnmf._validation import check_bool, check_random_state
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
+from topicnmf.preprocessing import TextVectorizer
+
+from ._documents import as_corpus
+
+
+def fit_inputs(estimator, documents, owner: str) -> tuple:
+    """``(random_state, keep_tokens, corpus)``: the checked shared parameters of a text model.
+
+    ``estimator`` is a TopicModel or a model built on it (named ``owner`` in
+    errors), with ``random_state``, ``keep_tokens`` and ``text_column``;
+    ``documents`` become a :class:`~topicnmf.corpus.Corpus`.
+    """
+    random_state = check_random_state(estimator.random_state, "random_state", owner)
+    keep_tokens = check_bool(estimator.keep_tokens, "keep_tokens", owner)
+    corpus = as_corpus(documents, text_column=estimator.text_column, owner=f"{owner}.fit")
+    return random_state, keep_tokens, corpus
+
+
+def fit_vectorizer(vectorizer, texts, keep_tokens: bool, notify, timings: dict) -> tuple:
+    """``(vectorizer, X, tokens, vocabulary)``: a clone of ``vectorizer`` fitted on ``texts``.
+
+    ``None`` stands for ``TextVectorizer()``; ``tokens`` are the encoded token
+    streams (``keep_tokens``) or None. ``notify`` is called with ``{"stage":
+    "vectorize"}`` first; the seconds taken go to ``timings["vectorize"]``.
+    """
+    start = time.perf_counter()
+    notify({"stage": "vectorize"})
+    vectorizer = TextVectorizer() if vectorizer is None else clone(vectorizer)
+    if keep_tokens:
+        X, tokens = vectorizer.fit_transform_stream(texts)
+    else:
+        X, tokens = vectorizer.fit_transform(texts), None
+    vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
+    timings["vectorize"] = time.perf_counter() - start
+    return vectorizer, X, tokens, vocabulary
 
 
 def topic_shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:

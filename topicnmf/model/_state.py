@@ -16,24 +16,24 @@ from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._persistence import (
     ArraySpec,
+    FolderFormat,
     check_values,
     corrupt,
     expect,
     expect_list,
-    read_json,
     read_npz,
+    read_state,
     write_model_folder,
 )
-from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
 __all__ = ["ARRAYS_FILE", "MODEL_FILE", "library_versions", "load_model", "save_model"]
 
-FORMAT = "topicnmf-model"
-FORMAT_VERSION = 1
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
+_FORMAT = FolderFormat("topicnmf-model", 1, MODEL_FILE, ARRAYS_FILE, kind="model", title="topicnmf model",
+                       folder="the 'model' folder written by 'topicnmf fit'", saver="TopicModel.save")
 
 
 def library_versions() -> dict[str, str]:
@@ -56,8 +56,7 @@ def save_model(model, path: str | Path) -> Path:
         if value is None or isinstance(value, (str, int, float, bool))
     }
     state = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        **_FORMAT.header(),
         "versions": library_versions(),
         "params": {
             "n_topics": model.n_topics_,
@@ -86,7 +85,7 @@ def save_model(model, path: str | Path) -> Path:
     arrays = {"components": model.components_, "doc_topic": model.doc_topic_}
     if model._token_ids is not None:
         arrays.update(token_ids=model._token_ids, token_offsets=model._token_offsets)
-    return write_model_folder(path, state, arrays, json_name=MODEL_FILE, arrays_name=ARRAYS_FILE)
+    return write_model_folder(path, state, arrays, _FORMAT)
 
 
 def _sweep_state(table) -> dict | None:
@@ -123,22 +122,7 @@ def _sweep_from_state(f: Path, state):
 def load_model(cls: type, path: str | Path):
     """Read the model folder ``path`` as a ``cls`` (see :meth:`TopicModel.load`)."""
     path = Path(path)
-    model_file, arrays_file = path / MODEL_FILE, path / ARRAYS_FILE
-    if not path.is_dir():
-        raise InputError(f"No model folder at '{path}'; pass the 'model' folder written by 'topicnmf fit'.")
-    if not model_file.is_file() or not arrays_file.is_file():
-        raise InputError(
-            f"'{path}' is not a topicnmf model: it lacks {MODEL_FILE} or {ARRAYS_FILE}; "
-            "pass the 'model' folder written by 'topicnmf fit'."
-        )
-    state = read_json(model_file)
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise InputError(f"'{model_file}' is not a topicnmf model file; pass a folder written by TopicModel.save.")
-    if state.get("format_version") != FORMAT_VERSION:
-        raise InputError(
-            f"'{model_file}' has format version {state.get('format_version')!r}, this topicnmf reads "
-            f"{FORMAT_VERSION}; fit and save the model again with this version."
-        )
+    state, model_file, arrays_file = read_state(path, _FORMAT)
     return _from_state(cls, model_file, state, arrays_file)
 
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_bool, check_int, check_random_state, check_real, parameter_error
+from topicnmf._validation import check_int, check_real, parameter_error
 from topicnmf.errors import InputError
-from topicnmf.preprocessing import TextVectorizer
 
 from ._documents import as_corpus, doc_topic_frame, snippet
-from ._fitting import factorize_topics, topic_order, topic_shares
+from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, topic_order, topic_shares
 
 __all__ = ["TopicModel"]
 
@@ -178,9 +176,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
                          or self.n_topics < 1):
             raise parameter_error("n_topics", "TopicModel", "an int >= 1 or 'auto'", self.n_topics)
-        random_state = check_random_state(self.random_state, "random_state", "TopicModel")
-        keep_tokens = check_bool(self.keep_tokens, "keep_tokens", "TopicModel")
-        corpus = as_corpus(documents, text_column=self.text_column)
+        random_state, keep_tokens, corpus = fit_inputs(self, documents, "TopicModel")
         n_topics, seeds = None if auto else int(self.n_topics), None
         if auto and self.seed_topics is not None:
             raise InputError("n_topics='auto' does not combine with seed_topics; give the number of topics.")
@@ -193,16 +189,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             raise InputError("The corpus has no documents; give at least as many documents as topics.")
         notify = callback or (lambda info: None)
         timings = {}
-
-        start = time.perf_counter()
-        notify({"stage": "vectorize"})
-        vectorizer = TextVectorizer() if self.vectorizer is None else clone(self.vectorizer)
-        if keep_tokens:
-            X, tokens = vectorizer.fit_transform_stream(corpus.texts)
-        else:
-            X, tokens = vectorizer.fit_transform(corpus.texts), None
-        vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
-        timings["vectorize"] = time.perf_counter() - start
+        vectorizer, X, tokens, vocabulary = fit_vectorizer(self.vectorizer, corpus.texts, keep_tokens, notify, timings)
 
         nmf, W, sweep, missing = factorize_topics(
             self, X, vectorizer, vocabulary, tokens, n_topics, seeds, random_state, callback, timings

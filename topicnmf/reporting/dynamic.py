@@ -11,7 +11,6 @@ data is escaped; the plot is embedded as a data URI.
 from __future__ import annotations
 
 import base64
-import io
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +19,7 @@ import pandas as pd
 
 from topicnmf._validation import check_int
 from topicnmf.reporting.page import _e, html_table, number
-from topicnmf.reporting.report import _documented, write_outputs
+from topicnmf.reporting.report import _documented, write_wing_outputs
 from topicnmf.reporting.tables import table_bytes
 
 __all__ = ["dynamic_section", "write_dynamic_outputs"]
@@ -116,15 +115,7 @@ def write_dynamic_outputs(
     model : DynamicTopicModel
         A fitted model.
     {{folder_and_words}}
-    force : bool, default=False
-        Replace an existing run folder (or an empty folder); any other is refused.
-    corpus : Corpus or None, default=None
-        The training corpus (see :func:`~topicnmf.reporting.write_outputs`).
-    dpi : int, default=100
-        Resolution of ``topics_over_time.png``.
-    callback : callable or None, default=None
-        Called with ``{"stage": name}`` as each stage starts (see
-        :func:`~topicnmf.reporting.write_report`).
+    {{wing_options}}
 
     Returns
     -------
@@ -133,18 +124,15 @@ def write_dynamic_outputs(
     """
     from topicnmf import plotting
 
-    top_n = check_int(top_n, "top_n", "write_dynamic_outputs")
-    dpi = check_int(dpi, "dpi", "write_dynamic_outputs")
-    png = io.BytesIO()
-    plotting.plot_topics_over_time(model).savefig(png, format="png", dpi=dpi)
-    extra = {
-        "window_topics.csv": table_bytes(model.tracking(top_n)),
-        "topics_over_time.csv": table_bytes(model.topics_over_time()),
-        "topics_over_time.png": png.getvalue(),
-    }
-    run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_],
-                "window_topics": [int(c) for c in model.window_n_topics_]}
-    return write_outputs(
-        model.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
-        extra_files=extra, extra_sections=[dynamic_section(model, png.getvalue(), top_n=top_n)], callback=callback,
-    )
+    def parts(top_n, png):
+        extra = {
+            "window_topics.csv": table_bytes(model.tracking(top_n)),
+            "topics_over_time.csv": table_bytes(model.topics_over_time()),
+            "topics_over_time.png": png,
+        }
+        run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_],
+                    "window_topics": [int(c) for c in model.window_n_topics_]}
+        return extra, run_info, {"extra_sections": [dynamic_section(model, png, top_n=top_n)]}
+
+    return write_wing_outputs("write_dynamic_outputs", model.model_, out_dir,
+                              lambda: plotting.plot_topics_over_time(model), parts, top_n=top_n, dpi=dpi, force=force, corpus=corpus, callback=callback)

@@ -9,10 +9,8 @@ wrote it, so ``force=True`` may replace the folder later.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import time
 from pathlib import Path
 from typing import Sequence
 
@@ -20,11 +18,11 @@ import numpy as np
 
 from topicnmf._validation import check_bool, check_int, parameter_error
 from topicnmf.images import MATRIX_SUFFIXES, encode_image, pillow_format, side_by_side
-from topicnmf.reporting.output import RUN_FILE, RUN_FORMAT, OutputFolder, staged_folder
+from topicnmf.reporting.output import (
+    OutputFolder, figure_png, run_record, staged_folder, write_files, write_run_file,
+)
 
 __all__ = ["as_uint8", "reconstruction_suffix", "write_compression", "write_parts"]
-
-RUN_FORMAT_VERSION = 2
 
 
 def reconstruction_suffix(source: str | Path) -> str:
@@ -48,31 +46,14 @@ def as_uint8(image: np.ndarray) -> np.ndarray:
     return np.rint((image.astype(np.float64) - low) / ((high - low) or 1.0) * 255).astype(np.uint8)
 
 
-def _figure_png(fig, dpi: int) -> bytes:
-    stream = io.BytesIO()
-    fig.savefig(stream, format="png", dpi=dpi)
-    return stream.getvalue()
-
-
 def _record(command: str, source, settings: dict) -> dict:
-    from topicnmf.model._state import library_versions
-
-    return {
-        "format": RUN_FORMAT,
-        "format_version": RUN_FORMAT_VERSION,
-        "command": command,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "source": None if source is None else str(source),
-        "settings": settings,
-        "versions": library_versions(),
-    }
+    return run_record(command=command, source=None if source is None else str(source), settings=settings)
 
 
 def _write(staging: Path, files: dict[str, bytes], run: dict) -> None:
     with OutputFolder(staging) as folder:
-        for name, data in files.items():
-            folder.write_bytes(name, data)
-        folder.write_bytes(RUN_FILE, json.dumps(run, indent=2).encode("utf-8"))
+        write_files(folder, files)
+        write_run_file(folder, run)
 
 
 def _protect(source) -> list:
@@ -152,7 +133,7 @@ def write_compression(
     if len(results) > 1:
         from topicnmf.images import plot_psnr
 
-        files["psnr_vs_k.png"] = _figure_png(plot_psnr(results), dpi)
+        files["psnr_vs_k.png"] = figure_png(plot_psnr(results), dpi)
     files["summary.json"] = json.dumps(summary, indent=2).encode("utf-8")
     run = _record("image compress", source, dict(settings or {}))
     with staged_folder(out_dir, force=force, protect=_protect(source)) as staging:

@@ -47,18 +47,25 @@ from topicnmf.errors import InputError
 __all__ = [
     "RUN_FILE",
     "RUN_FORMAT",
+    "RUN_FORMAT_VERSION",
+    "figure_png",
     "OutputFolder",
     "check_output_dir",
     "check_output_file",
     "is_run_folder",
     "read_run_file",
+    "run_record",
     "staged_folder",
     "sweep_stale",
     "write_file_atomic",
+    "write_files",
+    "write_run_file",
 ]
 
 RUN_FILE = "run.json"
 RUN_FORMAT = "topicnmf-run"
+#: The version of ``run.json`` that every run folder's writer records.
+RUN_FORMAT_VERSION = 2
 MARKER_FILE = ".topicnmf-staging"
 MAX_RUN_FILE_BYTES = 4 * 1024 * 1024
 _STAGING = re.compile(r"^\.(?P<name>.+)\.topicnmf-(?P<kind>staging|old)-(?P<pid>\d+)-(?P<token>[0-9a-f]{16})$")
@@ -68,6 +75,26 @@ _DIR_FD = os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd and 
 
 
 # -- the marker -------------------------------------------------------------------------------
+
+
+def run_record(**fields) -> dict:
+    """The ``run.json`` of a run folder: the format, its version and the time, ``fields``, the versions.
+
+    ``versions`` are the library versions of :func:`topicnmf.model._state.library_versions`.
+    """
+    from topicnmf.model._state import library_versions
+
+    return {"format": RUN_FORMAT, "format_version": RUN_FORMAT_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **fields, "versions": library_versions()}
+
+
+def figure_png(figure, dpi: int) -> bytes:
+    """A matplotlib ``figure`` as PNG bytes at ``dpi``, for a file of a run folder."""
+    import io
+
+    stream = io.BytesIO()
+    figure.savefig(stream, format="png", dpi=dpi)
+    return stream.getvalue()
 
 
 def read_run_file(folder: str | Path) -> dict | None:
@@ -536,3 +563,25 @@ def write_file_atomic(data: bytes, path: str | Path) -> Path:
     with OutputFolder(parent) as folder:
         folder.write_bytes(path.name, data)
     return path
+
+
+def write_files(folder: OutputFolder, files: dict[str, bytes]) -> None:
+    """Write ``{relative name: bytes}`` into ``folder``, one level of sub-folders, no links followed."""
+    subfolders: dict[str, OutputFolder] = {}
+    try:
+        for name, data in files.items():
+            head, _, tail = name.rpartition("/")
+            target = folder
+            if head:
+                if head not in subfolders:
+                    subfolders[head] = folder.subfolder(head).__enter__()
+                target = subfolders[head]
+            target.write_bytes(tail, data)
+    finally:
+        for sub in subfolders.values():
+            sub.__exit__(None, None, None)
+
+
+def write_run_file(folder: OutputFolder, run: dict) -> None:
+    """Write ``run`` (a :func:`run_record`) as the folder's :data:`RUN_FILE`, the mark of a run folder."""
+    folder.write_bytes(RUN_FILE, json.dumps(run, indent=2, default=str).encode("utf-8"))

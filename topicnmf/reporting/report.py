@@ -14,8 +14,6 @@ library versions and timings. The model's own parameters live in
 from __future__ import annotations
 
 import gc
-import io
-import json
 import os
 import time
 from pathlib import Path
@@ -26,14 +24,16 @@ import pandas as pd
 
 from topicnmf._docstrings import fill_doc
 from topicnmf._validation import check_bool, check_callable, check_int, check_one_of, parameter_error
-from topicnmf.model._state import library_versions
 from topicnmf.errors import InputError
 from topicnmf.reporting.output import (
     RUN_FILE,
-    RUN_FORMAT,
     OutputFolder,
+    figure_png,
     read_run_file,
+    run_record,
     staged_folder,
+    write_files,
+    write_run_file,
 )
 from topicnmf.reporting.explorer import explorer_data, label_agreement
 from topicnmf.reporting.page import PageData, render_page
@@ -47,10 +47,9 @@ from topicnmf.reporting.tables import (
     topic_summary,
 )
 
-__all__ = ["RUN_FORMAT_VERSION", "model_facts", "render_plots", "write_hierarchy_outputs",
+__all__ = ["model_facts", "render_plots", "write_hierarchy_outputs",
            "write_outputs", "write_report"]
 
-RUN_FORMAT_VERSION = 2
 DEFAULT_SETTINGS = {"top_n": 10, "measures": list(MEASURES), "n_representative": 3}
 _VECTORIZER_FACTS = ("min_df", "max_df", "max_features", "stop_words", "stem", "phrases", "sublinear_tf")
 #: the parameters every run-folder writer documents alike (see ``topicnmf._docstrings``)
@@ -59,6 +58,16 @@ _documented = fill_doc({"folder_and_words": """
         The output folder; it must not exist unless ``force``.
     top_n : int, default=10
         Top words per topic in the tables and the report.
+    """, "wing_options": """
+    force : bool, default=False
+        Replace an existing run folder (or an empty folder); any other is refused.
+    corpus : Corpus or None, default=None
+        The training corpus (see :func:`~topicnmf.reporting.write_outputs`).
+    dpi : int, default=100
+        Resolution of the plot's PNG file.
+    callback : callable or None, default=None
+        Called with ``{"stage": name}`` as each stage starts (see
+        :func:`~topicnmf.reporting.write_report`).
     """})
 _NMF_FACTS = ("solver", "init", "beta_loss", "max_iter", "tol", "alpha_W", "alpha_H", "l1_ratio")
 
@@ -103,9 +112,7 @@ def render_plots(
     for name, make in figures.items():
         if make is None:
             continue
-        buffer = io.BytesIO()
-        make().savefig(buffer, format="png", dpi=dpi)
-        images[name] = buffer.getvalue()
+        images[name] = figure_png(make(), dpi)
     # A figure, its axes and artists refer to each other: only the cycle collector frees
     # them. Collected here, their memory (some MB at k = 20) is free before the next stage.
     gc.collect()
@@ -204,23 +211,6 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
     return summary, files
 
 
-def _write_files(folder: OutputFolder, files: dict[str, bytes]) -> None:
-    """Write ``{relative name: bytes}`` into ``folder``, one level of sub-folders, no links followed."""
-    subfolders: dict[str, OutputFolder] = {}
-    try:
-        for name, data in files.items():
-            head, _, tail = name.rpartition("/")
-            target = folder
-            if head:
-                if head not in subfolders:
-                    subfolders[head] = folder.subfolder(head).__enter__()
-                target = subfolders[head]
-            target.write_bytes(tail, data)
-    finally:
-        for sub in subfolders.values():
-            sub.__exit__(None, None, None)
-
-
 def _check_report_dir(run_dir: Path) -> None:
     if (run_dir / "model.json").is_file() and (run_dir / "arrays.npz").is_file():
         raise InputError(
@@ -303,7 +293,7 @@ def write_report(
     summary, files = _build_report(model, settings, max_docs=max_docs, dpi=dpi, run_info=run_info, callback=callback)
     _notify(callback, "writing")
     with OutputFolder(run_dir) as folder:
-        _write_files(folder, files)
+        write_files(folder, files)
     return summary
 
 
@@ -386,15 +376,12 @@ def write_outputs(
         start = time.perf_counter()
         extra = dict(run_info or {})
         run = {
-            "format": RUN_FORMAT,
-            "format_version": RUN_FORMAT_VERSION,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "model": "model",
-            "settings": {**settings, "normalize": normalize, "table_format": table_format},
-            "corpus": {}
-            if corpus is None
-            else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
-            "versions": library_versions(),
+            **run_record(
+                model="model",
+                settings={**settings, "normalize": normalize, "table_format": table_format},
+                corpus={} if corpus is None
+                else {"source": str(corpus.source), "documents": len(corpus), "sha256": corpus_hash(corpus)},
+            ),
             "timings": {**dict(extra.pop("timings", {}) or {}), **dict(model.timings_)},
             **extra,
         }
@@ -413,9 +400,9 @@ def write_outputs(
         files.update(extra_files)
         model.save(staging / "model")
         with OutputFolder(staging) as folder:
-            _write_files(folder, files)
+            write_files(folder, files)
             run["timings"]["write_outputs"] = time.perf_counter() - start
-            folder.write_bytes(RUN_FILE, json.dumps(run, indent=2, default=str).encode("utf-8"))
+            write_run_file(folder, run)
     return summary
 
 
@@ -463,34 +450,40 @@ def write_hierarchy_outputs(
     tree : HierarchicalTopicModel
         A fitted tree.
     {{folder_and_words}}
-    force : bool, default=False
-        Replace an existing run folder (or an empty folder); any other is refused.
-    corpus : Corpus or None, default=None
-        The training corpus (see :func:`write_outputs`).
-    dpi : int, default=100
-        Resolution of ``tree.png``.
-    callback : callable or None, default=None
-        Called with ``{"stage": name}`` as each stage starts (see :func:`write_report`).
+    {{wing_options}}
 
     Returns
     -------
     summary : DataFrame
         The topic summary of the leaves.
     """
-    top_n = check_int(top_n, "top_n", "write_hierarchy_outputs")
-    dpi = check_int(dpi, "dpi", "write_hierarchy_outputs")
     from topicnmf import plotting
     from topicnmf.hierarchy._state import tree_files
 
-    png = io.BytesIO()
-    plotting.plot_topic_tree(tree).savefig(png, format="png", dpi=dpi)
-    table = tree.tree(top_n)
-    leaf = tree.doc_leaf()
-    leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf, "topic": table["topic"].to_numpy()[leaf]})
-    extra = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves), "tree.png": png.getvalue(),
-             **tree_files(tree)}
-    run_info = {"command": "hierarchy", "leaves": len(tree.leaves_)}
-    return write_outputs(
-        tree.model_, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
-        extra_files=extra, tree=table, callback=callback,
-    )
+    def parts(top_n, png):
+        table = tree.tree(top_n)
+        leaf = tree.doc_leaf()
+        leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf,
+                               "topic": table["topic"].to_numpy()[leaf]})
+        extra = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves), "tree.png": png,
+                 **tree_files(tree)}
+        return extra, {"command": "hierarchy", "leaves": len(tree.leaves_)}, {"tree": table}
+
+    return write_wing_outputs("write_hierarchy_outputs", tree.model_, out_dir, lambda: plotting.plot_topic_tree(tree),
+                              parts,
+                              top_n=top_n, dpi=dpi, force=force, corpus=corpus, callback=callback)
+
+
+def write_wing_outputs(owner: str, model, out_dir, plot, parts, *, top_n, dpi, force, corpus, callback):
+    """The run folder of a model built on a flat ``model`` (dynamic topics, a topic tree).
+
+    Checks ``top_n`` and ``dpi`` for ``owner``, renders ``plot()`` (a matplotlib
+    ``Figure``, the wing's plot) as PNG and calls ``parts(top_n, png)``, which
+    returns ``(extra_files, run_info, report_options)``; then
+    :func:`write_outputs` writes ``model`` with them.
+    """
+    top_n = check_int(top_n, "top_n", owner)
+    dpi = check_int(dpi, "dpi", owner)
+    extra, run_info, report = parts(top_n, figure_png(plot(), dpi))
+    return write_outputs(model, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
+                         extra_files=extra, callback=callback, **report)

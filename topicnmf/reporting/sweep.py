@@ -12,7 +12,7 @@ import io
 import math
 from pathlib import Path
 
-from topicnmf.reporting.output import staged_folder
+from topicnmf.reporting.output import figure_png, staged_folder
 from topicnmf.reporting.page import _e, html_table
 
 __all__ = ["sweep_html", "sweep_png", "sweep_section", "write_sweep"]
@@ -90,9 +90,7 @@ def sweep_png(result, *, dpi: int = 80) -> bytes:
     """The figure of :func:`topicnmf.plotting.plot_sweep` as PNG bytes."""
     from topicnmf.plotting import plot_sweep
 
-    buffer = io.BytesIO()
-    plot_sweep(result).savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return figure_png(plot_sweep(result), dpi)
 
 
 def sweep_section(table, png: bytes | None) -> str:
