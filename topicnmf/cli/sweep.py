@@ -78,7 +78,7 @@ def sweep_table(result):
 def sweep(
     corpus: Corpus,
     topics: Topics = "2:15",
-    runs: Annotated[int, typer.Option("--runs", min=1, help="Fits on 80% samples per k, for stability.")] = 5,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Fits on 80% samples per k, for stability.")] = 3,
     out_dir: Out = None,
     seed: Seed = 0,
     text_column: TextColumn = "text",
