@@ -294,13 +294,18 @@ def sweep_matrix(
         done += 1
         notify({"stage": stage, "k": k, "done": done, "total": total})
 
-    rows, models, doc_topics = [], {}, {}
-    for k in ks:
+    def reference(k):
         start = time.perf_counter()
         model = _loosened(clone(base).set_params(n_components=k, random_state=reference_seed), REFERENCE_TOL)
         W = model.fit_transform(X)
+        return model, W, time.perf_counter() - start
+
+    rows, models, doc_topics = [], {}, {}
+    pending = reference(ks[0])
+    for i, k in enumerate(ks):
+        start = time.perf_counter()
+        model, W, fit_time = pending
         H = model.components_
-        fit_time = time.perf_counter() - start
         models[k], doc_topics[k] = model, W
         step("fit", k)
 
@@ -312,27 +317,27 @@ def sweep_matrix(
                 run.fit(X[chosen], W=np.ascontiguousarray(W[chosen]), H=H.copy())
             return run.components_
 
-        tasks = [partial(sample_run, chosen, seed) for chosen, seed in zip(samples, run_seeds)]
+        top = top_terms(H, top_n)
+        words = [vocabulary[t].tolist() for t in top] if vocabulary is not None else top.astype(str).tolist()
+        # The reference fit of the next k, the sample runs, the held-out fit and the coherence of
+        # this k are independent of each other: they share the cores (the longest first).
+        tasks = {"next": partial(reference, ks[i + 1])} if i + 1 < len(ks) else {}
+        tasks.update({f"run {r}": partial(sample_run, chosen, seed) for r, (chosen, seed) in enumerate(zip(samples, run_seeds))})
         if test_fraction is not None:
-            tasks.append(partial(heldout_errors, X, k, base, test_fraction=test_fraction, seed=heldout_seed,
-                                 rows=heldout_rows, H=None if heldout_rows is None else H))
-        # The sample runs and the held-out fit are independent of each other: they share the cores.
-        results = concurrently(tasks)
-        run_H = results[:runs]
+            tasks["heldout"] = partial(heldout_errors, X, k, base, test_fraction=test_fraction, seed=heldout_seed,
+                                       rows=heldout_rows, H=None if heldout_rows is None else H)
+        if tokens is not None:  # the vectorizer's TokenStream: vocabulary ids, -1 elsewhere
+            for measure in ("c_npmi", "c_v"):
+                tasks[measure] = partial(coherence_from_ids, top.tolist(), tokens.ids, tokens.offsets, measure)
+        results = dict(zip(tasks, concurrently(list(tasks.values()))))
+        pending = results.get("next")
+        run_H = [results[f"run {r}"] for r in range(runs)]
         for _ in run_H:
             step("stability", k)
         per_run, per_topic = topic_stability(H, run_H, top_n)
-        heldout = results[runs] if test_fraction is not None else float("nan")
+        heldout = results.get("heldout", float("nan"))
         step("heldout", k)
-
-        top = top_terms(H, top_n)
-        words = [vocabulary[t].tolist() for t in top] if vocabulary is not None else top.astype(str).tolist()
-        if tokens is not None:  # the vectorizer's TokenStream: vocabulary ids, -1 elsewhere
-            ids = top.tolist()
-            c_npmi = float(np.mean(coherence_from_ids(ids, tokens.ids, tokens.offsets, "c_npmi")))
-            c_v = float(np.mean(coherence_from_ids(ids, tokens.ids, tokens.offsets, "c_v")))
-        else:
-            c_npmi = c_v = float("nan")
+        c_npmi, c_v = (float(np.mean(results[m])) if m in results else float("nan") for m in ("c_npmi", "c_v"))
         error = float(getattr(model, "reconstruction_err_", float("nan")))
         step("score", k)
         rows.append(
@@ -348,7 +353,7 @@ def sweep_matrix(
                 "c_v": c_v,
                 "diversity": topic_diversity(words),
                 "fit_time": fit_time,
-                "time": time.perf_counter() - start,
+                "time": fit_time + time.perf_counter() - start,
             }
         )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
