@@ -13,7 +13,6 @@ from topicnmf import TextVectorizer, TopicModel
 from topicnmf.errors import InputError
 from topicnmf.selection import (
     COLUMNS,
-    SweepResult,
     average_jaccard,
     recommend,
     sweep,

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
-
 from topicnmf._validation import check_callable, check_int, check_one_of, check_random_state, check_real
 
 __all__ = ["INITS", "START_POWER_ITERATIONS", "PsnrRule", "check_fit_params", "factorize_image"]
