@@ -162,7 +162,7 @@ def seed_matrix(seeds: dict[str, list[str]], vectorizer, vocabulary: np.ndarray)
     return Y / np.where(norms > 0, norms, 1.0)[:, None], missing
 
 
-def seeded_fit(nmf, X, Y: np.ndarray, random_state=None, seed_strength: float = 0.0):
+def seeded_fit(nmf, X, Y: np.ndarray, random_state=None, seed_strength: float = 0.03):
     """Fit ``nmf`` to ``X`` with the seeds ``Y``; return the documents' ``W`` and the fitted NMF.
 
     Topics ``0 .. n_seeds - 1`` are the seeded ones, in the order of ``Y``. The
@@ -179,7 +179,7 @@ def seeded_fit(nmf, X, Y: np.ndarray, random_state=None, seed_strength: float = 
         Seed rows, as :func:`seed_matrix` gives them.
     random_state : int, RandomState or None
         Seed of the ``nndsvda`` start of the unseeded topics.
-    seed_strength : float, default=0.0
+    seed_strength : float, default=0.03
         Weight of each seeded topic's start direction as a pseudo-document, in
         documents per document of ``X`` (0: the seeded start alone).
 
@@ -286,8 +286,57 @@ def _seeded_start(X, Y: np.ndarray, R: np.ndarray, k: int, random_state) -> tupl
     matched = np.empty(len(Y), dtype=np.intp)
     matched[seeds] = topics
     scale = float(np.linalg.norm(H, axis=1).mean()) or 1.0
-    H0 = np.vstack([directions * scale, H[np.setdiff1d(np.arange(k), matched)]])
-    return H0, directions
+    others = H[np.setdiff1d(np.arange(k), matched)]
+    centroids = _seeded_kmeans(X, np.vstack([directions, _unit(others)]), R)
+    directions = centroids[: len(Y)]
+    others = centroids[len(Y):] * np.linalg.norm(others, axis=1, keepdims=True)
+    return np.vstack([directions * scale, others]), directions
+
+
+#: Most rounds of the seeded k-means that refines the start (it mostly settles in 3 to 6).
+KMEANS_ITER = 10
+
+
+def _seeded_kmeans(X, centroids: np.ndarray, R: np.ndarray, max_iter: int = KMEANS_ITER) -> np.ndarray:
+    """Spherical k-means on the rows of ``X`` from ``centroids`` (seeded ones first); unit centroids.
+
+    Seeded k-means (Basu et al. 2002): each document joins its most similar centroid
+    (cosine; a document similar to none joins none), each centroid moves to the mean
+    of its documents, until no document moves or after ``max_iter`` rounds. A seeded
+    centroid whose documents mostly do not use its seed words (fewer than
+    :data:`MIN_SUPPORT`: a theme the corpus lacks) stays where its seeds put it, and
+    a centroid with no document stays too.
+
+    Parameters
+    ----------
+    X : sparse matrix of shape (n_docs, n_terms)
+    centroids : ndarray of shape (k, n_terms)
+        The start, the ``n_seeds`` seeded centroids first.
+    R : ndarray of shape (n_docs, n_seeds)
+        Each document's seed words' weight per seeded topic (0: it uses none).
+
+    Returns
+    -------
+    centroids : ndarray of shape (k, n_terms)
+    """
+    C = _unit(np.asarray(centroids, dtype=float))
+    k, n_seeds = len(C), R.shape[1]
+    previous = None
+    for _ in range(max_iter):
+        S = np.asarray(X @ C.T)
+        top = np.where(S.max(axis=1) > 0, S.argmax(axis=1), -1)
+        if previous is not None and np.array_equal(top, previous):
+            break
+        previous = top
+        rows = np.flatnonzero(top >= 0)
+        members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
+        sums = np.asarray(sp.csr_matrix(members @ X).toarray())
+        counts = np.bincount(top[rows], minlength=k)
+        keep = counts == 0
+        for s in range(n_seeds):
+            keep[s] |= bool(counts[s]) and (R[top == s, s] > 0).mean() < MIN_SUPPORT
+        C = np.where(keep[:, None], C, _unit(sums))
+    return C
 
 
 def _lift_seed_words(H: np.ndarray, support: np.ndarray, n: int) -> bool:

@@ -139,7 +139,7 @@ def fit(
     ] = None,
     seed_strength: Annotated[
         float, typer.Option("--seed-strength", min=0.0, help="Pull of the seeded topics for the whole fit (0: start only).")
-    ] = 0.0,
+    ] = 0.03,
     stream: Annotated[
         Optional[bool],
         typer.Option("--stream/--no-stream", help="Read the corpus in chunks, bounded memory [default: above "
