@@ -406,3 +406,13 @@ def test_topics_are_the_nmf_components_in_share_order(small_model):
     assert sorted(order) == [0, 1, 2]
     np.testing.assert_array_equal(small_model.transform(DOCS[:3]), small_model.nmf_.transform(
         small_model.vectorizer_.transform(DOCS[:3]))[:, order])
+
+
+def test_top_topics_and_sizes_count_each_document_once():
+    """A document counts for the column of its largest weight; one without weight for none."""
+    from topicnmf.model import top_topics, topic_sizes
+
+    W = np.array([[0.1, 0.5, 0.2], [0.0, 0.0, 0.0], [0.3, 0.3, 0.0], [0.0, 0.0, 2.0]])
+    np.testing.assert_array_equal(top_topics(W), [1, -1, 0, 2])
+    np.testing.assert_array_equal(topic_sizes(W), [1, 1, 1])
+    assert top_topics(np.zeros((2, 0))).tolist() == [-1, -1]

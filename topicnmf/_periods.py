@@ -102,11 +102,14 @@ def over_time(W: np.ndarray, index: np.ndarray, names: list[str]):
     """
     import pandas as pd
 
+    from topicnmf.model._documents import top_topics
+
     W = np.asarray(W)
     k = W.shape[1]
-    has = W.sum(axis=1) > 0
+    top = top_topics(W)
+    has = top >= 0
     counts = np.zeros((len(names), k), dtype=np.int64)
-    np.add.at(counts, (index[has], W[has].argmax(axis=1)), 1)
+    np.add.at(counts, (index[has], top[has]), 1)
     totals = np.bincount(index, minlength=len(names))
     share = counts / np.where(totals > 0, totals, 1)[:, None]
     return pd.DataFrame({

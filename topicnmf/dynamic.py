@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 from topicnmf._periods import FREQUENCIES, over_time, periods
 from topicnmf._validation import check_int, check_one_of, check_one_per, parameter_error
 from topicnmf.errors import InputError
+from topicnmf.model._documents import top_topics
 from topicnmf.model._fitting import fit_inputs
 from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize
@@ -242,8 +243,8 @@ class DynamicTopicModel(BaseEstimator):
             order = np.argsort(-_shares(Ww, Hw), kind="stable")
             Ww, Hw = Ww[:, order], Hw[order]
             offset = sum(len(h) for h in rows_H)
-            totals = Ww.sum(axis=1)
-            doc_window_topic[rows] = np.where(totals > 0, offset + Ww.argmax(axis=1), -1)
+            top = top_topics(Ww)
+            doc_window_topic[rows] = np.where(top >= 0, offset + top, -1)
             rows_H.append(Hw)
             rows_window.append(np.full(len(Hw), w, dtype=np.int64))
             window_k[w] = len(Hw)

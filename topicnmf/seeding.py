@@ -64,6 +64,7 @@ import scipy.sparse as sp
 
 from topicnmf._validation import parameter_error
 from topicnmf.errors import InputError
+from topicnmf.model._documents import top_topics
 
 __all__ = ["check_seed_topics", "read_seed_topics", "seed_matrix", "seeded_fit"]
 
@@ -261,7 +262,7 @@ def _unsupported(W: np.ndarray, R: np.ndarray) -> np.ndarray:
     to 0.72 for the sections of the benchmark's corpora, 0.00 to 0.11 for a seed list
     of a theme absent from them).
     """
-    top = np.where(np.asarray(W).sum(axis=1) > 0, np.asarray(W).argmax(axis=1), -1)
+    top = top_topics(W)
     out = []
     for s in range(R.shape[1]):
         mine = top == s
@@ -335,7 +336,7 @@ def _seeded_kmeans(X, centroids: np.ndarray, R: np.ndarray, max_iter: int = KMEA
     previous = None
     for _ in range(max_iter):
         S = np.asarray(X @ C.T)
-        top = np.where(S.max(axis=1) > 0, S.argmax(axis=1), -1)
+        top = top_topics(S)
         if previous is not None and np.array_equal(top, previous):
             break
         previous = top

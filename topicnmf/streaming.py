@@ -128,6 +128,7 @@ def fit_stream(
     from topicnmf._validation import check_int
     from topicnmf.corpus import iter_corpus
     from topicnmf.measures import CoherenceCounts
+    from topicnmf.model._documents import topic_sizes as sizes_of
     from topicnmf.nmf import NMF
     from topicnmf.preprocessing import TextVectorizer
     from topicnmf.preprocessing.chunked import ChunkedVocabulary, rows_of
@@ -177,8 +178,7 @@ def fit_stream(
             for X, stream, ids in _ahead(matrices()):
                 W = nmf.transform(X)
                 counts.add_ids(stream.ids, stream.offsets)
-                has_weight = W.max(axis=1) > 0
-                sizes += np.bincount(W.argmax(axis=1)[has_weight], minlength=n_topics)
+                sizes += sizes_of(W)
                 table.write(ids, W)
                 n_docs += X.shape[0]
                 report("weights", epochs, n_docs)

@@ -66,6 +66,38 @@ def snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
     return cut(clean_text(text) or clean_text(text, strip_quotes=False), max_chars)
 
 
+def top_topics(W) -> np.ndarray:
+    """Each document's top topic: the column of its largest weight, -1 where it has none.
+
+    Parameters
+    ----------
+    W : array-like of shape (n_docs, n_topics)
+        Non-negative document-topic weights.
+
+    Returns
+    -------
+    ndarray of int of shape (n_docs,)
+    """
+    W = np.asarray(W)
+    return np.where(W.max(axis=1, initial=0) > 0, W.argmax(axis=1), -1) if W.shape[1] else np.full(len(W), -1)
+
+
+def topic_sizes(W) -> np.ndarray:
+    """Documents per topic, each counted for its :func:`top_topics` (none if it has no weight).
+
+    Parameters
+    ----------
+    W : array-like of shape (n_docs, n_topics)
+        Non-negative document-topic weights.
+
+    Returns
+    -------
+    ndarray of int64 of shape (n_topics,)
+    """
+    top = top_topics(W)
+    return np.bincount(top[top >= 0], minlength=np.shape(W)[1]).astype(np.int64)
+
+
 def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:
     """A document-topic table: ``doc_id``, ``label`` (if any), ``topic_0..``, ``top_topic``.
 
@@ -81,5 +113,5 @@ def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataF
         table["label"] = list(labels)
     topics = pd.DataFrame(W, columns=[f"topic_{t}" for t in range(W.shape[1])])
     table = pd.concat([table, topics], axis=1)
-    table["top_topic"] = np.where(totals > 0, W.argmax(axis=1), -1)
+    table["top_topic"] = top_topics(W)
     return table

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from topicnmf._validation import check_int, check_real, parameter_error
 from topicnmf.errors import InputError
 
-from ._documents import as_corpus, doc_topic_frame, snippet
+from ._documents import as_corpus, doc_topic_frame, snippet, topic_sizes
 from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, topic_order, topic_shares
 
 __all__ = ["TopicModel"]
@@ -243,9 +243,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.sweep_ = sweep
         W = np.asarray(doc_topic, dtype=np.float64)
         self.topic_shares_ = topic_shares(W, self.components_)
-        totals = W.sum(axis=1)
-        top = W.argmax(axis=1)[totals > 0]
-        self.topic_sizes_ = np.bincount(top, minlength=self.n_topics_).astype(np.int64)
+        self.topic_sizes_ = topic_sizes(W)
         self.topic_labels_ = (
             ["_".join(words[:3]) for words in self.top_words(3)] if topic_labels is None else list(topic_labels)
         )

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from sklearn.utils import check_random_state
 
 from topicnmf._validation import check_int
+from topicnmf.model._documents import top_topics
 
 from ._layout import documented, figure_and_axes
 
@@ -53,7 +54,8 @@ def plot_doc_topics(
     W = W[rows]
     totals = W.sum(axis=1)
     W = W / np.where(totals > 0, totals, 1.0)[:, None]
-    top = np.where(totals > 0, W.argmax(axis=1), n_topics)
+    top = top_topics(W)
+    top[top < 0] = n_topics
     top_weight = W[np.arange(len(W)), np.minimum(top, n_topics - 1)]
     order = np.lexsort((-top_weight, top))
     W = W[order]

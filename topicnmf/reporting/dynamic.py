@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from topicnmf._validation import check_int
+from topicnmf.model import topic_sizes
 from topicnmf.reporting.page import _e, html_table, number
 from topicnmf.reporting.report import _documented, write_wing_outputs
 from topicnmf.reporting.tables import table_bytes
@@ -50,8 +51,7 @@ def dynamic_section(model, plot_png: bytes, *, top_n: int = 10) -> str:
     share = over_time.pivot(index="topic", columns="period", values="share").reindex(range(k)).to_numpy()
     tracking = model.tracking(top_n)
     counts = np.asarray(model.window_n_topics_)
-    sizes = np.bincount(np.asarray(model.doc_topic_).argmax(axis=1)[np.asarray(model.doc_topic_).sum(axis=1) > 0],
-                        minlength=k)
+    sizes = topic_sizes(model.doc_topic_)
     present = [int(tracking.loc[tracking["topic"] == t, "window"].nunique()) for t in range(k)]
     per_window = ", ".join(f"{_e(w)}: {int(c)}" for w, c in zip(windows, counts))
     caption = "Each dynamic topic's share of the documents per window (documents by their top dynamic topic)."

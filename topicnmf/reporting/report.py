@@ -174,9 +174,9 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
     )
     agreement = None
     if model.doc_labels_ is not None:
-        W = np.asarray(model.doc_topic_)
-        top_topics = np.where(W.sum(axis=1) > 0, W.argmax(axis=1), -1)
-        agreement = label_agreement(model.doc_labels_, top_topics, model.n_topics_)
+        from topicnmf.model import top_topics
+
+        agreement = label_agreement(model.doc_labels_, top_topics(model.doc_topic_), model.n_topics_)
     page = render_page(
         PageData(
             n_docs=len(model.doc_ids_),

@@ -25,7 +25,7 @@ import pandas as pd
 
 from topicnmf._validation import check_int
 from topicnmf.errors import InputError
-from topicnmf.model import as_corpus, doc_topic_frame
+from topicnmf.model import as_corpus, doc_topic_frame, top_topics
 from topicnmf.reporting.output import write_file_atomic
 
 __all__ = [
@@ -205,8 +205,9 @@ def representative_docs(model, *, n: int = 3) -> pd.DataFrame:
     n = check_int(n, "n", "representative_docs")
     W = np.asarray(model.doc_topic_, dtype=np.float64)
     totals = W.sum(axis=1)
-    docs = np.flatnonzero(totals > 0)
-    top = W[docs].argmax(axis=1)
+    top = top_topics(W)
+    docs = np.flatnonzero(top >= 0)
+    top = top[docs]
     raw = W[docs, top]
     share = raw / totals[docs]
     peak = W.max(axis=0)
