@@ -1,10 +1,10 @@
 """How often the sweep's recommendation is the true number of classes: labelled and planted corpora.
 
-    python benchmarks/sweep_choice.py [--only news] [--runs N]
+    python benchmarks/sweep_choice.py [--only news] [--runs N] [--tables]
 
 The evaluation set (true k in brackets):
 
-- news-like subsets of cleaned 20 Newsgroups (``docs_clean.jsonl.gz``): 4 to 8 groups from
+- twelve news-like subsets of cleaned 20 Newsgroups (``docs_clean.jsonl.gz``): 4 to 8 groups from
   distinct sections (computing, sport, cars, science, religion, politics, sales), posts of 50
   words or more, a few hundred to about 900 posts per group, some much larger than others
   (as in BBC news or Reuters); the groups and sizes are fixed below, the posts drawn with a seed;
@@ -16,7 +16,7 @@ Each corpus is swept as ``TopicModel(n_topics="auto")`` does (``k`` in ``AUTO_TO
 default runs). Printed per corpus: the true k, the choice of :func:`~topicnmf.selection.recommend`
 and that of the earlier rule on the same table (stability and the knee of the error alone,
 :func:`~topicnmf.selection.stable_knee`); then the hits (equal) and near hits (within one) of
-both, with the load average.
+both, with the load average. ``--tables`` prints each corpus's per-k table as well.
 """
 
 from __future__ import annotations
@@ -46,6 +46,16 @@ NEWS = (
                "talk.politics.guns": 300, "sci.electronics": 250, "rec.sport.baseball": 200}),
     ("news8", {"rec.sport.hockey": 700, "sci.space": 600, "comp.graphics": 500, "talk.politics.mideast": 450,
                "sci.med": 400, "soc.religion.christian": 300, "rec.autos": 250, "misc.forsale": 200}),
+    ("news4c", {"rec.sport.baseball": 800, "talk.politics.mideast": 500, "sci.electronics": 300,
+                "comp.sys.ibm.pc.hardware": 200}),
+    ("news5c", {"rec.motorcycles": 700, "sci.med": 600, "comp.graphics": 300, "talk.politics.guns": 200,
+                "soc.religion.christian": 150}),
+    ("news6b", {"sci.crypt": 900, "rec.sport.hockey": 600, "comp.os.ms-windows.misc": 400,
+                "talk.politics.mideast": 300, "misc.forsale": 250, "sci.space": 200}),
+    ("news7b", {"comp.graphics": 800, "rec.autos": 500, "sci.med": 500, "talk.politics.mideast": 400,
+                "soc.religion.christian": 300, "rec.sport.baseball": 200, "sci.crypt": 150}),
+    ("news8b", {"sci.space": 800, "talk.politics.guns": 600, "comp.windows.x": 500, "rec.motorcycles": 400,
+                "sci.med": 300, "soc.religion.christian": 250, "rec.sport.hockey": 200, "misc.forsale": 150}),
 )
 
 
@@ -87,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["news", "planted"], default=None)
     parser.add_argument("--runs", type=int, default=None, help="stability runs (default: TopicModel's)")
+    parser.add_argument("--tables", action="store_true", help="print each corpus's per-k table too")
     args = parser.parse_args()
     from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, stable_knee, sweep
 
@@ -111,6 +122,9 @@ def main() -> None:
             score[key][1] += abs(chosen - true_k) <= 1
         print(f"{name:<14} {len(data):>6} {true_k:>6} {result.best_k:>6} {before:>6}  "
               f"{time.perf_counter() - start:6.1f}s", flush=True)
+        if args.tables:
+            columns = ["k", "relative_error", "heldout_error", "stability", "stability_std", "c_npmi", "c_v", "diversity"]
+            print(result.table[columns].round(4).to_string(index=False), flush=True)
     for key, label in (("now", "recommend"), ("before", "stability and knee alone (before)")):
         print(f"{label:<36} right {score[key][0]} of {len(corpora)}, within one {score[key][1]} of {len(corpora)}")
     print(f"load average {os.getloadavg()[0]:.2f}")

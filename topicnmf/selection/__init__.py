@@ -16,8 +16,9 @@ and measures:
   the sweep gets texts);
 - ``diversity``: the share of distinct words among the topics' top words;
 - ``fit_time``: seconds of the reference fit, and ``time``: seconds spent on
-  this ``k`` in all (the reference fit of each ``k`` after the first runs beside
-  the previous ``k``'s sample runs, so these add up to more than the sweep's wall time).
+  this ``k`` in all (the ``k`` are fitted from the largest down, and the reference fit
+  of each ``k`` after the first runs beside the sample runs of the ``k`` above it, so
+  these add up to more than the sweep's wall time).
 
 The recommendation (:func:`recommend`) is documented there, with its reason in
 words in :attr:`SweepResult.reason`.

@@ -301,8 +301,13 @@ def sweep_matrix(
         return model, W, time.perf_counter() - start
 
     rows, models, doc_topics = [], {}, {}
-    pending = reference(ks[0])
-    for i, k in enumerate(ks):
+    # Largest k first: its reference fit, the longest, runs alone on all the cores; each later
+    # reference fit (smaller, on one core) runs beside the sample runs and held-out fit of the k
+    # before it (larger, on the other cores), so that the two sides take about as long, and what
+    # is left at the end is the cheapest k's runs.
+    order = ks[::-1]
+    pending = reference(order[0])
+    for i, k in enumerate(order):
         start = time.perf_counter()
         model, W, fit_time = pending
         H = model.components_
@@ -321,7 +326,7 @@ def sweep_matrix(
         words = [vocabulary[t].tolist() for t in top] if vocabulary is not None else top.astype(str).tolist()
         # The reference fit of the next k, the sample runs, the held-out fit and the coherence of
         # this k are independent of each other: they share the cores (the longest first).
-        tasks = {"next": partial(reference, ks[i + 1])} if i + 1 < len(ks) else {}
+        tasks = {"next": partial(reference, order[i + 1])} if i + 1 < len(order) else {}
         tasks.update({f"run {r}": partial(sample_run, chosen, seed) for r, (chosen, seed) in enumerate(zip(samples, run_seeds))})
         if test_fraction is not None:
             tasks["heldout"] = partial(heldout_errors, X, k, base, test_fraction=test_fraction, seed=heldout_seed,
@@ -356,6 +361,8 @@ def sweep_matrix(
                 "time": fit_time + time.perf_counter() - start,
             }
         )
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(sorted(rows, key=lambda row: row["k"]), columns=list(COLUMNS))
     best_k, reason = recommend(table)
+    models = {k: models[k] for k in ks}
+    doc_topics = {k: doc_topics[k] for k in ks}
     return SweepResult(table, best_k, reason, models=models, doc_topics=doc_topics, vocabulary=vocabulary)
