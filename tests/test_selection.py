@@ -145,6 +145,17 @@ def test_sweep_is_reproducible_and_sparse_equals_dense():
     pd.testing.assert_frame_equal(first[columns], again[columns], rtol=1e-5)
 
 
+def test_a_row_does_not_depend_on_the_other_k():
+    # the k are fitted from the largest down, each beside the runs of another k: no figure depends on that
+    X = planted(3, seed=4)
+    whole = sweep(X, topics=[2, 3, 4], runs=2, random_state=0)
+    alone = sweep(X, topics=[3], runs=2, random_state=0)
+    assert list(whole.models) == list(whole.doc_topics) == [2, 3, 4]
+    columns = ["k", "reconstruction_error", "heldout_error", "stability", "stability_std", "diversity"]
+    pd.testing.assert_frame_equal(whole.table.loc[whole.table["k"] == 3, columns].reset_index(drop=True),
+                                  alone.table[columns], rtol=1e-5)
+
+
 def test_callback_counts_every_step():
     seen = []
     sweep(planted(2), topics=[2, 3], runs=2, random_state=0, callback=seen.append)
