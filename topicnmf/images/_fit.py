@@ -13,7 +13,8 @@ import time
 
 from topicnmf._validation import check_callable, check_int, check_one_of, check_random_state, check_real
 
-__all__ = ["INITS", "START_POWER_ITERATIONS", "PsnrRule", "check_fit_params", "factorize_image"]
+__all__ = ["FIT_DEFAULTS", "INITS", "START_POWER_ITERATIONS", "PsnrRule", "check_fit_params", "factorize_image",
+           "fit_params"]
 
 INITS = (None, "random", "nndsvd", "nndsvda", "nndsvdar")
 #: power iterations of the randomized SVD behind the default start: photographs'
@@ -31,32 +32,53 @@ SWEEP_ALPHA = 0.25
 
 
 class PsnrRule:
-    """Stop once the PSNR stops moving: the callback that ``compress`` runs every iteration.
+    """Stop once the PSNR closes its distance to the SVD bound too slowly: ``compress``'s rule.
 
     The PSNR of ``W H`` (before clipping) follows from the objective ``0.5 |X - W H|^2``
-    of each iteration: ``10 log10(peak^2 n / (2 loss))`` for ``n`` values. The
-    iterations stop once the last ``window`` of them gained less than
-    ``tol * window`` dB together (a window, since an extrapolated HALS step
-    that is rejected gains nothing by itself). ``tol=0`` never stops.
-    ``callback``, if given, sees every iteration first.
+    of each iteration: ``10 log10(peak^2 n / (2 loss))`` for ``n`` values; so does
+    that of the truncated SVD of the same rank, the bound no rank-``k``
+    factorisation passes (``svd_loss``, a callable computing its objective on
+    first call). The iterations stop once the last ``window`` of them gained
+    less than ``tol`` times the distance left to the bound per iteration: at
+    that pace the gap would take more than ``1 / tol`` iterations to close.
+    Near the bound (a small rank, where NMF loses little to the SVD) it runs
+    on; far from it (a large rank, where non-negativity costs the most) it
+    stops sooner. The distance counts at most ``MAX_GAP`` dB, so the SVD is
+    computed only once the gain per iteration falls below ``tol * MAX_GAP``.
+    A window, since an extrapolated HALS step that is rejected gains nothing
+    by itself. ``tol=0`` never stops. ``callback``, if given, sees every
+    iteration first.
+
+    On the sample photographs (benchmarks/images.py) ``tol=1e-3`` ends at or
+    above scikit-learn's final PSNR (cd and mu) at k = 5, 20 and 50, grey and
+    colour, after 20 to 96 iterations.
     """
 
-    window = 4
+    window = 8
+    MAX_GAP = 10.0
 
-    def __init__(self, tol: float, peak: float, size: int, callback=None):
+    def __init__(self, tol: float, peak: float, size: int, svd_loss, callback=None):
         self.tol = float(tol)
         self.scale = peak * peak * size / 2.0
+        self.svd_loss = svd_loss
         self.callback = callback
         self.psnr: list[float] = []
+
+    def _psnr(self, loss: float) -> float:
+        return math.inf if loss <= 0 else 10.0 * math.log10(self.scale / loss)
 
     def __call__(self, info: dict):
         if self.callback is not None:
             self.callback(info)
-        loss = info["loss"]
-        self.psnr.append(math.inf if loss <= 0 else 10.0 * math.log10(self.scale / loss))
+        self.psnr.append(self._psnr(info["loss"]))
         w = self.window
-        return bool(self.tol > 0 and len(self.psnr) > w
-                    and self.psnr[-1] - self.psnr[-1 - w] < self.tol * w) or None
+        if self.tol <= 0 or len(self.psnr) <= w:
+            return None
+        gain = (self.psnr[-1] - self.psnr[-1 - w]) / w
+        if gain >= self.tol * self.MAX_GAP:
+            return None
+        gap = min(self._psnr(self.svd_loss()) - self.psnr[-1], self.MAX_GAP)
+        return True if gain <= self.tol * max(gap, 0.0) else None
 
 
 def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None):
@@ -87,6 +109,26 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
             W, H, info = factorize(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
                                    random_state=random_state, callback=callback)
     return W, H, info, time.perf_counter() - start
+
+
+#: the fitting parameters that :func:`~topicnmf.images.compress` and
+#: :func:`~topicnmf.images.parts` share, with their defaults (``tol`` is each one's own)
+FIT_DEFAULTS = {"init": None, "solver": "hals", "max_iter": 200, "random_state": None,
+                "callback": None}
+
+
+def fit_params(owner: str, n_components, given: dict, tol: float) -> dict:
+    """The fitting parameters ``given`` by keyword to ``owner``, checked, defaults filled in.
+
+    Raises ``TypeError`` for a name that is not one of them (as Python does for an
+    unknown keyword argument), ``InputError`` for a bad value.
+    """
+    unknown = sorted(set(given) - set(FIT_DEFAULTS) - {"tol"})
+    if unknown:
+        raise TypeError(f"{owner}() got an unexpected keyword argument {unknown[0]!r}")
+    params = {**FIT_DEFAULTS, "tol": tol, **given}
+    check_fit_params(n_components, owner=owner, **params)
+    return params
 
 
 def check_fit_params(n_components, init, solver, tol, max_iter, random_state, callback, owner):
