@@ -230,7 +230,7 @@ def compress(
     n_components : int
         Rank ``k``; at most the smaller side of that matrix.
     init : {None, 'random', 'nndsvd', 'nndsvda', 'nndsvdar'}, default=None
-        None: NNDSVDa on a one-pass randomized SVD (no power iteration: cheap, and
+        None: NNDSVDa on a one-pass randomized SVD (``sketch_svd`` of :mod:`topicnmf.nmf._init`: cheap, and
         on photographs as good a start as the core's ``nndsvda``); the others
         as in :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random
         start, draw for draw).

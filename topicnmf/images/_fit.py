@@ -1,7 +1,7 @@
 """The factorisation behind :func:`~topicnmf.images.compress` and :func:`~topicnmf.images.parts`.
 
 HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVDa
-on a one-pass randomized SVD (no power iteration), unless another start is asked
+on a one-pass randomized SVD (``topicnmf.nmf._init.sketch_svd``), unless another start is asked
 for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``); the
 PSNR stopping rule of ``compress``; the parameter checks both functions share.
 """
@@ -13,14 +13,10 @@ import time
 
 from topicnmf._validation import check_callable, check_int, check_one_of, check_random_state, check_real
 
-__all__ = ["FIT_DEFAULTS", "INITS", "START_POWER_ITERATIONS", "PsnrRule", "check_fit_params", "factorize_image",
+__all__ = ["FIT_DEFAULTS", "INITS", "PsnrRule", "check_fit_params", "factorize_image",
            "fit_params"]
 
 INITS = (None, "random", "nndsvd", "nndsvda", "nndsvdar")
-#: power iterations of the randomized SVD behind the default start: photographs'
-#: spectra fall fast, and HALS from this start reaches a given PSNR sooner than
-#: from the core's ``nndsvda`` (4 to 7 power iterations), measured in benchmarks/images.py
-START_POWER_ITERATIONS = 0
 
 
 #: ``alpha`` of the HALS sweeps (``topicnmf.nmf._solvers.hals``: ``1 + alpha rho``
@@ -90,7 +86,7 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     from sklearn.utils import check_random_state as as_rng
 
     from topicnmf.nmf import factorize
-    from topicnmf.nmf._init import initialize
+    from topicnmf.nmf._init import initialize, sketch_svd
     from topicnmf.nmf._lazy import blas_threads
     from topicnmf.nmf._operator import DenseOperator
     from topicnmf.nmf._solvers import hals_alpha
@@ -102,7 +98,7 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
                 W0, H0t = initialize(DenseOperator(X), k, "nndsvda", as_rng(random_state),
-                                     n_iter=START_POWER_ITERATIONS)
+                                     svd=sketch_svd)
             W, H, info = factorize(X, k, W=W0, H=H0t.T, init="custom", solver=solver, tol=tol,
                                    max_iter=max_iter, callback=callback)
         else:

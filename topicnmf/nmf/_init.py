@@ -40,6 +40,36 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
     return U[:, :k], s[:k], Vb[:, :k]
 
 
+def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
+    """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
+
+    No power iteration (a photograph's singular values fall fast enough that
+    the sketch ``X @ Omega`` catches the top ``k`` directions well), a uniform
+    test matrix (cheaper to draw than a Gaussian one), Cholesky QR for the
+    basis (QR if the sketch is too ill-conditioned for it) and the eigenpairs
+    of the small Gram matrix ``B B^T`` for the SVD of ``B = Q^T X``: a start,
+    not a bound (:func:`randomized_svd` is the accurate one). Same returns as
+    :func:`randomized_svd`.
+    """
+    n, m = op.shape
+    rank = min(k + n_oversamples, n, m)
+    omega = rng.uniform(-1.0, 1.0, size=(m, rank)).astype(op.dtype, copy=False)
+    Y = op.matmul(omega).astype(np.float64)
+    try:
+        R = linalg.cholesky(Y.T @ Y, check_finite=False)
+        Q = linalg.solve_triangular(R, Y.T, trans="T", check_finite=False).T  # Y R^-1
+    except linalg.LinAlgError:
+        Q, _ = linalg.qr(Y, mode="economic", check_finite=False)
+    Bt = op.rmatmul(Q.astype(op.dtype, copy=False)).astype(np.float64)  # (m, rank) = (Q.T X).T
+    evals, Ub = linalg.eigh(Bt.T @ Bt, check_finite=False)  # B B^T = Ub diag(s^2) Ub^T
+    order = np.argsort(evals)[::-1][:k]
+    s = np.sqrt(np.maximum(evals[order], 0.0))
+    Ub = Ub[:, order]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        V = np.where(s > 0, (Bt @ Ub) / s, 0.0)
+    return Q @ Ub, s, V
+
+
 def nndsvd_factors(U, s, V, eps: float = 1e-6):
     """NNDSVD of Boutsidis & Gallopoulos (2008) from a truncated SVD ``U diag(s) V.T``.
 
@@ -72,15 +102,14 @@ def nndsvd_factors(U, s, V, eps: float = 1e-6):
     return W, Ht
 
 
-def initialize(op, k: int, init: str, rng: np.random.RandomState, *,
-               n_iter: int | None = None):
+def initialize(op, k: int, init: str, rng: np.random.RandomState, *, svd=None):
     """Initial ``W`` (n_samples, k) and ``Ht`` (n_features, k) in the dtype of ``X``.
 
     ``init`` is one of ``"random"``, ``"nndsvd"``, ``"nndsvda"``, ``"nndsvdar"``
-    (``"custom"`` is handled by the caller). ``n_iter``: the power iterations of
-    the randomized SVD behind the ``nndsvd`` family (None: 7 for a small ``k``,
-    else 4; a dense matrix with a fast-falling spectrum, a photograph, needs
-    fewer).
+    (``"custom"`` is handled by the caller). ``svd``: the truncated SVD behind
+    the ``nndsvd`` family, called as ``svd(op, k, rng)`` (None:
+    :func:`randomized_svd`; a dense matrix with a fast-falling spectrum, a
+    photograph, does with :func:`sketch_svd`).
     """
     n, m = op.shape
     dtype = op.dtype
@@ -90,7 +119,7 @@ def initialize(op, k: int, init: str, rng: np.random.RandomState, *,
         Ht = np.abs(scale * rng.standard_normal(size=(k, m))).T
         W = np.abs(scale * rng.standard_normal(size=(n, k)))
     else:
-        W, Ht = nndsvd_factors(*randomized_svd(op, k, rng, n_iter=n_iter))
+        W, Ht = nndsvd_factors(*(svd or randomized_svd)(op, k, rng))
         if init == "nndsvda":
             W[W == 0.0] = mean
             Ht[Ht == 0.0] = mean
