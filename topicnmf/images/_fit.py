@@ -81,20 +81,25 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     """HALS (or the chosen solver) from the start ``init``; ``(W, H, info, seconds)``.
 
     ``rule``: a :class:`PsnrRule` (then ``tol`` is its own and the core's
-    stationarity rule is off), else the core's rule with ``tol``.
+    stationarity rule is off, and the fit runs on the compiled kernels whatever
+    its size: one photograph at a small rank runs many cheap iterations, where
+    the numpy kernels' cost per call dominates), else the core's rule with
+    ``tol``.
     """
+    from contextlib import nullcontext
+
     from sklearn.utils import check_random_state as as_rng
 
     from topicnmf.nmf import factorize
     from topicnmf.nmf._init import initialize, sketch_svd
-    from topicnmf.nmf._lazy import blas_threads
+    from topicnmf.nmf._lazy import always_compiled, blas_threads
     from topicnmf.nmf._operator import DenseOperator
     from topicnmf.nmf._solvers import hals_alpha
 
     start = time.perf_counter()
     if rule is not None:
         tol, callback = 0.0, rule
-    with hals_alpha(SWEEP_ALPHA):
+    with hals_alpha(SWEEP_ALPHA), always_compiled() if rule is not None else nullcontext():
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
                 W0, H0t = initialize(DenseOperator(X), k, "nndsvda", as_rng(random_state),
