@@ -333,6 +333,25 @@ def test_parts_errors():
     assert parts(np.random.RandomState(0).rand(5, 12), 2, image_shape=(3, 4)).components.shape == (2, 3, 4)
     with pytest.raises(InputError, match=re.escape("n_components=6 is larger than the stack (5 images of 4 pixels)")):
         parts(np.ones((5, 2, 2)), 6)
+    with pytest.raises(TypeError, match=re.escape("parts() got an unexpected keyword argument 'alpha'")):
+        parts(np.ones((5, 2, 2)), 2, alpha=1.0)
+    with pytest.raises(InputError, match=re.escape("The 'max_iter' parameter of parts must be")):
+        parts(np.ones((5, 2, 2)), 2, max_iter=0)
+
+
+def test_the_default_start_is_nndsvda_on_a_one_pass_sketch_close_to_the_exact_svd():
+    from topicnmf.nmf._init import sketch_svd
+    from topicnmf.nmf._operator import DenseOperator
+
+    rng = np.random.RandomState(0)
+    # a fast-falling spectrum, as a photograph's
+    X = (rng.rand(120, 8) * 0.5 ** np.arange(8)) @ rng.rand(8, 90) + 1e-3 * rng.rand(120, 90)
+    U, s, V = sketch_svd(DenseOperator(X), 5, np.random.RandomState(1))
+    exact = np.linalg.svd(X, compute_uv=False)[:5]
+    np.testing.assert_allclose(s, exact, rtol=1e-3)
+    np.testing.assert_allclose(U.T @ U, np.eye(5), atol=1e-8)
+    np.testing.assert_allclose(V.T @ V, np.eye(5), atol=1e-8)
+    np.testing.assert_allclose((U * s) @ V.T, X, atol=0.05 * np.abs(X).max())
 
 
 def test_image_grid_tiles_and_scales():

@@ -3,7 +3,7 @@
 HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVDa
 on a one-pass randomized SVD (``topicnmf.nmf._init.sketch_svd``), unless another start is asked
 for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``); the
-PSNR stopping rule of ``compress``; the parameter checks both functions share.
+PSNR stopping rule of ``compress`` (against the SVD bound); the parameter checks both functions share.
 """
 
 from __future__ import annotations

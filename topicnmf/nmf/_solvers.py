@@ -71,7 +71,7 @@ class Monitor:
     iterations are done. ``tol=0`` disables the rule. A callback that returns
     ``True`` (that object, not any true value) stops the iterations too, as
     converged: a caller's own rule (``topicnmf.images`` stops when the PSNR
-    stops moving).
+    closes its gap to the SVD bound too slowly).
 
     Unlike a relative decrease of the objective, this is blind to the size of the
     irreducible residual: on TF-IDF matrices, where that residual dominates, a
