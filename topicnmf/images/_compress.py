@@ -156,7 +156,8 @@ class Compression:
     loss_history : list of float
         ``0.5 ||X - W H||^2`` after each iteration.
     fit_time : float
-        Seconds for the NMF (start and iterations).
+        Seconds for the NMF (start and iterations), without the SVD bound even
+        when the stopping rule computed it during the iterations.
     svd_time : float
         Seconds for the SVD bound.
     """
