@@ -85,14 +85,7 @@ def top_topics(W) -> np.ndarray:
 def topic_sizes(W) -> np.ndarray:
     """Documents per topic, each counted for its :func:`top_topics` (none if it has no weight).
 
-    Parameters
-    ----------
-    W : array-like of shape (n_docs, n_topics)
-        Non-negative document-topic weights.
-
-    Returns
-    -------
-    ndarray of int64 of shape (n_topics,)
+    ``W`` is as for :func:`top_topics`; the counts are int64, of shape (n_topics,).
     """
     top = top_topics(W)
     return np.bincount(top[top >= 0], minlength=np.shape(W)[1]).astype(np.int64)
