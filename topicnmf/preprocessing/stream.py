@@ -20,6 +20,7 @@ import os
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from itertools import repeat
 from typing import NamedTuple
 
@@ -112,6 +113,22 @@ def n_processes(n_jobs: int | None, n_chars: int) -> int:
     return available if n_jobs == -1 else n_jobs
 
 
+@contextmanager
+def forked_pool(n_workers: int):
+    """A :class:`~concurrent.futures.ProcessPoolExecutor` of ``n_workers`` forked processes.
+
+    Forked workers inherit the caller's memory: data set in a module global before
+    the first ``submit`` reaches them without being pickled. Python >= 3.12 warns
+    about fork() in a process with threads (a progress bar, BLAS pools); the
+    workers of this package only compute and return arrays or bytes, taking none
+    of those threads' locks, so the warning is silenced inside the block.
+    """
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(n_workers, mp_context=context) as pool, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+        yield pool
+
+
 def encode_texts(rules, texts: list[str], *, breaks: bool, n_jobs: int | None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Tokenize and encode `texts`.
 
@@ -156,12 +173,7 @@ def _encode_parallel(rules, texts, sizes, breaks, n_proc):
     global _FORKED_TEXTS
     _FORKED_TEXTS = texts
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool, warnings.catch_warnings():
-            # Python >= 3.12 warns about fork() in a process with threads (a progress bar,
-            # BLAS pools): the workers only tokenize and return arrays, they take none of
-            # those threads' locks.
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+        with forked_pool(len(chunks) - 1) as pool:
             futures = [pool.submit(_encode_forked, rules, a, b, breaks) for a, b in chunks[1:]]
             parts = [_encode(rules, texts[chunks[0][0] : chunks[0][1]], breaks)]
             parts += [future.result() for future in futures]

@@ -35,6 +35,7 @@ from topicnmf.reporting.output import (
     write_files,
     write_run_file,
 )
+from topicnmf.reporting._aside import plots_aside
 from topicnmf.reporting.explorer import explorer_data, label_agreement
 from topicnmf.reporting.page import PageData, render_page
 from topicnmf.reporting.tables import (
@@ -97,26 +98,32 @@ def render_plots(
     model, *, top_n: int, measure: str | None, scores, max_docs: int = 2000, dpi: int = 80
 ) -> dict[str, bytes]:
     """Each plot of the report as PNG bytes (matplotlib is imported here, not with this module)."""
+    names = [name for name in PLOT_NAMES if name != "coherence" or measure is not None]
+    images = render_some_plots(model, names, top_n=top_n, measure=measure, scores=scores, max_docs=max_docs,
+                               dpi=dpi)
+    # A figure, its axes and artists refer to each other: only the cycle collector frees
+    # them. Collected here, their memory (some MB at k = 20) is free before the next stage.
+    gc.collect()
+    return images
+
+
+#: the report's plots, in the order the page shows them
+PLOT_NAMES = ("top_words", "prevalence", "doc_topics", "coherence", "convergence")
+
+
+def render_some_plots(model, names, *, top_n: int, measure: str | None, scores, max_docs: int,
+                      dpi: int) -> dict[str, bytes]:
+    """The plots ``names`` (of :data:`PLOT_NAMES`) as PNG bytes; only ``"coherence"`` reads ``measure`` and ``scores``."""
     from topicnmf import plotting
 
     figures = {
         "top_words": lambda: plotting.plot_top_words(model, top_n=top_n),
         "prevalence": lambda: plotting.plot_prevalence(model),
         "doc_topics": lambda: plotting.plot_doc_topics(model, max_docs=max_docs),
-        "coherence": None
-        if measure is None
-        else (lambda: plotting.plot_coherence(model, measure=measure, scores=scores)),
+        "coherence": lambda: plotting.plot_coherence(model, measure=measure, scores=scores),
         "convergence": lambda: plotting.plot_convergence(model),
     }
-    images = {}
-    for name, make in figures.items():
-        if make is None:
-            continue
-        images[name] = figure_png(make(), dpi)
-    # A figure, its axes and artists refer to each other: only the cycle collector frees
-    # them. Collected here, their memory (some MB at k = 20) is free before the next stage.
-    gc.collect()
-    return images
+    return {name: figure_png(figures[name](), dpi) for name in names}
 
 
 def _settings(run_dir: Path | None, top_n, measures, n_representative, owner: str) -> dict:
@@ -138,28 +145,26 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
                   extra_sections=()) -> tuple:
     """Everything the report shows, computed before anything is written: (summary, files)."""
     top_n, measures = settings["top_n"], settings["measures"]
-    _notify(callback, "coherence")
-    try:
-        texts, note = model.tokenized_texts(), None
-    except InputError as error:
-        texts, note = None, f"No coherence: {error}"
-    coherence = None
-    scores = np.full(model.n_topics_, np.nan)
-    if texts is not None:
-        coherence = pd.DataFrame(
-            {"topic": np.arange(model.n_topics_), **coherence_scores(model, measures, top_n, texts)}
-        )
-        scores = coherence[measures[0]].to_numpy()
-        del texts
+    with plots_aside(model, top_n=top_n, max_docs=max_docs, dpi=dpi) as plots:
+        _notify(callback, "coherence")
+        try:
+            texts, note = model.tokenized_texts(), None
+        except InputError as error:
+            texts, note = None, f"No coherence: {error}"
+        coherence = None
+        scores = np.full(model.n_topics_, np.nan)
+        if texts is not None:
+            coherence = pd.DataFrame(
+                {"topic": np.arange(model.n_topics_), **coherence_scores(model, measures, top_n, texts)}
+            )
+            scores = coherence[measures[0]].to_numpy()
+            del texts
+        summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
+        representatives = representative_docs(model, n=settings["n_representative"])
+        _notify(callback, "plots")
+        images = plots.result(measure=None if coherence is None else measures[0], scores=scores)
     from topicnmf.measures import topic_diversity
 
-    summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
-    representatives = representative_docs(model, n=settings["n_representative"])
-    _notify(callback, "plots")
-    images = render_plots(
-        model, top_n=top_n, measure=None if coherence is None else measures[0], scores=scores,
-        max_docs=max_docs, dpi=dpi,
-    )
     sweep = getattr(model, "sweep_", None)
     sweep_image = None
     if sweep is not None:
