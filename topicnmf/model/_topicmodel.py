@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -191,9 +192,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
         timings = {}
         vectorizer, X, tokens, vocabulary = fit_vectorizer(self.vectorizer, corpus.texts, keep_tokens, notify, timings)
 
-        nmf, W, sweep, missing = factorize_topics(
-            self, X, vectorizer, vocabulary, tokens, n_topics, seeds, random_state, callback, timings
-        )
+        # The snippets (pure Python) are cut on a thread while the compiled kernels of the
+        # factorisation run without the interpreter lock.
+        with ThreadPoolExecutor(1) as pool:
+            snippets = pool.submit(lambda: [snippet(text) for text in corpus.texts])
+            nmf, W, sweep, missing = factorize_topics(
+                self, X, vectorizer, vocabulary, tokens, n_topics, seeds, random_state, callback, timings
+            )
+            doc_snippets = snippets.result()
         seed_topic_ids = {}
         order = topic_order(W, nmf.components_)
         if seeds is not None:  # the seeded topics are 0 .. n_seeds - 1 before the ordering
@@ -207,7 +213,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             vocabulary=vocabulary,
             doc_ids=list(corpus.ids),
             doc_labels=None if corpus.labels is None else list(corpus.labels),
-            doc_snippets=[snippet(text) for text in corpus.texts],
+            doc_snippets=doc_snippets,
             tokens=tokens,
             timings=timings,
             doc_times=getattr(corpus, "times", None),
