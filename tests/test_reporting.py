@@ -248,18 +248,29 @@ def test_report_escapes_html_in_documents(tmp_path, three_themes):
     assert "&lt;script&gt;alert(&#x27;goal&#x27;)&lt;/script&gt; the striker &amp; the goalkeeper" in page
 
 
-def test_write_report_computes_each_measure_once(small_model, tmp_path, monkeypatch):
-    calls = []
-    original = coherence_module.coherence
+def test_write_report_counts_the_texts_once_and_scores_each_measure_once(small_model, tmp_path, monkeypatch):
+    counted, scored = [], []
+    add_ids, scores = coherence_module.CoherenceCounts.add_ids, coherence_module.CoherenceCounts.scores
 
-    def counting(topics, texts, measure="c_npmi", **kwargs):
-        calls.append(measure)
-        return original(topics, texts, measure, **kwargs)
+    def counting(self, token_ids, offsets):
+        counted.append(len(token_ids))
+        return add_ids(self, token_ids, offsets)
 
-    monkeypatch.setattr(coherence_module, "coherence", counting)
+    def scoring(self, measure, **kwargs):
+        scored.append(measure)
+        return scores(self, measure, **kwargs)
+
+    monkeypatch.setattr(coherence_module.CoherenceCounts, "add_ids", counting)
+    monkeypatch.setattr(coherence_module.CoherenceCounts, "scores", scoring)
     summary = reporting.write_report(small_model, tmp_path)
-    assert sorted(calls) == sorted(MEASURES)
+    assert counted == [len(small_model._token_stream()[0])]
+    assert sorted(scored) == sorted(MEASURES)
     assert summary["coherence"].notna().all()
+    # the same numbers (as written, 6 significant digits) as the measures on the decoded token lists
+    texts, words = small_model.tokenized_texts(), small_model.top_words(10)
+    table = pd.read_csv(tmp_path / "coherence.csv")
+    for measure in MEASURES:
+        np.testing.assert_allclose(table[measure], coherence_module.coherence(words, texts, measure), rtol=1e-5)
 
 
 def test_rebuilding_a_report_replaces_files_whole(small_model, tmp_path, monkeypatch):

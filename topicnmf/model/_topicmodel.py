@@ -442,16 +442,30 @@ class TopicModel(TransformerMixin, BaseEstimator):
         ``""`` so that every token keeps its position, which sliding-window
         coherence measures depend on.
         """
+        token_ids, offsets = self._token_stream()
+        words = np.append(self.vocabulary_, "").astype(object)
+        tokens = words[token_ids].tolist()
+        offsets = offsets.tolist()
+        return [tokens[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+
+    def _token_stream(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(token_ids, offsets)`` of the training texts (see :meth:`tokenized_texts`), as stored.
+
+        ``token_ids`` holds vocabulary columns, -1 outside the vocabulary;
+        document ``d`` is ``token_ids[offsets[d]:offsets[d + 1]]``.
+        """
         check_is_fitted(self, "nmf_")
         if self._token_ids is None:
             raise InputError(
                 "This TopicModel was fitted with keep_tokens=False; refit with keep_tokens=True "
                 "to score coherence on its training texts."
             )
-        words = np.append(self.vocabulary_, "").astype(object)
-        tokens = words[self._token_ids].tolist()
-        offsets = self._token_offsets.tolist()
-        return [tokens[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        return self._token_ids, self._token_offsets
+
+    def _top_word_ids(self, top_n: int) -> list[list[int]]:
+        """Each topic's ``top_n`` heaviest terms as vocabulary columns, zero weights left out (as :meth:`top_words`)."""
+        top, weights = self._top_terms(top_n)
+        return [t[w > 0].tolist() for t, w in zip(top, weights)]
 
     def coherence(self, measure: str = "c_npmi", *, top_n: int = 10, window_size: int | None = None) -> np.ndarray:
         """Coherence of each topic on the model's own tokenised training texts.
@@ -471,12 +485,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """
         from topicnmf.measures import coherence_from_ids
 
-        check_is_fitted(self, "nmf_")
-        if self._token_ids is None:
-            self.tokenized_texts()  # raises the error that says why there are no texts
-        top, weights = self._top_terms(check_int(top_n, "top_n", "TopicModel.coherence"))
-        topics = [t[w > 0].tolist() for t, w in zip(top, weights)]
-        return coherence_from_ids(topics, self._token_ids, self._token_offsets, measure, window_size=window_size)
+        token_ids, offsets = self._token_stream()
+        topics = self._top_word_ids(check_int(top_n, "top_n", "TopicModel.coherence"))
+        return coherence_from_ids(topics, token_ids, offsets, measure, window_size=window_size)
 
     # -- navigation --------------------------------------------------------------------------
 

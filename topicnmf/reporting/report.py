@@ -148,17 +148,15 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
     with plots_aside(model, top_n=top_n, max_docs=max_docs, dpi=dpi) as plots:
         _notify(callback, "coherence")
         try:
-            texts, note = model.tokenized_texts(), None
+            model._token_stream()
+            note = None
         except InputError as error:
-            texts, note = None, f"No coherence: {error}"
+            note = f"No coherence: {error}"
         coherence = None
         scores = np.full(model.n_topics_, np.nan)
-        if texts is not None:
-            coherence = pd.DataFrame(
-                {"topic": np.arange(model.n_topics_), **coherence_scores(model, measures, top_n, texts)}
-            )
+        if note is None:
+            coherence = pd.DataFrame({"topic": np.arange(model.n_topics_), **coherence_scores(model, measures, top_n)})
             scores = coherence[measures[0]].to_numpy()
-            del texts
         summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
         representatives = representative_docs(model, n=settings["n_representative"])
         _notify(callback, "plots")

@@ -124,13 +124,20 @@ def check_measures(measures, owner: str) -> tuple[str, ...]:
 
 
 def coherence_scores(model, measures: Sequence[str], top_n: int, texts=None) -> dict[str, np.ndarray]:
-    """Scores of each measure, with the token streams and top words prepared once."""
-    from topicnmf.measures import coherence
+    """Scores of each measure, with the texts and top words prepared once.
 
-    words = model.top_words(top_n)
-    if texts is None:
-        texts = model.tokenized_texts()
-    return {measure: np.asarray(coherence(words, texts, measure), dtype=np.float64) for measure in measures}
+    Without ``texts`` the model's own token ids are counted, once for all the
+    measures (the same numbers as on its :meth:`~TopicModel.tokenized_texts`).
+    """
+    from topicnmf.measures import CoherenceCounts, coherence
+
+    if texts is not None:
+        words = model.top_words(top_n)
+        return {measure: np.asarray(coherence(words, texts, measure), dtype=np.float64) for measure in measures}
+    token_ids, offsets = model._token_stream()
+    counts = CoherenceCounts(model._top_word_ids(top_n), measures=measures, owner="coherence")
+    counts.add_ids(token_ids, offsets)
+    return {measure: np.asarray(counts.scores(measure), dtype=np.float64) for measure in measures}
 
 
 def coherence_table(model, *, measures: Sequence[str] = MEASURES, top_n: int = 10) -> pd.DataFrame:
