@@ -142,8 +142,12 @@ def _settings(run_dir: Path | None, top_n, measures, n_representative, owner: st
 
 
 def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: dict, callback, tree=None,
-                  extra_sections=()) -> tuple:
-    """Everything the report shows, computed before anything is written: (summary, files)."""
+                  extra_sections=(), meanwhile=None) -> tuple:
+    """Everything the report shows, computed before anything is written: (summary, files).
+
+    ``meanwhile`` (no arguments) is called while the plots are drawn aside, after
+    everything else that does not need them.
+    """
     top_n, measures = settings["top_n"], settings["measures"]
     with plots_aside(model, top_n=top_n, max_docs=max_docs, dpi=dpi) as plots:
         _notify(callback, "coherence")
@@ -159,6 +163,18 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
             scores = coherence[measures[0]].to_numpy()
         summary = topic_summary(model, top_n=top_n, measure=measures[0], scores=scores)
         representatives = representative_docs(model, n=settings["n_representative"])
+        labels = None if model.doc_labels_ is None else dict(zip(model.doc_ids_, model.doc_labels_))
+        explorer = explorer_data(
+            model, representatives=representatives, scores=None if coherence is None else scores,
+            measure=None if coherence is None else measures[0],
+        )
+        agreement = None
+        if model.doc_labels_ is not None:
+            from topicnmf.model import top_topics
+
+            agreement = label_agreement(model.doc_labels_, top_topics(model.doc_topic_), model.n_topics_)
+        if meanwhile is not None:
+            meanwhile()
         _notify(callback, "plots")
         images = plots.result(measure=None if coherence is None else measures[0], scores=scores)
     from topicnmf.measures import topic_diversity
@@ -170,16 +186,6 @@ def _build_report(model, settings: dict, *, max_docs: int, dpi: int, run_info: d
 
         sweep_image = sweep_png(sweep, dpi=dpi)
     _notify(callback, "page")
-    labels = None if model.doc_labels_ is None else dict(zip(model.doc_ids_, model.doc_labels_))
-    explorer = explorer_data(
-        model, representatives=representatives, scores=None if coherence is None else scores,
-        measure=None if coherence is None else measures[0],
-    )
-    agreement = None
-    if model.doc_labels_ is not None:
-        from topicnmf.model import top_topics
-
-        agreement = label_agreement(model.doc_labels_, top_topics(model.doc_topic_), model.n_topics_)
     page = render_page(
         PageData(
             n_docs=len(model.doc_ids_),
@@ -388,20 +394,25 @@ def write_outputs(
             "timings": {**dict(extra.pop("timings", {}) or {}), **dict(model.timings_)},
             **extra,
         }
+        tables = {}
+
+        def tables_and_model():  # while the plots are drawn aside
+            tables[f"topics.{table_format}"] = table_bytes(model.topic_words(settings["top_n"]), table_format)
+            tables[f"doc_topics.{table_format}"] = table_bytes(model.doc_topics(normalize=normalize), table_format)
+            model.save(staging / "model")
+
         summary, files = _build_report(model, settings, max_docs=2000, dpi=80, run_info=run, callback=callback,
-                                       tree=tree, extra_sections=extra_sections or ())
+                                       tree=tree, extra_sections=extra_sections or (), meanwhile=tables_and_model)
         from topicnmf.measures import topic_diversity
 
         run["topic_diversity"] = float(topic_diversity(model.top_words(settings["top_n"])))
         run["timings"]["report"] = time.perf_counter() - start
         _notify(callback, "writing")
-        files[f"topics.{table_format}"] = table_bytes(model.topic_words(settings["top_n"]), table_format)
-        files[f"doc_topics.{table_format}"] = table_bytes(model.doc_topics(normalize=normalize), table_format)
+        files.update(tables)
         clash = sorted(set(extra_files) & (set(files) | {RUN_FILE}))
         if clash:
             raise parameter_error("extra_files", "write_outputs", "names the run does not write itself", clash)
         files.update(extra_files)
-        model.save(staging / "model")
         with OutputFolder(staging) as folder:
             write_files(folder, files)
             run["timings"]["write_outputs"] = time.perf_counter() - start
