@@ -22,6 +22,14 @@ topicnmf's compiled kernels are warmed once first, by a two-iteration fit of the
 the measured runs load them from the on-disk cache, as every run after the first does
 (``benchmarks/startup.py`` measures the first run).
 
+Memory: ``topicnmf fit`` forks two short-lived workers from its own process (one encodes half
+of the texts, one draws the report's plots while the main process scores coherence and writes
+the tables). The peak printed is the larger of the main process's and the largest worker's
+``ru_maxrss``, not their sum: a forked worker's resident size counts the pages it shares with
+the main process copy-on-write (the model, the matrices), which exist once in memory; a sum
+would count them twice. The worker's own pages (matplotlib and its figures, some tens of MB)
+are what the job adds above the main process's resident size while the worker lives.
+
 Targets (issue 9): ``topicnmf fit`` wall at most 2.5x the ``TfidfVectorizer`` time; peak memory
 at most 1.2x the scikit-learn script's. The load average is printed: on a busy machine every
 wall time grows, the ratios less so.
