@@ -286,6 +286,19 @@ def test_python_m_version_answers_without_typer():
     assert result.stdout.splitlines() == [f"topicnmf {topicnmf.__version__}", "[]"]
 
 
+def test_fit_as_a_process_ends_with_its_outputs_and_messages_complete(sample_corpus_dir, tmp_path):
+    # the command ends without the interpreter's teardown: everything must be written and flushed before
+    out = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-m", "topicnmf", "fit", str(sample_corpus_dir), "-k", "8", "--out",
+                             str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"Wrote {out}" in result.stderr + result.stdout
+    assert json.loads((out / "run.json").read_text())["corpus"]["documents"] > 0
+    assert (out / "report.html").read_text().rstrip().endswith("</html>")
+    assert sorted(p.name for p in (out / "plots").iterdir()) == [
+        "coherence.png", "convergence.png", "doc_topics.png", "prevalence.png", "top_words.png"]
+
+
 @pytest.mark.parametrize("args", [["--version"], ["fit", "--help"], ["--help"]])
 def test_start_up_loads_nothing_heavy(args):
     code = (

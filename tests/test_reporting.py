@@ -560,3 +560,27 @@ def test_check_output_file(tmp_path):
     with pytest.raises(InputError, match="would overwrite the input"):
         reporting.check_output_file(tmp_path / "docs.csv", force=True, protect=[tmp_path / "docs.csv"])
     assert reporting.check_output_file(tmp_path / "new.csv", protect=[tmp_path]) == tmp_path / "new.csv"
+
+
+def test_plots_drawn_aside_are_the_plots_drawn_here(small_model, monkeypatch):
+    from topicnmf.reporting import _aside
+
+    scores = small_model.coherence("c_npmi")
+    here = reporting.render_plots(small_model, top_n=5, measure="c_npmi", scores=scores, max_docs=50, dpi=40)
+    with _aside.plots_aside(small_model, top_n=5, max_docs=50, dpi=40) as plots:
+        aside = plots.result(measure="c_npmi", scores=scores)
+    assert list(aside) == list(here) and aside == here
+    with _aside.plots_aside(small_model, top_n=5, max_docs=50, dpi=40) as plots:
+        assert list(plots.result(measure=None, scores=scores)) == [n for n in here if n != "coherence"]
+    monkeypatch.setattr("topicnmf.preprocessing.stream.n_processes", lambda n_jobs, n_chars: 1)
+    with _aside.plots_aside(small_model, top_n=5, max_docs=50, dpi=40) as plots:  # one CPU: drawn here
+        assert plots.pool is None and plots.result(measure="c_npmi", scores=scores) == here
+
+
+def test_model_json_is_the_text_json_dump_writes(tmp_path):
+    from topicnmf._persistence import _dump_by_entry
+
+    for state in ({}, {"a": 1, "b": [1, 2.5, None, "x\u00e9\n"], "c": {"d": float("nan")}}):
+        with open(tmp_path / "m.json", "w", encoding="utf-8") as file:
+            _dump_by_entry(state, file)
+        assert (tmp_path / "m.json").read_text(encoding="utf-8") == json.dumps(state)
