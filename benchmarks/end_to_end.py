@@ -9,7 +9,9 @@ Every measurement is a fresh process, run one after the other (never two at once
 - the same job through the library calls the CLI makes (``read_corpus``, ``TopicModel.fit``,
   ``write_outputs``), timed stage by stage: start-up (imports), read, vectorize, factorize
   (``model.timings_``), then coherence, plots, page and writing (the stages
-  ``write_outputs`` announces to its callback);
+  ``write_outputs`` announces to its callback). The plots are drawn in a forked worker from
+  the start of "coherence"; that stage also makes the summary, the explorer data, the tables
+  and the saved model, and "plots" is only the wait for the worker that is left;
 - the references, on the same texts: reading the file with pandas, scikit-learn
   ``TfidfVectorizer(stop_words="english").fit_transform`` (the wall-time target's unit),
   ``NMF(K, solver="cd", init="nndsvda", random_state=0)`` on the TF-IDF matrix of
