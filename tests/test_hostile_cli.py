@@ -379,9 +379,9 @@ def test_signals_while_writing(tmp_path, record):
         )
         for name in expected
     }
-    for name, process in runs.items():
-        stdout, stderr = process.communicate(timeout=300)
-        found = problems(process.returncode, stdout, stderr, {expected[name]}, f"Interrupted by {name}")
+    ended = {name: process.communicate(timeout=300) for name, process in runs.items()}
+    for name, (stdout, stderr) in ended.items():  # every run has ended: no staging folder is in use
+        found = problems(runs[name].returncode, stdout, stderr, {expected[name]}, f"Interrupted by {name}")
         if (tmp_path / name).exists() or staging_left(tmp_path):
             found.append(f"left behind: {staging_left(tmp_path) or name}")
         if snapshot(corpus) != before:
