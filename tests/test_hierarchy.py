@@ -32,8 +32,7 @@ def test_tree_partitions_documents(tree, corpus):
         assert sorted(both.tolist()) == tree.node_docs_[node].tolist()
     leaf = tree.doc_leaf()
     assert (leaf >= 0).all() and set(leaf.tolist()) == set(tree.leaves_)
-    # measured 0.835 (the themes football and music share a leaf); partition="nmf": 0.895, see below
-    assert normalized_mutual_info_score(corpus.labels, leaf) > 0.8
+    assert normalized_mutual_info_score(corpus.labels, leaf) > 0.9  # measured 0.944; partition="nmf": 0.895
 
 
 def test_reduce_topics_along_the_tree(tree, corpus):
@@ -94,12 +93,12 @@ def test_mndcg_score_prefers_children_that_part_the_parent_words():
     assert 0 <= scores[2] < scores[1] < scores[0] <= 1
 
 
-@pytest.mark.parametrize("params, nmi", [({"split_rule": "mndcg"}, 0.8), ({"partition": "nmf"}, 0.85),
-                                         ({"partition": "nmf", "split_rule": "gain"}, 0.85)])
-def test_other_rules_grow_the_same_kind_of_tree(corpus, params, nmi):
+@pytest.mark.parametrize("params", [{"split_rule": "mndcg"}, {"partition": "nmf"}, {"term_weights": "corpus"},
+                                    {"partition": "nmf", "split_rule": "gain"}])
+def test_other_rules_grow_the_same_kind_of_tree(corpus, params):
     tree = HierarchicalTopicModel(8, random_state=0, **params).fit(corpus)
     assert len(tree.leaves_) == 8
-    assert normalized_mutual_info_score(corpus.labels, tree.doc_leaf()) > nmi
+    assert normalized_mutual_info_score(corpus.labels, tree.doc_leaf()) > 0.85
 
 
 def test_two_means_ends_where_each_document_is_nearer_its_own_centroid():

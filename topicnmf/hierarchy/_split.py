@@ -7,6 +7,9 @@ on an exact 2-SVD (:func:`rank2_start`):
 - ``"kmeans"``: spherical 2-means (:func:`two_means`): each document goes to the
   nearer (by cosine) of the two sides' centroids until no document moves, and
   each child's topic is the rank-1 NMF of its documents (:func:`rank1_topic`);
+  where 2-means from the NNDSVD's sides leaves a child smaller than
+  ``min_docs`` or a tenth of the node (it peeled a few documents off rather
+  than split the node), it starts again from the sides of the rank-2 NMF;
 - ``"nmf"``: a rank-2 NMF (HierNMF2); each document goes to the child with the
   larger weight once the two topics have unit length, and the children's topics
   are the two rows of the factorisation.
@@ -28,6 +31,7 @@ __all__ = ["PARTITIONS", "Split", "idf", "mndcg_score", "node_weights", "rank1_t
            "try_split", "two_means"]
 
 PARTITIONS = ("kmeans", "nmf")
+SMALLEST = 0.1  # the share of a node below which a child of 2-means from the NNDSVD start is a peel, not a split
 
 
 def idf(X, rows: np.ndarray | None = None) -> np.ndarray:
@@ -203,6 +207,18 @@ def two_means(Xn, side: np.ndarray, *, max_iter: int = 30) -> tuple[np.ndarray, 
     return side, centroids
 
 
+def _rank2_nmf(Xn, W0, H0, nmf, random_state):
+    """The rank-2 NMF of ``Xn`` from ``(W0, H0)``: each document's side, the topics and the error (or None)."""
+    model = NMF() if nmf is None else clone(nmf)
+    model.set_params(n_components=2, random_state=random_state, init="custom")
+    W = model.fit_transform(Xn, W=W0.copy(), H=H0.copy())
+    H = model.components_.astype(np.float64)
+    lengths = np.linalg.norm(H, axis=1)
+    if (lengths <= 0).any():
+        return None
+    return W[:, 1] * lengths[1] > W[:, 0] * lengths[0], H, float(model.reconstruction_err_)
+
+
 def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_state,
               corpus_idf: np.ndarray | None, topic: np.ndarray, partition: str = "kmeans") -> Split:
     """The rank-2 split of the documents ``rows`` of ``X`` (CSR), scored by ``rule``.
@@ -229,29 +245,32 @@ def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_stat
     W0, H0, sigma = rank2_start(Xn)
     lengths = np.linalg.norm(H0, axis=1)
     side = W0[:, 1] * lengths[1] > W0[:, 0] * lengths[0]
+    rank2 = None
     if partition == "kmeans":
-        if side.all() or not side.any():
-            return NO_SPLIT
-        side, centroids = two_means(Xn, side)
-        if min(int(side.sum()), int((~side).sum())) < min_docs:
-            return NO_SPLIT
+        found = False
+        if side.any() and not side.all():
+            side, centroids = two_means(Xn, side)
+            found = min(int(side.sum()), int((~side).sum())) >= max(min_docs, SMALLEST * len(rows))
+        if not found:  # a peel rather than a split: start again from the rank-2 NMF's sides
+            rank2 = _rank2_nmf(Xn, W0, H0, nmf, random_state)
+            if rank2 is None:
+                return NO_SPLIT
+            side, centroids = two_means(Xn, rank2[0])
+            if min(int(side.sum()), int((~side).sum())) < min_docs:
+                return NO_SPLIT
         H, explained = np.zeros((2, Xn.shape[1])), 0.0
         for j, part in enumerate((~side, side)):
             H[j], s = rank1_topic(Xn[part], centroids[j])
             explained += s**2
         gain = explained - sigma**2
     else:
-        model = NMF() if nmf is None else clone(nmf)
-        model.set_params(n_components=2, random_state=random_state, init="custom")
-        W = model.fit_transform(Xn, W=W0, H=H0)
-        H = model.components_.astype(np.float64)
-        lengths = np.linalg.norm(H, axis=1)
-        if (lengths <= 0).any():
+        rank2 = _rank2_nmf(Xn, W0, H0, nmf, random_state)
+        if rank2 is None:
             return NO_SPLIT
-        side = W[:, 1] * lengths[1] > W[:, 0] * lengths[0]
+        side, H, error = rank2
         if min(int(side.sum()), int((~side).sum())) < min_docs:
             return NO_SPLIT
-        gain = float(Xn.multiply(Xn).sum()) - sigma**2 - float(model.reconstruction_err_) ** 2
+        gain = float(Xn.multiply(Xn).sum()) - sigma**2 - error**2
     left, right = rows[~side], rows[side]
     if scale is not None:
         H = H / scale
