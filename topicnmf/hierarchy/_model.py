@@ -42,13 +42,13 @@ class HierarchicalTopicModel(BaseEstimator):
       leans to; where that ends in a child of less than a tenth of the node,
       from the rank-2 NMF's sides), rather than by the weights of a rank-2 NMF:
       rank-2 NMF tends to peel one tight group off a node and leave the rest
-      together, 2-means moves the documents in between to the nearer side. On cleaned posts the NMI of
-      the cuts to 2..5 leaves against the families rises from 0.300 / 0.355 /
-      0.361 / 0.391 to 0.318 / 0.367 / 0.378 / 0.419 (raw posts: 0.346 / 0.414 /
-      0.430 / 0.434 to 0.367 / 0.431 / 0.454 / 0.459), the 20 leaves' NMI against
-      the newsgroups from 0.420 to 0.460 (sample corpus, 8 leaves against its
-      themes: from 0.895 to 0.944), and the tree is faster
-      (``partition="nmf"`` keeps the paper's split);
+      together, 2-means moves the documents in between to the nearer side. On
+      cleaned posts the NMI of the cuts to 2..5 leaves against the families
+      rises from 0.300 / 0.355 / 0.361 / 0.391 to 0.318 / 0.367 / 0.378 / 0.419
+      (raw posts: 0.346 / 0.414 / 0.430 / 0.434 to 0.367 / 0.431 / 0.454 /
+      0.459), the 20 leaves' NMI against the newsgroups from 0.420 to 0.460
+      (sample corpus, 8 leaves against its themes: from 0.895 to 0.944), and the
+      tree is faster (``partition="nmf"`` keeps the paper's split);
     - the leaf split next is the largest (the rule of bisecting k-means);
     - each node is split with its own term weights (the IDF of its documents, so
       that words its documents share do not steer the split).
