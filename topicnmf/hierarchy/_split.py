@@ -207,6 +207,32 @@ def two_means(Xn, side: np.ndarray, *, max_iter: int = 30) -> tuple[np.ndarray, 
     return side, centroids
 
 
+def _node_rows(X, rows: np.ndarray):
+    """The rows ``rows`` of the CSR matrix ``X`` over the columns they use, and those columns.
+
+    The columns are renumbered in their order, so the indices stay sorted and no
+    column slicing (which sorts every row again) is needed.
+    """
+    Xn = X[rows]
+    df = np.bincount(Xn.indices, minlength=X.shape[1])
+    used = np.flatnonzero(df)
+    position = np.cumsum(df > 0) - 1
+    out = sp.csr_matrix((Xn.data.copy(), position[Xn.indices].astype(Xn.indices.dtype), Xn.indptr.copy()),
+                        shape=(Xn.shape[0], len(used)))
+    out.has_sorted_indices = True
+    return out, used
+
+
+def _scaled(Xn, scale: np.ndarray | None):
+    """``Xn`` with its columns times ``scale`` (when given) and its rows scaled to unit length, in place."""
+    if scale is not None:
+        Xn.data *= scale.astype(Xn.dtype)[Xn.indices]
+    row = np.repeat(np.arange(Xn.shape[0]), np.diff(Xn.indptr))
+    norms = np.sqrt(np.bincount(row, weights=np.square(Xn.data, dtype=np.float64), minlength=Xn.shape[0]))
+    Xn.data *= (1.0 / np.where(norms > 0, norms, 1.0)).astype(Xn.dtype)[row]
+    return Xn
+
+
 def _rank2_nmf(Xn, W0, H0, nmf, random_state):
     """The rank-2 NMF of ``Xn`` from ``(W0, H0)``: each document's side, the topics and the error (or None)."""
     model = NMF() if nmf is None else clone(nmf)
@@ -231,17 +257,13 @@ def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_stat
     """
     if len(rows) < 2 * min_docs:
         return NO_SPLIT
-    Xn = X[rows]
-    used = np.flatnonzero(np.asarray(Xn.getnnz(axis=0)) > 0)
+    Xn, used = _node_rows(X, rows)
     if len(used) < 2:
         return NO_SPLIT
-    Xn = Xn[:, used]
     scale = None
     if corpus_idf is not None:
         scale = node_weights(Xn, corpus_idf[used])
-        Xn = Xn @ sp.diags(scale.astype(Xn.dtype))
-    norms = np.sqrt(np.asarray(Xn.multiply(Xn).sum(axis=1)).ravel())
-    Xn = (sp.diags((1.0 / np.where(norms > 0, norms, 1.0)).astype(Xn.dtype)) @ Xn).tocsr()
+    Xn = _scaled(Xn, scale)
     W0, H0, sigma = rank2_start(Xn)
     lengths = np.linalg.norm(H0, axis=1)
     side = W0[:, 1] * lengths[1] > W0[:, 0] * lengths[0]
