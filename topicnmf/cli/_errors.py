@@ -51,6 +51,7 @@ PARAMETER_FLAGS = {
     "n_leaves": "--leaves",
     "split_rule": "--split-rule",
     "term_weights": "--term-weights",
+    "partition": "--partition",
     "min_docs": "--min-docs",
 }
 

@@ -1,8 +1,8 @@
 """``topicnmf hierarchy``: a topic tree by rank-2 splits (HierNMF2, Kuang & Park 2013).
 
 A command of its own rather than ``fit --hierarchy``: the tree has its own parameters
-(leaves, split rule, term weights, smallest child) and its own outputs (the tree table,
-each document's leaf, the tree plot), and none of ``fit``'s solver options apply to it.
+(leaves, split rule, term weights, partition, smallest child) and its own outputs (the
+tree table, each document's leaf, the tree plot), and none of ``fit``'s solver options apply to it.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ def hierarchy(
     term_weights: Annotated[
         str, typer.Option("--term-weights", help="Split with the node's own IDF (node) or the corpus's (corpus).")
     ] = "node",
+    partition: Annotated[
+        str, typer.Option("--partition", help="Split a node's documents by spherical 2-means (kmeans) or rank-2 NMF.")
+    ] = "kmeans",
     min_docs: Annotated[int, typer.Option("--min-docs", min=1, help="Smallest child a split may leave.")] = 5,
     out_dir: Out = None,
     seed: Seed = 0,
@@ -67,16 +70,17 @@ def hierarchy(
         import topicnmf
         from topicnmf import reporting
         from topicnmf._validation import check_one_of
-        from topicnmf.hierarchy import SPLIT_RULES, TERM_WEIGHTS
+        from topicnmf.hierarchy import PARTITIONS, SPLIT_RULES, TERM_WEIGHTS
 
         target = out_dir if out_dir is not None else opt.default_out(corpus, "hierarchy")
         reporting.check_output_dir(target, force=force, protect=[corpus])
         check_one_of(split_rule, "split_rule", "HierarchicalTopicModel", SPLIT_RULES)
         check_one_of(term_weights, "term_weights", "HierarchicalTopicModel", TERM_WEIGHTS)
+        check_one_of(partition, "partition", "HierarchicalTopicModel", PARTITIONS)
         docs = topicnmf.read_corpus(corpus, text_column=text_column, callback=progress.reading_callback())
         say(reading_line(docs))
         tree = topicnmf.HierarchicalTopicModel(leaves, split_rule=split_rule, term_weights=term_weights,
-                                               min_docs=min_docs, random_state=seed)
+                                               partition=partition, min_docs=min_docs, random_state=seed)
         tree.fit(docs, callback=progress.stage_callback())
         reporting.write_hierarchy_outputs(tree, target, top_n=top_words, force=force, corpus=docs,
                                           callback=progress.stage_callback())

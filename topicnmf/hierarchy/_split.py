@@ -1,11 +1,22 @@
 """One rank-2 split of a node's documents, and the scores that order the splits.
 
-A node's documents are split by a rank-2 NMF of their rows of ``X`` with the
-node's own term weights (:func:`node_weights`), started from NNDSVDa on an exact
-2-SVD (:func:`rank2_start`); each document goes to the child with the larger
-weight once the two topics have unit length. What the split gains over rank 1
-(``"gain"``), Kuang & Park's ranking score (``"mndcg"``, :func:`mndcg_score`) or
-the node's size (``"size"``) decide which leaf is split next.
+A node's documents, their rows of ``X`` with the node's own term weights
+(:func:`node_weights`), are split in one of two ways, both started from NNDSVDa
+on an exact 2-SVD (:func:`rank2_start`):
+
+- ``"kmeans"``: spherical 2-means (:func:`two_means`): each document goes to the
+  nearer (by cosine) of the two sides' centroids until no document moves, and
+  each child's topic is the rank-1 NMF of its documents (:func:`rank1_topic`);
+  where 2-means from the NNDSVD's sides leaves a child smaller than
+  ``min_docs`` or a tenth of the node (it peeled a few documents off rather
+  than split the node), it starts again from the sides of the rank-2 NMF;
+- ``"nmf"``: a rank-2 NMF (HierNMF2); each document goes to the child with the
+  larger weight once the two topics have unit length, and the children's topics
+  are the two rows of the factorisation.
+
+What the split gains over rank 1 (``"gain"``), Kuang & Park's ranking score
+(``"mndcg"``, :func:`mndcg_score`) or the node's size (``"size"``) decide which
+leaf is split next.
 """
 
 from __future__ import annotations
@@ -16,7 +27,11 @@ from sklearn.base import clone
 
 from topicnmf.nmf import NMF
 
-__all__ = ["Split", "idf", "mndcg_score", "node_weights", "rank2_start", "try_split"]
+__all__ = ["PARTITIONS", "Split", "idf", "mndcg_score", "node_weights", "rank1_topic", "rank2_start",
+           "try_split", "two_means"]
+
+PARTITIONS = ("kmeans", "nmf")
+SMALLEST = 0.1  # the share of a node below which a child of 2-means from the NNDSVD start is a peel, not a split
 
 
 def idf(X, rows: np.ndarray | None = None) -> np.ndarray:
@@ -132,49 +147,161 @@ class Split:
 NO_SPLIT = Split(-np.inf, None, None)
 
 
+def rank1_topic(Xn, v: np.ndarray, *, max_iter: int = 20, tol: float = 1e-4) -> tuple[np.ndarray, float]:
+    """The rank-1 NMF of ``Xn``: its leading right singular vector, by power iterations from ``v``.
+
+    The leading singular vectors of a non-negative matrix are non-negative (Perron
+    and Frobenius), so the best rank-1 approximation is the best rank-1 NMF. Started
+    from a non-negative ``v`` (a centroid), the iterates stay non-negative and, the
+    gap to the second singular value of a cluster being wide, settle in a few steps.
+
+    Returns
+    -------
+    topic : ndarray of shape (n_terms,)
+        Unit length, non-negative.
+    sigma : float
+        The leading singular value (its square is what the topic explains of ``Xn``).
+    """
+    v = v / max(float(np.sqrt((v * v).sum())), 1e-300)
+    sigma = 0.0
+    for _ in range(max_iter):
+        w = np.asarray(Xn.T @ (Xn @ v)).ravel()
+        norm = float(np.sqrt((w * w).sum()))  # elementwise: no BLAS call for a vector
+        if norm <= 0:
+            break
+        w /= norm
+        step = float(np.abs(w - v).max())
+        v, sigma = w, float(np.sqrt(norm))
+        if step < tol:
+            break
+    return v, sigma
+
+
+def two_means(Xn, side: np.ndarray, *, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical 2-means of the unit rows of ``Xn`` (Dhillon & Modha 2001), from the sides ``side``.
+
+    Each document goes to the side whose centroid (the sum of its rows, scaled to unit
+    length) is nearer by cosine, until no document moves. This is the split of
+    bisecting k-means (Steinbach, Karypis & Kumar 2000).
+
+    Returns
+    -------
+    side : ndarray of bool of shape (n_docs,)
+    centroids : ndarray of shape (2, n_terms)
+        The sides' sums of rows (not scaled).
+    """
+    n = Xn.shape[0]
+    for _ in range(max_iter + 1):
+        member = np.empty((n, 2), dtype=Xn.dtype)
+        member[:, 1] = side
+        member[:, 0] = ~side
+        centroids = np.asarray(Xn.T @ member, dtype=np.float64).T
+        lengths = np.sqrt((centroids * centroids).sum(axis=1, keepdims=True))
+        if (lengths <= 0).any():
+            break
+        cosines = Xn @ (centroids / lengths).T.astype(Xn.dtype)
+        moved = cosines[:, 1] > cosines[:, 0]
+        if (moved == side).all():
+            break
+        side = moved
+    return side, centroids
+
+
+def _node_rows(X, rows: np.ndarray):
+    """The rows ``rows`` of the CSR matrix ``X`` over the columns they use, and those columns.
+
+    The columns are renumbered in their order, so the indices stay sorted and no
+    column slicing (which sorts every row again) is needed.
+    """
+    Xn = X[rows]
+    df = np.bincount(Xn.indices, minlength=X.shape[1])
+    used = np.flatnonzero(df)
+    position = np.cumsum(df > 0) - 1
+    out = sp.csr_matrix((Xn.data.copy(), position[Xn.indices].astype(Xn.indices.dtype), Xn.indptr.copy()),
+                        shape=(Xn.shape[0], len(used)))
+    out.has_sorted_indices = True
+    return out, used
+
+
+def _scaled(Xn, scale: np.ndarray | None):
+    """``Xn`` with its columns times ``scale`` (when given) and its rows scaled to unit length, in place."""
+    if scale is not None:
+        Xn.data *= scale.astype(Xn.dtype)[Xn.indices]
+    row = np.repeat(np.arange(Xn.shape[0]), np.diff(Xn.indptr))
+    norms = np.sqrt(np.bincount(row, weights=np.square(Xn.data, dtype=np.float64), minlength=Xn.shape[0]))
+    Xn.data *= (1.0 / np.where(norms > 0, norms, 1.0)).astype(Xn.dtype)[row]
+    return Xn
+
+
+def _rank2_nmf(Xn, W0, H0, nmf, random_state):
+    """The rank-2 NMF of ``Xn`` from ``(W0, H0)``: each document's side, the topics and the error (or None)."""
+    model = NMF() if nmf is None else clone(nmf)
+    model.set_params(n_components=2, random_state=random_state, init="custom")
+    W = model.fit_transform(Xn, W=W0.copy(), H=H0.copy())
+    H = model.components_.astype(np.float64)
+    lengths = np.linalg.norm(H, axis=1)
+    if (lengths <= 0).any():
+        return None
+    return W[:, 1] * lengths[1] > W[:, 0] * lengths[0], H, float(model.reconstruction_err_)
+
+
 def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_state,
-              corpus_idf: np.ndarray | None, topic: np.ndarray) -> Split:
+              corpus_idf: np.ndarray | None, topic: np.ndarray, partition: str = "kmeans") -> Split:
     """The rank-2 split of the documents ``rows`` of ``X`` (CSR), scored by ``rule``.
 
     ``corpus_idf`` (the IDF of the whole corpus) turns on the node's own term
     weights (:func:`node_weights`); ``None`` splits the rows of ``X`` as they are.
+    ``partition`` is ``"kmeans"`` or ``"nmf"`` (see the module's text).
     The children's topics come back over the terms of ``X`` (the node's weights
     divided out) with unit length; ``topic`` is the node's own, for ``"mndcg"``.
     """
     if len(rows) < 2 * min_docs:
         return NO_SPLIT
-    Xn = X[rows]
-    used = np.flatnonzero(np.asarray(Xn.getnnz(axis=0)) > 0)
+    Xn, used = _node_rows(X, rows)
     if len(used) < 2:
         return NO_SPLIT
-    Xn = Xn[:, used]
     scale = None
     if corpus_idf is not None:
         scale = node_weights(Xn, corpus_idf[used])
-        Xn = Xn @ sp.diags(scale.astype(Xn.dtype))
-        norms = np.sqrt(np.asarray(Xn.multiply(Xn).sum(axis=1)).ravel())
-        Xn = sp.diags((1.0 / np.where(norms > 0, norms, 1.0)).astype(Xn.dtype)) @ Xn
-        Xn = Xn.tocsr()
-    model = NMF() if nmf is None else clone(nmf)
-    model.set_params(n_components=2, random_state=random_state, init="custom")
+    Xn = _scaled(Xn, scale)
     W0, H0, sigma = rank2_start(Xn)
-    W = model.fit_transform(Xn, W=W0, H=H0)
-    H = model.components_.astype(np.float64)
-    lengths = np.linalg.norm(H, axis=1)
-    if (lengths <= 0).any():
-        return NO_SPLIT
-    side = W[:, 1] * lengths[1] > W[:, 0] * lengths[0]
+    lengths = np.linalg.norm(H0, axis=1)
+    side = W0[:, 1] * lengths[1] > W0[:, 0] * lengths[0]
+    rank2 = None
+    if partition == "kmeans":
+        found = False
+        if side.any() and not side.all():
+            side, centroids = two_means(Xn, side)
+            found = min(int(side.sum()), int((~side).sum())) >= max(min_docs, SMALLEST * len(rows))
+        if not found:  # a peel rather than a split: start again from the rank-2 NMF's sides
+            rank2 = _rank2_nmf(Xn, W0, H0, nmf, random_state)
+            if rank2 is None:
+                return NO_SPLIT
+            side, centroids = two_means(Xn, rank2[0])
+            if min(int(side.sum()), int((~side).sum())) < min_docs:
+                return NO_SPLIT
+        H, explained = np.zeros((2, Xn.shape[1])), 0.0
+        for j, part in enumerate((~side, side)):
+            H[j], s = rank1_topic(Xn[part], centroids[j])
+            explained += s**2
+        gain = explained - sigma**2
+    else:
+        rank2 = _rank2_nmf(Xn, W0, H0, nmf, random_state)
+        if rank2 is None:
+            return NO_SPLIT
+        side, H, error = rank2
+        if min(int(side.sum()), int((~side).sum())) < min_docs:
+            return NO_SPLIT
+        gain = float(Xn.multiply(Xn).sum()) - sigma**2 - error**2
     left, right = rows[~side], rows[side]
-    if min(len(left), len(right)) < min_docs:
-        return NO_SPLIT
-    if rule == "gain":  # what rank 2 explains beyond the best rank 1 (the leading singular value squared)
-        score = float(Xn.multiply(Xn).sum()) - sigma**2 - float(model.reconstruction_err_) ** 2
     if scale is not None:
         H = H / scale
     H /= np.linalg.norm(H, axis=1, keepdims=True)
-    if rule == "mndcg":
+    if rule == "gain":  # what the two children explain beyond the best rank 1 of the node
+        score = float(gain)
+    elif rule == "mndcg":
         score = mndcg_score(topic[used], H)
-    elif rule == "size":
+    else:
         score = float(len(rows))
     Hfull = np.zeros((2, X.shape[1]))
     Hfull[:, used] = H

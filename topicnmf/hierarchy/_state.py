@@ -26,7 +26,7 @@ from topicnmf._persistence import (
     write_model_folder,
 )
 
-from ._model import SPLIT_RULES, TERM_WEIGHTS
+from ._model import PARTITIONS, SPLIT_RULES, TERM_WEIGHTS
 
 __all__ = ["TREE_ARRAYS", "TREE_FILE", "load_tree", "save_tree", "tree_files"]
 
@@ -36,8 +36,9 @@ _FORMAT = FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="tree", 
                        folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
                        saver="HierarchicalTopicModel.save")
 MODEL_FOLDER = "model"
-_PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "min_docs": int, "keep_tokens": bool,
-           "text_column": str}
+_PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "partition": str, "min_docs": int,
+           "keep_tokens": bool, "text_column": str}
+_BEFORE = {"partition": "nmf"}  # parameters added since format 1 began, as trees saved before them were grown
 
 
 def _state(tree) -> tuple[dict, dict]:
@@ -86,14 +87,15 @@ def load_tree(cls, path: str | Path):
     path = Path(path)
     state, f, arrays_file = read_state(path, _FORMAT)
     params = expect(f, state.get("params"), dict, "params")
-    kwargs = {name: expect(f, params.get(name), kind, f"params.{name}") for name, kind in _PARAMS.items()}
+    kwargs = {name: expect(f, params.get(name, _BEFORE.get(name)), kind, f"params.{name}")
+              for name, kind in _PARAMS.items()}
     kwargs["random_state"] = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
     parents = expect_list(f, state.get("node_parent"), int, "node_parent")
     order = expect_list(f, state.get("split_order"), int, "split_order")
     expect(f, state.get("timings", {}), dict, "timings")
     _check_shape(f, parents, order)
     if (kwargs["split_rule"] not in SPLIT_RULES or kwargs["term_weights"] not in TERM_WEIGHTS
-            or kwargs["n_leaves"] < 1 or kwargs["min_docs"] < 1):
+            or kwargs["partition"] not in PARTITIONS or kwargs["n_leaves"] < 1 or kwargs["min_docs"] < 1):
         raise corrupt(f, "'params' holds a value HierarchicalTopicModel does not take")
     tree = cls(**kwargs)
     model = TopicModel.load(path / MODEL_FOLDER)

@@ -258,7 +258,7 @@ def _tree(data: PageData) -> str:
         children.setdefault(int(row.parent), []).append(int(row.node))
     out = [
         '<h2 id="tree">Topic tree</h2>',
-        "<p>The documents split in two, again and again, by rank-2 factorisations; the leaves are the "
+        "<p>The documents split in two, again and again; the leaves are the "
         "topics of this report. Each node shows its documents, their share of the corpus and its top words.</p>",
     ]
     stack = [(node, 0) for node in reversed(children.get(-1, []))]
