@@ -196,7 +196,7 @@ def test_dynamic_report_shows_topics_over_time(browser, tmp_path):
             times += [month] * 10
     model = DynamicTopicModel(2, window_topics=2, random_state=0,
                               vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(texts, times=times)
-    reporting.write_dynamic_outputs(model, tmp_path / "run")
+    reporting.write_outputs(model, tmp_path / "run")
     try:
         browser.get_log("browser")  # drop the earlier page's entries
         browser.set_window_size(420, 900)

@@ -248,14 +248,14 @@ def test_dynamic_outputs_are_all_or_nothing(fitted, tmp_path, monkeypatch):
     monkeypatch.setattr(OutputFolder, "write_bytes", failing)
     out = tmp_path / "out"
     with pytest.raises(OSError, match="disk full"):
-        reporting.write_dynamic_outputs(model, out)
+        reporting.write_outputs(model, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     monkeypatch.setattr(OutputFolder, "write_bytes", write_bytes)
-    reporting.write_dynamic_outputs(model, out)
+    reporting.write_outputs(model, out)
     before = sorted(p.name for p in out.iterdir())
     monkeypatch.setattr(OutputFolder, "write_bytes", failing)
     with pytest.raises(OSError, match="disk full"):
-        reporting.write_dynamic_outputs(model, out, force=True)
+        reporting.write_outputs(model, out, force=True)
     assert sorted(p.name for p in out.iterdir()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -270,3 +270,13 @@ def test_write_outputs_refuses_bad_extra_files(fitted, tmp_path, extra):
     with pytest.raises(InputError, match=re.escape(msg)):
         reporting.write_outputs(model.model_, tmp_path / "out", extra_files=extra)
     assert not (tmp_path / "out").exists(), name
+
+
+def test_write_outputs_refuses_an_unfitted_dynamic_model(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    from topicnmf import reporting
+
+    with pytest.raises(NotFittedError):
+        reporting.write_outputs(DynamicTopicModel(), tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []

@@ -52,7 +52,7 @@ def dynamic(
         model = topicnmf.DynamicTopicModel(topics, window_topics=n_topics_value(window_topics), window=window,
                                            random_state=seed)
         model.fit(docs)
-        summary = reporting.write_dynamic_outputs(model, target, top_n=top_words, force=force, corpus=docs,
-                                                  callback=progress.stage_callback())
+        summary = reporting.write_outputs(model, target, top_n=top_words, force=force, corpus=docs,
+                                          callback=progress.stage_callback())
     out(topics_table(summary, f"{model.n_topics_} dynamic topics over {len(model.windows_)} windows", MEASURE))
     say(f"Wrote {target}")

@@ -82,8 +82,8 @@ def hierarchy(
         tree = topicnmf.HierarchicalTopicModel(leaves, split_rule=split_rule, term_weights=term_weights,
                                                partition=partition, min_docs=min_docs, random_state=seed)
         tree.fit(docs, callback=progress.stage_callback())
-        reporting.write_hierarchy_outputs(tree, target, top_n=top_words, force=force, corpus=docs,
-                                          callback=progress.stage_callback())
+        reporting.write_outputs(tree, target, top_n=top_words, force=force, corpus=docs,
+                                callback=progress.stage_callback())
     out(_tree_table(tree.tree(top_words), f"A tree of {len(tree.leaves_)} leaves over {len(docs):,} documents"))
     say(f"Wrote {target}")
 

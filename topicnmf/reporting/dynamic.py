@@ -1,8 +1,8 @@
 """The run folder of a DynamicTopicModel and its report section.
 
-:func:`write_dynamic_outputs` writes what :func:`~topicnmf.reporting.write_outputs`
-writes for the flat model of the dynamic topics, plus the window tables and the
-topics-over-time plot; :func:`dynamic_section` is the part of ``report.html`` that
+:func:`~topicnmf.reporting.write_outputs` writes, for a DynamicTopicModel, the flat
+model of the dynamic topics plus what :func:`dynamic_parts` adds: the window tables
+and the topics-over-time plot; :func:`dynamic_section` is the part of ``report.html`` that
 shows them: the plot, each dynamic topic's share per window, the dynamic topics'
 words and the tracking of window topics to dynamic topics. Every value from the
 data is escaped; the plot is embedded as a data URI.
@@ -11,19 +11,16 @@ data is escaped; the plot is embedded as a data URI.
 from __future__ import annotations
 
 import base64
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
-import pandas as pd
 
 from topicnmf._validation import check_int
 from topicnmf.model import topic_sizes
 from topicnmf.reporting.page import _e, html_table, number
-from topicnmf.reporting.report import _documented, write_wing_outputs
+from topicnmf.reporting.output import WING_DPI, figure_png
 from topicnmf.reporting.tables import table_bytes
 
-__all__ = ["dynamic_section", "write_dynamic_outputs"]
+__all__ = ["dynamic_parts", "dynamic_section"]
 
 
 def dynamic_section(model, plot_png: bytes, *, top_n: int = 10) -> str:
@@ -86,53 +83,23 @@ def dynamic_section(model, plot_png: bytes, *, top_n: int = 10) -> str:
     return "\n".join(out)
 
 
-@_documented
-def write_dynamic_outputs(
-    model,
-    out_dir: str | Path,
-    *,
-    top_n: int = 10,
-    force: bool = False,
-    corpus=None,
-    dpi: int = 100,
-    callback: Callable[[dict], None] | None = None,
-) -> pd.DataFrame:
-    """Write the run folder of a fitted DynamicTopicModel, all or nothing.
+def dynamic_parts(model, top_n: int):
+    """What a fitted DynamicTopicModel's run folder holds beside its dynamic topics' flat model.
 
-    The folder holds what :func:`~topicnmf.reporting.write_outputs` writes for the
-    flat model of the dynamic topics (``model.model_``), plus ``window_topics.csv``
+    Returns ``(model.model_, files, run_info, report_options)`` for
+    :func:`~topicnmf.reporting.write_outputs`: ``window_topics.csv``
     (:meth:`DynamicTopicModel.tracking`), ``topics_over_time.csv``
-    (:meth:`DynamicTopicModel.topics_over_time`) and ``topics_over_time.png``
-    (:func:`~topicnmf.plotting.plot_topics_over_time`); ``report.html`` opens with
-    the "Topics over time" section (:func:`dynamic_section`) and ``run.json`` has
-    ``"command": "dynamic"``, the windows and each window's number of topics. Every
-    file is computed first and written in one staging folder that is moved into
-    place at the end, so a failure at any point leaves no run folder (and an
-    existing one intact).
-
-    Parameters
-    ----------
-    model : DynamicTopicModel
-        A fitted model.
-    {{folder_and_words}}
-    {{wing_options}}
-
-    Returns
-    -------
-    summary : DataFrame
-        The topic summary of the dynamic topics.
+    (:meth:`DynamicTopicModel.topics_over_time`), ``topics_over_time.png``; the windows
+    for ``run.json``; the "Topics over time" section (:func:`dynamic_section`).
     """
     from topicnmf import plotting
 
-    def parts(top_n, png):
-        extra = {
-            "window_topics.csv": table_bytes(model.tracking(top_n)),
-            "topics_over_time.csv": table_bytes(model.topics_over_time()),
-            "topics_over_time.png": png,
-        }
-        run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_],
-                    "window_topics": [int(c) for c in model.window_n_topics_]}
-        return extra, run_info, {"extra_sections": [dynamic_section(model, png, top_n=top_n)]}
-
-    return write_wing_outputs("write_dynamic_outputs", model.model_, out_dir,
-                              lambda: plotting.plot_topics_over_time(model), parts, top_n=top_n, dpi=dpi, force=force, corpus=corpus, callback=callback)
+    png = figure_png(plotting.plot_topics_over_time(model), WING_DPI)
+    files = {
+        "window_topics.csv": table_bytes(model.tracking(top_n)),
+        "topics_over_time.csv": table_bytes(model.topics_over_time()),
+        "topics_over_time.png": png,
+    }
+    run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_],
+                "window_topics": [int(c) for c in model.window_n_topics_]}
+    return model.model_, files, run_info, {"extra_sections": [dynamic_section(model, png, top_n=top_n)]}

@@ -66,6 +66,8 @@ RUN_FILE = "run.json"
 RUN_FORMAT = "topicnmf-run"
 #: The version of ``run.json`` that every run folder's writer records.
 RUN_FORMAT_VERSION = 2
+#: The resolution of a run folder's own figure of a dynamic model or a tree (``topics_over_time.png``, ``tree.png``).
+WING_DPI = 100
 MARKER_FILE = ".topicnmf-staging"
 MAX_RUN_FILE_BYTES = 4 * 1024 * 1024
 _STAGING = re.compile(r"^\.(?P<name>.+)\.topicnmf-(?P<kind>staging|old)-(?P<pid>\d+)-(?P<token>[0-9a-f]{16})$")

@@ -22,11 +22,11 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from topicnmf._docstrings import fill_doc
 from topicnmf._validation import check_bool, check_callable, check_int, check_one_of, parameter_error
 from topicnmf.errors import InputError
 from topicnmf.reporting.output import (
     RUN_FILE,
+    WING_DPI,
     OutputFolder,
     figure_png,
     read_run_file,
@@ -48,28 +48,10 @@ from topicnmf.reporting.tables import (
     topic_summary,
 )
 
-__all__ = ["model_facts", "render_plots", "write_hierarchy_outputs",
-           "write_outputs", "write_report"]
+__all__ = ["model_facts", "render_plots", "write_outputs", "write_report"]
 
 DEFAULT_SETTINGS = {"top_n": 10, "measures": list(MEASURES), "n_representative": 3}
 _VECTORIZER_FACTS = ("min_df", "max_df", "max_features", "stop_words", "stem", "phrases", "sublinear_tf")
-#: the parameters every run-folder writer documents alike (see ``topicnmf._docstrings``)
-_documented = fill_doc({"folder_and_words": """
-    out_dir : str or Path
-        The output folder; it must not exist unless ``force``.
-    top_n : int, default=10
-        Top words per topic in the tables and the report.
-    """, "wing_options": """
-    force : bool, default=False
-        Replace an existing run folder (or an empty folder); any other is refused.
-    corpus : Corpus or None, default=None
-        The training corpus (see :func:`~topicnmf.reporting.write_outputs`).
-    dpi : int, default=100
-        Resolution of the plot's PNG file.
-    callback : callable or None, default=None
-        Called with ``{"stage": name}`` as each stage starts (see
-        :func:`~topicnmf.reporting.write_report`).
-    """})
 _NMF_FACTS = ("solver", "init", "beta_loss", "max_iter", "tol", "alpha_W", "alpha_H", "l1_ratio")
 
 
@@ -306,7 +288,6 @@ def write_report(
     return summary
 
 
-@_documented
 def write_outputs(
     model,
     out_dir: str | Path,
@@ -334,11 +315,27 @@ def write_outputs(
     end (see :mod:`topicnmf.reporting.output`): an error or an interrupt leaves
     no half-written folder, and an existing one intact.
 
+    A :class:`~topicnmf.DynamicTopicModel` is written as the flat model of its
+    dynamic topics (``model.model_``) plus ``window_topics.csv``,
+    ``topics_over_time.csv``, ``topics_over_time.png`` and the "Topics over time"
+    section of ``report.html`` (:func:`~topicnmf.reporting.dynamic.dynamic_parts`);
+    ``run.json`` has ``"command": "dynamic"``, the windows and each window's
+    number of topics. A :class:`~topicnmf.HierarchicalTopicModel` is written as
+    the flat model of its leaves (``tree.model_``) plus ``tree.csv``
+    (:meth:`~topicnmf.HierarchicalTopicModel.tree`), ``doc_leaves.csv``
+    (``doc_id``, ``leaf``, ``topic``), ``tree.png``, the tree in ``report.html``
+    and ``hierarchy.json`` and ``hierarchy.npz``, so that
+    :meth:`~topicnmf.HierarchicalTopicModel.load` reads the run folder;
+    ``run.json`` has ``"command": "hierarchy"``.
+
     Parameters
     ----------
-    model : TopicModel
+    model : TopicModel, DynamicTopicModel or HierarchicalTopicModel
         A fitted model.
-    {{folder_and_words}}
+    out_dir : str or Path
+        The output folder; it must not exist unless ``force``.
+    top_n : int, default=10
+        Top words per topic in the tables and the report.
     measures : sequence of str, default=("c_npmi", "c_v", "u_mass", "c_uci")
         Coherence measures of the report (see :func:`write_report`).
     n_representative : int, default=3
@@ -361,6 +358,9 @@ def write_outputs(
         sub-folders, such as ``"plots/x.png"``), written in the staging folder with
         the rest, so they too are all or nothing. A name that the run writes
         itself is refused.
+    tree : DataFrame or None, default=None
+        A topic tree table (:meth:`~topicnmf.HierarchicalTopicModel.tree`) shown in
+        ``report.html``; a tree's own run folder shows its tree without it.
     extra_sections : sequence of str or None, default=None
         More sections of ``report.html``, as HTML already escaped (such as
         :func:`~topicnmf.reporting.dynamic.dynamic_section`), shown after the
@@ -379,6 +379,11 @@ def write_outputs(
     table_format = check_one_of(table_format, "table_format", "write_outputs", ("csv", "parquet"))
     check_callable(callback, "callback", "write_outputs")
     settings = _settings(None, top_n, measures, n_representative, "write_outputs")
+    model, files, info, report = _flat_parts(model, settings["top_n"])
+    extra_files = {**files, **extra_files}
+    run_info = {**info, **(run_info or {})}
+    tree = report.get("tree") if tree is None else tree
+    extra_sections = [*report.get("extra_sections", ()), *(extra_sections or ())]
     source = None if corpus is None else getattr(corpus, "source", None)
     protect = [source] if source and os.path.exists(source) else []
     with staged_folder(out_dir, force=force, protect=protect) as staging:
@@ -438,66 +443,34 @@ def _check_extra_files(extra_files) -> dict[str, bytes]:
     return {name: bytes(data) for name, data in extra_files.items()}
 
 
-@_documented
-def write_hierarchy_outputs(
-    tree,
-    out_dir: str | Path,
-    *,
-    top_n: int = 10,
-    force: bool = False,
-    corpus=None,
-    dpi: int = 100,
-    callback: Callable[[dict], None] | None = None,
-) -> pd.DataFrame:
-    """Write the run folder of a fitted HierarchicalTopicModel, all or nothing.
-
-    The folder holds what :func:`write_outputs` writes for the tree's leaves
-    (``tree.model_``), with the tree in ``report.html``, plus ``tree.csv``
-    (:meth:`HierarchicalTopicModel.tree`), ``doc_leaves.csv`` (``doc_id``, ``leaf``,
-    ``topic``), ``tree.png`` (:func:`~topicnmf.plotting.plot_topic_tree`) and
-    ``hierarchy.json`` and ``hierarchy.npz``, so that
-    :meth:`HierarchicalTopicModel.load` reads the run folder; ``run.json`` has
-    ``"command": "hierarchy"``.
-
-    Parameters
-    ----------
-    tree : HierarchicalTopicModel
-        A fitted tree.
-    {{folder_and_words}}
-    {{wing_options}}
-
-    Returns
-    -------
-    summary : DataFrame
-        The topic summary of the leaves.
-    """
+def _tree_parts(tree, top_n: int):
+    """What a fitted HierarchicalTopicModel's run folder holds beside its leaves' flat model."""
     from topicnmf import plotting
     from topicnmf.hierarchy._state import tree_files
 
-    def parts(top_n, png):
-        table = tree.tree(top_n)
-        leaf = tree.doc_leaf()
-        leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf,
-                               "topic": table["topic"].to_numpy()[leaf]})
-        extra = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves), "tree.png": png,
-                 **tree_files(tree)}
-        return extra, {"command": "hierarchy", "leaves": len(tree.leaves_)}, {"tree": table}
-
-    return write_wing_outputs("write_hierarchy_outputs", tree.model_, out_dir, lambda: plotting.plot_topic_tree(tree),
-                              parts,
-                              top_n=top_n, dpi=dpi, force=force, corpus=corpus, callback=callback)
+    table = tree.tree(top_n)
+    leaf = tree.doc_leaf()
+    leaves = pd.DataFrame({"doc_id": tree.model_.doc_ids_, "leaf": leaf, "topic": table["topic"].to_numpy()[leaf]})
+    files = {"tree.csv": table_bytes(table), "doc_leaves.csv": table_bytes(leaves),
+             "tree.png": figure_png(plotting.plot_topic_tree(tree), WING_DPI), **tree_files(tree)}
+    return tree.model_, files, {"command": "hierarchy", "leaves": len(tree.leaves_)}, {"tree": table}
 
 
-def write_wing_outputs(owner: str, model, out_dir, plot, parts, *, top_n, dpi, force, corpus, callback):
-    """The run folder of a model built on a flat ``model`` (dynamic topics, a topic tree).
+def _flat_parts(model, top_n: int):
+    """``model`` as the flat TopicModel its run folder holds, and what a dynamic model or a tree adds.
 
-    Checks ``top_n`` and ``dpi`` for ``owner``, renders ``plot()`` (a matplotlib
-    ``Figure``, the wing's plot) as PNG and calls ``parts(top_n, png)``, which
-    returns ``(extra_files, run_info, report_options)``; then
-    :func:`write_outputs` writes ``model`` with them.
+    Returns ``(flat model, files, run_info, report_options)``; a TopicModel adds nothing.
     """
-    top_n = check_int(top_n, "top_n", owner)
-    dpi = check_int(dpi, "dpi", owner)
-    extra, run_info, report = parts(top_n, figure_png(plot(), dpi))
-    return write_outputs(model, out_dir, top_n=top_n, force=force, corpus=corpus, run_info=run_info,
-                         extra_files=extra, callback=callback, **report)
+    from sklearn.utils.validation import check_is_fitted
+
+    from topicnmf.dynamic import DynamicTopicModel
+    from topicnmf.hierarchy import HierarchicalTopicModel
+
+    if isinstance(model, (DynamicTopicModel, HierarchicalTopicModel)):
+        check_is_fitted(model)
+        if isinstance(model, DynamicTopicModel):
+            from topicnmf.reporting.dynamic import dynamic_parts
+
+            return dynamic_parts(model, top_n)
+        return _tree_parts(model, top_n)
+    return model, {}, {}, {}
