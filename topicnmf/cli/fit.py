@@ -81,19 +81,26 @@ def _libc():
     return libc
 
 
+#: blocks of this size and above are mapped apart and returned to the system when freed
+MMAP_THRESHOLD = 4 * 2**20
+
+
 def release_memory_promptly() -> None:
     """Have this process give freed memory back to the system at once (glibc only).
 
     By default glibc keeps large freed blocks (the matrices and token arrays of one
     stage) in its heap for reuse, so the resident size only grows from stage to
-    stage; a fixed mmap threshold of 128 KiB returns each of them when it is freed.
-    The command owns its process, so the setting is made here, not in the library.
+    stage; a fixed mmap threshold of 4 MiB returns each of them when it is freed.
+    A lower threshold also maps and unmaps every mid-sized temporary array of the
+    solver (on 20 Newsgroups at k = 20, 128 KiB made the command about 1 s slower
+    for 10 MB less at the peak). The command owns its process, so the setting is
+    made here, not in the library.
     """
     libc = _libc()
     if libc is not None:
         m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 128 * 1024)
-        libc.mallopt(m_trim_threshold, 128 * 1024)
+        libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+        libc.mallopt(m_trim_threshold, MMAP_THRESHOLD)
 
 
 def trim_memory() -> None:
