@@ -82,6 +82,17 @@ def periods(times: Sequence[Any], freq: str | None, owner: str) -> tuple[np.ndar
     return np.fromiter((position[k] for k in keys), dtype=np.int64, count=len(values)), [str(k) for k in order]
 
 
+def topics_by_period(W: np.ndarray, times: Sequence[Any] | None, freq: str | None):
+    """:func:`over_time` of a TopicModel's documents, grouped into periods of ``freq`` by their ``times``."""
+    if times is None:
+        raise InputError(
+            "This TopicModel has no document times; fit it on a Corpus with times "
+            "(read_corpus(..., time_column=...)) to count topics over time."
+        )
+    index, names = periods(times, freq, "topics_over_time")
+    return over_time(W, index, names)
+
+
 def over_time(W: np.ndarray, index: np.ndarray, names: list[str]):
     """Documents per period and top topic, with their share of the period's documents.
 

@@ -66,6 +66,18 @@ def snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
     return cut(clean_text(text) or clean_text(text, strip_quotes=False), max_chars)
 
 
+def token_lists(token_ids: np.ndarray, offsets: np.ndarray, vocabulary) -> list[list[str]]:
+    """Stored token ids (vocabulary columns, -1 outside it) as one list of words per document.
+
+    Document ``d`` is ``token_ids[offsets[d]:offsets[d + 1]]``; a token outside the
+    vocabulary becomes ``""``, so that every token keeps its position.
+    """
+    words = np.append(vocabulary, "").astype(object)
+    tokens = words[token_ids].tolist()
+    offsets = offsets.tolist()
+    return [tokens[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+
+
 def top_topics(W) -> np.ndarray:
     """Each document's top topic: the column of its largest weight, -1 where it has none.
 

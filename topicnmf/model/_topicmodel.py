@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from topicnmf._validation import check_int, check_real, parameter_error
 from topicnmf.errors import InputError
 
-from ._documents import as_corpus, doc_topic_frame, snippet, topic_sizes
+from ._documents import as_corpus, doc_topic_frame, snippet, token_lists, topic_sizes
 from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, topic_order, topic_shares
 
 __all__ = ["TopicModel"]
@@ -425,15 +425,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
             period and topic, sorted by period, then topic.
         """
         check_is_fitted(self, "nmf_")
-        if self.doc_times_ is None:
-            raise InputError(
-                "This TopicModel has no document times; fit it on a Corpus with times "
-                "(read_corpus(..., time_column=...)) to count topics over time."
-            )
-        from topicnmf._periods import over_time, periods
+        from topicnmf._periods import topics_by_period
 
-        index, names = periods(self.doc_times_, freq, "topics_over_time")
-        return over_time(self.doc_topic_, index, names)
+        return topics_by_period(self.doc_topic_, self.doc_times_, freq)
 
     def tokenized_texts(self) -> list[list[str]]:
         """The training texts as the token streams the model saw.
@@ -442,11 +436,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         ``""`` so that every token keeps its position, which sliding-window
         coherence measures depend on.
         """
-        token_ids, offsets = self._token_stream()
-        words = np.append(self.vocabulary_, "").astype(object)
-        tokens = words[token_ids].tolist()
-        offsets = offsets.tolist()
-        return [tokens[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        return token_lists(*self._token_stream(), self.vocabulary_)
 
     def _token_stream(self) -> tuple[np.ndarray, np.ndarray]:
         """``(token_ids, offsets)`` of the training texts (see :meth:`tokenized_texts`), as stored.
