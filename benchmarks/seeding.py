@@ -31,43 +31,42 @@ from sklearn.model_selection import cross_val_predict
 from _common import ROOT, load_20ng
 from topicnmf import TopicModel, read_corpus
 
-# section: (newsgroups, seed words); 300 posts per newsgroup, 250 where a section joins several
+# section: (newsgroups, seed words), as a reader would name them; 300 posts per newsgroup, 250
+# where a section joins several
+SECTIONS = {
+    "hockey": (["rec.sport.hockey"], "hockey nhl puck"), "space": (["sci.space"], "space nasa orbit"),
+    "graphics": (["comp.graphics"], "graphics image software"), "guns": (["talk.politics.guns"], "gun guns firearms"),
+    "christian": (["soc.religion.christian"], "god jesus church"), "forsale": (["misc.forsale"], "sale offer shipping"),
+    "crypt": (["sci.crypt"], "encryption key clipper"), "autos": (["rec.autos"], "car engine cars"),
+    "baseball": (["rec.sport.baseball"], "baseball pitcher hitter"), "med": (["sci.med"], "doctor disease patients"),
+    "electronics": (["sci.electronics"], "circuit voltage amp"),
+    "mideast": (["talk.politics.mideast"], "israel arab jews"),
+    "windows_x": (["comp.windows.x"], "window server motif"),
+    "sport": (["rec.sport.hockey", "rec.sport.baseball"], "game team season"),
+    "religion": (["soc.religion.christian"], "god jesus church"),
+}
+
+
+def _sections(*names, **more):
+    return {**{name: SECTIONS[name] for name in names}, **more}
+
+
 CORPORA = {
-    "6 groups": {"hockey": (["rec.sport.hockey"], "hockey nhl puck"), "space": (["sci.space"], "space nasa orbit"),
-                 "graphics": (["comp.graphics"], "graphics image software"),
-                 "guns": (["talk.politics.guns"], "gun guns firearms"),
-                 "christian": (["soc.religion.christian"], "god jesus church"),
-                 "forsale": (["misc.forsale"], "sale offer shipping")},
-    "5 groups": {"hockey": (["rec.sport.hockey"], "hockey nhl puck"), "space": (["sci.space"], "space nasa orbit"),
-                 "crypt": (["sci.crypt"], "encryption key clipper"),
-                 "christian": (["soc.religion.christian"], "god jesus church"),
-                 "autos": (["rec.autos"], "car engine cars")},
-    "5 groups (b)": {"baseball": (["rec.sport.baseball"], "baseball pitcher hitter"),
-                     "med": (["sci.med"], "doctor disease patients"),
-                     "electronics": (["sci.electronics"], "circuit voltage amp"),
-                     "mideast": (["talk.politics.mideast"], "israel arab jews"),
-                     "windows_x": (["comp.windows.x"], "window server motif")},
-    "4 groups": {"autos": (["rec.autos"], "car engine cars"), "med": (["sci.med"], "doctor disease patients"),
-                 "crypt": (["sci.crypt"], "encryption key clipper"),
-                 "mideast": (["talk.politics.mideast"], "israel arab jews")},
-    "5 sections of 10 groups": {
-        "sport": (["rec.sport.hockey", "rec.sport.baseball"], "game team season"),
-        "computers": (["comp.graphics", "comp.windows.x", "comp.sys.ibm.pc.hardware"], "computer software windows"),
-        "politics": (["talk.politics.guns", "talk.politics.mideast"], "government law rights"),
-        "religion": (["soc.religion.christian"], "god jesus church"),
-        "science": (["sci.space", "sci.med"], "science research study")},
-    "5 sections of 7 groups": {
-        "sport": (["rec.sport.hockey", "rec.sport.baseball"], "game team season"),
-        "vehicles": (["rec.autos", "rec.motorcycles"], "car bike engine"),
-        "security": (["sci.crypt"], "encryption key security"),
-        "religion": (["soc.religion.christian"], "god jesus church"),
-        "space": (["sci.space"], "space nasa orbit")},
+    "6 groups": _sections("hockey", "space", "graphics", "guns", "christian", "forsale"),
+    "5 groups": _sections("hockey", "space", "crypt", "christian", "autos"),
+    "5 groups (b)": _sections("baseball", "med", "electronics", "mideast", "windows_x"),
+    "4 groups": _sections("autos", "med", "crypt", "mideast"),
+    "5 sections of 10 groups": _sections(
+        "sport", computers=(["comp.graphics", "comp.windows.x", "comp.sys.ibm.pc.hardware"], "computer software windows"),
+        politics=(["talk.politics.guns", "talk.politics.mideast"], "government law rights"),
+        religion=SECTIONS["religion"], science=(["sci.space", "sci.med"], "science research study")),
+    "5 sections of 7 groups": _sections(
+        "sport", vehicles=(["rec.autos", "rec.motorcycles"], "car bike engine"),
+        security=(["sci.crypt"], "encryption key security"), religion=SECTIONS["religion"], space=SECTIONS["space"]),
     "5 sections of 7 groups (b)": {
         "sport": (["rec.sport.hockey", "rec.sport.baseball"], "game team players"),
         "hardware": (["comp.sys.ibm.pc.hardware", "comp.sys.mac.hardware"], "drive card mac"),
-        "health": (["sci.med"], "doctor disease patients"),
-        "middle_east": (["talk.politics.mideast"], "israel arab jews"),
-        "market": (["misc.forsale"], "sale offer shipping")},
+        "health": SECTIONS["med"], "middle_east": SECTIONS["mideast"], "market": SECTIONS["forsale"]},
 }
 # very distinct sections of different sizes: section: ([(newsgroup, posts)], seed words)
 UNEQUAL = {
