@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -192,14 +191,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         timings = {}
         vectorizer, X, tokens, vocabulary = fit_vectorizer(self.vectorizer, corpus.texts, keep_tokens, notify, timings)
 
-        # The snippets (pure Python) are cut on a thread while the compiled kernels of the
-        # factorisation run without the interpreter lock.
-        with ThreadPoolExecutor(1) as pool:
-            snippets = pool.submit(lambda: [snippet(text) for text in corpus.texts])
-            nmf, W, sweep, missing = factorize_topics(
-                self, X, vectorizer, vocabulary, tokens, n_topics, seeds, random_state, callback, timings
-            )
-            doc_snippets = snippets.result()
+        nmf, W, sweep, missing = factorize_topics(
+            self, X, vectorizer, vocabulary, tokens, n_topics, seeds, random_state, callback, timings
+        )
         seed_topic_ids = {}
         order = topic_order(W, nmf.components_)
         if seeds is not None:  # the seeded topics are 0 .. n_seeds - 1 before the ordering
@@ -213,7 +207,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             vocabulary=vocabulary,
             doc_ids=list(corpus.ids),
             doc_labels=None if corpus.labels is None else list(corpus.labels),
-            doc_snippets=doc_snippets,
+            doc_snippets=[snippet(text) for text in corpus.texts],
             tokens=tokens,
             timings=timings,
             doc_times=getattr(corpus, "times", None),
