@@ -13,8 +13,7 @@ import time
 
 from topicnmf._validation import check_callable, check_int, check_one_of, check_random_state, check_real
 
-__all__ = ["FIT_DEFAULTS", "INITS", "PsnrRule", "check_fit_params", "factorize_image",
-           "fit_params"]
+__all__ = ["INITS", "PsnrRule", "check_fit_params", "factorize_image"]
 
 INITS = (None, "random", "nndsvd", "nndsvda", "nndsvdar")
 
@@ -115,26 +114,6 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
             W, H, info = factorize(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
                                    random_state=random_state, callback=callback)
     return W, H, info, time.perf_counter() - start
-
-
-#: the fitting parameters that :func:`~topicnmf.images.compress` and
-#: :func:`~topicnmf.images.parts` share, with their defaults (``tol`` is each one's own)
-FIT_DEFAULTS = {"init": None, "solver": "hals", "max_iter": 200, "random_state": None,
-                "callback": None}
-
-
-def fit_params(owner: str, n_components, given: dict, tol: float) -> dict:
-    """The fitting parameters ``given`` by keyword to ``owner``, checked, defaults filled in.
-
-    Raises ``TypeError`` for a name that is not one of them (as Python does for an
-    unknown keyword argument), ``InputError`` for a bad value.
-    """
-    unknown = sorted(set(given) - set(FIT_DEFAULTS) - {"tol"})
-    if unknown:
-        raise TypeError(f"{owner}() got an unexpected keyword argument {unknown[0]!r}")
-    params = {**FIT_DEFAULTS, "tol": tol, **given}
-    check_fit_params(n_components, owner=owner, **params)
-    return params
 
 
 def check_fit_params(n_components, init, solver, tol, max_iter, random_state, callback, owner):

@@ -7,19 +7,16 @@ the rows of ``H`` are the basis images (the "parts").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from topicnmf.errors import InputError
-from topicnmf.images._fit import factorize_image, fit_params
+from topicnmf.images._fit import check_fit_params, factorize_image
 from topicnmf.images._io import as_stack, check_pixels
 from topicnmf.images._pictures import image_grid
 
 __all__ = ["Parts", "parts"]
-
-#: the default ``tol`` of :func:`parts` (the core's stationarity rule)
-PARTS_TOL = 1e-4
 
 
 @dataclass
@@ -69,7 +66,12 @@ def parts(
     n_components: int,
     *,
     image_shape: Sequence[int] | None = None,
-    **params,
+    init: str | None = None,
+    solver: str = "hals",
+    tol: float = 1e-4,
+    max_iter: int = 200,
+    random_state: int | np.random.RandomState | None = None,
+    callback: Callable[[dict], Any] | None = None,
 ) -> Parts:
     """Parts of a stack of same-sized images: ``X (n_images, n_pixels) ~= W @ H``.
 
@@ -81,10 +83,10 @@ def parts(
         Number of parts; at most ``min(n_images, n_pixels)``.
     image_shape : (int, int), default=None
         ``(rows, columns)`` of 2-D input; None: square images.
-    **params
-        ``init``, ``solver``, ``max_iter``, ``random_state``, ``callback``: as
-        in :func:`compress` (the same defaults). ``tol`` (float, default=1e-4):
-        as in :class:`topicnmf.nmf.NMF` (the core's stationarity rule; a stack
+    init, solver, max_iter, random_state, callback
+        As in :func:`compress`.
+    tol : float, default=1e-4
+        As in :class:`topicnmf.nmf.NMF` (the core's stationarity rule; a stack
         of images has no one PSNR to watch).
 
     Returns
@@ -100,7 +102,7 @@ def parts(
     ((16, 8, 8), (35, 35))
     """
     owner = "parts"
-    params = fit_params(owner, n_components, params, tol=PARTS_TOL)
+    check_fit_params(n_components, init, solver, tol, max_iter, random_state, callback, owner)
     stack = as_stack(images, image_shape, owner)
     check_pixels(stack.reshape(stack.shape[0], -1), "the images passed to parts")
     n, r, c = stack.shape
@@ -111,7 +113,8 @@ def parts(
             f"n_components={k} is larger than the stack ({n} images of {r * c} pixels); "
             f"choose at most {min(X.shape)}."
         )
-    W, H, info, fit_time = factorize_image(X, k, **params)
+    W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
+                                           random_state=random_state, callback=callback)
     err = float(info["reconstruction_err"])
     norm = float(np.linalg.norm(X))
     return Parts(components=H.reshape(k, r, c), W=W, reconstruction_err=err,
