@@ -4,7 +4,7 @@
 
 Each command runs N times in a fresh process (`python -m topicnmf ...`, the checkout first on
 the path); the best and the median wall time are printed beside `python -c pass` (the
-interpreter's own start) and the target of issue 9 (at most 0.3 s), with the CPU time (user +
+interpreter's own start) and the target (at most 0.3 s), with the CPU time (user +
 system), which a loaded machine inflates less than the wall time. The heavy modules a
 command loaded, if any, are listed (from `python -X importtime`): there should be none.
 """

@@ -32,7 +32,7 @@ the main process copy-on-write (the model, the matrices), which exist once in me
 would count them twice. The worker's own pages (matplotlib and its figures, some tens of MB)
 are what the job adds above the main process's resident size while the worker lives.
 
-Targets (issue 9): ``topicnmf fit`` wall at most 2.5x the ``TfidfVectorizer`` time; peak memory
+Targets: ``topicnmf fit`` wall at most 2.5x the ``TfidfVectorizer`` time; peak memory
 at most 1.2x the scikit-learn script's. The load average is printed: on a busy machine every
 wall time grows, the ratios less so.
 """

@@ -14,7 +14,7 @@ with the same folder, so the kernels are loaded from the cache the first run wro
 - ``coherence``: the first ``topicnmf.measures.coherence`` call on a small corpus (numpy
   counting) and on 400,000 tokens (its compiled kernels).
 
-Targets (issue 9): the first ``fit`` at most 3 s slower than a warm one; a warm one at most
+Targets: the first ``fit`` at most 3 s slower than a warm one; a warm one at most
 2.5 s. The load average is printed first: on a busy machine every wall time grows.
 """
 

@@ -36,7 +36,7 @@ start without the k-means refinement 0.776 (seven samples) where the default gav
 The pull helped on eleven samples (up to +0.068) and cost up to 0.028 on four (0.01 to
 0.05 measured alike); on the sample corpus with all 8 themes seeded it gives 0.984
 (0.994 without the pull).
-On 20 Newsgroups the ceiling stays below 0.92, so the issue's 0.92 cannot be shown
+On 20 Newsgroups the ceiling stays below 0.92, so an NMI of 0.92 cannot be shown
 there; on the news-like samples of long posts the default reached 0.868-0.899 against
 ceilings of 0.860-0.902. Boosting the seed words' columns of ``X`` (as CorEx anchors
 do) lowered the NMI on every sample, and holding the seed support fixed for the first
