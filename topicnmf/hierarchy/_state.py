@@ -13,18 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._persistence import (
-    ArraySpec,
-    FolderFormat,
-    check_values,
-    corrupt,
-    expect,
-    expect_list,
-    model_files,
-    read_npz,
-    read_state,
-    write_model_folder,
-)
+from topicnmf import _persistence as store
 
 from ._model import PARTITIONS, SPLIT_RULES, TERM_WEIGHTS
 
@@ -32,9 +21,9 @@ __all__ = ["TREE_ARRAYS", "TREE_FILE", "load_tree", "save_tree", "tree_files"]
 
 TREE_FILE = "hierarchy.json"
 TREE_ARRAYS = "hierarchy.npz"
-_FORMAT = FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="tree", title="topic tree",
-                       folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
-                       saver="HierarchicalTopicModel.save")
+_FORMAT = store.FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="tree", title="topic tree",
+                             folder="a folder written by HierarchicalTopicModel.save or 'topicnmf hierarchy'",
+                             saver="HierarchicalTopicModel.save")
 MODEL_FOLDER = "model"
 _PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "partition": str, "min_docs": int,
            "keep_tokens": bool, "text_column": str}
@@ -58,7 +47,7 @@ def _state(tree) -> tuple[dict, dict]:
 
 def tree_files(tree) -> dict[str, bytes]:
     """The tree's own files (not its ``model/``), as ``{name: bytes}``, for a run folder."""
-    return model_files(*_state(tree), _FORMAT)
+    return store.model_files(*_state(tree), _FORMAT)
 
 
 def save_tree(tree, path: str | Path) -> Path:
@@ -66,17 +55,17 @@ def save_tree(tree, path: str | Path) -> Path:
     path = Path(path)
     state, arrays = _state(tree)
     tree.model_.save(path / MODEL_FOLDER)
-    return write_model_folder(path, state, arrays, _FORMAT)
+    return store.write_model_folder(path, state, arrays, _FORMAT)
 
 
 def _check_shape(f: Path, parents: list, order: list) -> None:
     """The ``j``-th split made the nodes ``2j + 1`` and ``2j + 2`` of a leaf that existed then."""
     if len(parents) != 2 * len(order) + 1 or parents[0] != -1:
-        raise corrupt(f, "'node_parent' and 'split_order' do not describe a tree of rank-2 splits")
+        raise store.corrupt(f, "'node_parent' and 'split_order' do not describe a tree of rank-2 splits")
     split = set()
     for j, node in enumerate(order):
         if not 0 <= node <= 2 * j or node in split or parents[2 * j + 1] != node or parents[2 * j + 2] != node:
-            raise corrupt(f, "'node_parent' and 'split_order' do not describe a tree of rank-2 splits")
+            raise store.corrupt(f, "'node_parent' and 'split_order' do not describe a tree of rank-2 splits")
         split.add(node)
 
 
@@ -85,30 +74,30 @@ def load_tree(cls, path: str | Path):
     from topicnmf.model import TopicModel
 
     path = Path(path)
-    state, f, arrays_file = read_state(path, _FORMAT)
-    params = expect(f, state.get("params"), dict, "params")
-    kwargs = {name: expect(f, params.get(name, _BEFORE.get(name)), kind, f"params.{name}")
+    state, f, arrays_file = store.read_state(path, _FORMAT)
+    params = store.expect(f, state.get("params"), dict, "params")
+    kwargs = {name: store.expect(f, params.get(name, _BEFORE.get(name)), kind, f"params.{name}")
               for name, kind in _PARAMS.items()}
-    kwargs["random_state"] = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
-    parents = expect_list(f, state.get("node_parent"), int, "node_parent")
-    order = expect_list(f, state.get("split_order"), int, "split_order")
-    expect(f, state.get("timings", {}), dict, "timings")
+    kwargs["random_state"] = store.expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
+    parents = store.expect_list(f, state.get("node_parent"), int, "node_parent")
+    order = store.expect_list(f, state.get("split_order"), int, "split_order")
+    store.expect(f, state.get("timings", {}), dict, "timings")
     _check_shape(f, parents, order)
     if (kwargs["split_rule"] not in SPLIT_RULES or kwargs["term_weights"] not in TERM_WEIGHTS
             or kwargs["partition"] not in PARTITIONS or kwargs["n_leaves"] < 1 or kwargs["min_docs"] < 1):
-        raise corrupt(f, "'params' holds a value HierarchicalTopicModel does not take")
+        raise store.corrupt(f, "'params' holds a value HierarchicalTopicModel does not take")
     tree = cls(**kwargs)
     model = TopicModel.load(path / MODEL_FOLDER)
     n_docs, n_terms = len(model.doc_ids_), len(model.vocabulary_)
-    arrays = read_npz(arrays_file, {"node_components": ArraySpec("f", (len(parents), n_terms)),
-                                    "doc_leaf": ArraySpec("iu", (n_docs,))})
-    components = check_values(arrays_file, "node_components", arrays["node_components"], low=0)
-    doc_leaf = check_values(arrays_file, "doc_leaf", arrays["doc_leaf"], low=0, high=len(parents) - 1)
+    arrays = store.read_npz(arrays_file, {"node_components": store.ArraySpec("f", (len(parents), n_terms)),
+                                          "doc_leaf": store.ArraySpec("iu", (n_docs,))})
+    components = store.check_values(arrays_file, "node_components", arrays["node_components"], low=0)
+    doc_leaf = store.check_values(arrays_file, "doc_leaf", arrays["doc_leaf"], low=0, high=len(parents) - 1)
     leaves = sorted(set(range(len(parents))) - set(order))
     if model.n_topics_ != len(leaves):
-        raise corrupt(f, f"the tree has {len(leaves)} leaves but '{MODEL_FOLDER}' {model.n_topics_} topics")
+        raise store.corrupt(f, f"the tree has {len(leaves)} leaves but '{MODEL_FOLDER}' {model.n_topics_} topics")
     if np.isin(doc_leaf, order).any():
-        raise corrupt(arrays_file, "'doc_leaf' names a node that is not a leaf")
+        raise store.corrupt(arrays_file, "'doc_leaf' names a node that is not a leaf")
     docs: list = [None] * len(parents)
     for node in leaves:
         docs[node] = np.flatnonzero(doc_leaf == node)
