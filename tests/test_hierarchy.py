@@ -302,3 +302,21 @@ def test_cli_hierarchy_errors(sample_corpus_dir, tmp_path, args, fragment):
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1 and fragment in errors[0], result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_node_words_set_the_node_apart_from_its_sibling():
+    # every document shares the word "report"; the two halves differ in their other words
+    docs = (["report goal striker match report referee"] * 12
+            + ["report oven bread dough report crust"] * 12)
+    from topicnmf import TextVectorizer
+
+    tree = HierarchicalTopicModel(2, min_docs=2, random_state=0,
+                                  vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(docs)
+    words = tree.tree(3).set_index("node")["top_words"].str.split()
+    assert "report" in words[0]  # the root: its heaviest words
+    heaviest = [np.asarray(tree.vocabulary_)[np.argsort(-tree.node_components_[n])[:3]].tolist() for n in (1, 2)]
+    assert all("report" in h for h in heaviest)  # by weight alone the shared word would lead
+    sides = [set(words[1]), set(words[2])]
+    assert all("report" not in side for side in sides)
+    assert {"goal", "striker", "match", "referee"} >= sides[0] or {"goal", "striker", "match", "referee"} >= sides[1]
+    assert {"oven", "bread", "dough", "crust"} >= sides[0] or {"oven", "bread", "dough", "crust"} >= sides[1]

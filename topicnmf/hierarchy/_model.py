@@ -310,7 +310,14 @@ class HierarchicalTopicModel(BaseEstimator):
             ``split`` (when the node was split: 0 for the first split, -1 for a leaf),
             ``documents``, ``share`` (of all documents), ``topic`` (a leaf's topic in
             ``model_``, -1 for a split node) and ``top_words`` (space-separated);
-            sorted by node.
+            sorted by node. A node's top words are those that set it apart from its
+            sibling: its topic's weights ``c`` ranked by ``c * log((c + e) / (s + e))``,
+            with ``s`` the sibling's topic and ``e`` a thousandth of the node's largest
+            weight (each term's part in the Kullback-Leibler divergence of the two
+            topics, as words are ranked against a background in labelling); the root's
+            are its heaviest words. Upper nodes hold many themes, and their heaviest
+            words are the corpus's common ones ("people", "time"), whereas these say
+            what one side of a split holds that the other does not.
         """
         check_is_fitted(self, "node_components_")
         n = check_int(n, "n", "tree")
@@ -320,8 +327,9 @@ class HierarchicalTopicModel(BaseEstimator):
                 depth[node] = depth[parent] + 1
         split = np.full(len(depth), -1, dtype=np.int64)
         split[self.split_order_] = np.arange(len(self.split_order_))
-        top = np.argsort(-self.node_components_, axis=1, kind="stable")[:, :n]
-        words = [" ".join(self.vocabulary_[t[self.node_components_[i, t] > 0]]) for i, t in enumerate(top)]
+        score = _distinctive(self.node_components_, self.node_parent_)
+        top = np.argsort(-score, axis=1, kind="stable")[:, :n]
+        words = [" ".join(self.vocabulary_[t[score[i, t] > 0]]) for i, t in enumerate(top)]
         sizes = np.array([len(d) for d in self.node_docs_], dtype=np.int64)
         topic = np.full(len(depth), -1, dtype=np.int64)
         topic[self.model_.tree_nodes_] = np.arange(len(self.model_.tree_nodes_))
@@ -382,3 +390,16 @@ class HierarchicalTopicModel(BaseEstimator):
         from ._state import load_tree
 
         return load_tree(cls, path)
+
+
+def _distinctive(components: np.ndarray, parents) -> np.ndarray:
+    """Each node's term weights against its sibling's (the root's as they are); see ``tree``."""
+    parents = np.asarray(parents)
+    score = np.array(components, dtype=np.float64)
+    for parent in np.unique(parents[parents >= 0]):
+        pair = np.flatnonzero(parents == parent)
+        for node, sibling in ((pair[0], pair[-1]), (pair[-1], pair[0])):
+            c, s = components[node], components[sibling]
+            eps = 1e-3 * float(c.max()) if c.max() > 0 else 1.0
+            score[node] = c * np.log((c + eps) / (s + eps))
+    return score
