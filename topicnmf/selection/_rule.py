@@ -91,6 +91,18 @@ def recommend(table: pd.DataFrame) -> tuple[int, str]:
     ``k`` on, well before the number of themes a reader would name.
     ``benchmarks/sweep_choice.py`` measures the rule on labelled corpora.
 
+    Measured on its sixteen news subsets and left out, because none chose the
+    number of groups (within one) more often without losing a planted corpus:
+    stability from independent starts on each sample (random or ``nndsvdar``
+    starts, Greene's protocol) instead of warm starts; the agreement of the
+    documents' heaviest topics between runs (adjusted Rand index, the
+    document-level view of consensus clustering); ``c_npmi``, the median, lowest
+    or size-weighted coherence of the topics instead of the mean ``c_v``; and
+    reading stability alone (the largest ``k`` within a tolerance of the best,
+    the largest drop). On those subsets the ``k`` whose model separates the
+    labelled groups best is itself within one of their number on only about
+    half of them, so that no rule reading the models can do much better there.
+
     Parameters
     ----------
     table : DataFrame

@@ -22,7 +22,7 @@ from topicnmf._validation import (
 )
 from topicnmf.errors import ConvergenceWarning, InputError
 
-from ._heldout import HELDOUT_DOCS, _capped, heldout_errors
+from ._heldout import HELDOUT_DOCS, _exactly, heldout_errors
 from ._rule import recommend
 from ._stability import top_terms, topic_stability
 
@@ -316,7 +316,7 @@ def sweep_matrix(
 
         def sample_run(chosen, seed, k=k, W=W, H=H):
             # Warm start: the reference model's factors, restricted to the sampled documents.
-            run = _capped(clone(base).set_params(n_components=k, random_state=seed, init="custom"), RUN_MAX_ITER)
+            run = _exactly(clone(base).set_params(n_components=k, random_state=seed, init="custom"), RUN_MAX_ITER)
             with warnings.catch_warnings():  # a measurement, not the model: max_iter is no news here
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 run.fit(X[chosen], W=np.ascontiguousarray(W[chosen]), H=H.copy())
