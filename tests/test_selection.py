@@ -2,6 +2,7 @@
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import scipy.sparse as sp
 
 import topicnmf
 from topicnmf import TextVectorizer, TopicModel
-from topicnmf.errors import InputError
+from topicnmf.errors import ConvergenceWarning, InputError
 from topicnmf.selection import (
     COLUMNS,
     average_jaccard,
@@ -135,6 +136,16 @@ def test_the_reference_model_is_the_plain_fit_to_the_reference_tolerance(five_th
     model = TopicModel(n_topics=5, nmf=NMF(init="nndsvda", tol=REFERENCE_TOL), random_state=7).fit(five_themes)
     np.testing.assert_allclose(np.sort(result.models[5].components_, axis=0), np.sort(model.components_, axis=0),
                                rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("n", [120, 200])  # the held-out fit: all documents (cold), a sample (warm)
+def test_sweep_measurements_warn_of_no_iteration_cap(n):
+    """Sample runs and held-out fits stop at their caps by design: no ConvergenceWarning reaches the caller."""
+    X = planted(3, n=n)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sweep(X, topics=[2, 3, 4], runs=2, random_state=0)
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
 
 
 def test_sweep_is_reproducible_and_sparse_equals_dense():
