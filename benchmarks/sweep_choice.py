@@ -1,6 +1,6 @@
 """How often the sweep's recommendation is the true number of classes: labelled and planted corpora.
 
-    python benchmarks/sweep_choice.py [--only news] [--runs N] [--tables]
+    python benchmarks/sweep_choice.py [--only news] [--runs N] [--tables] [--seed S]
 
 The evaluation set (true k in brackets):
 
@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["news", "planted"], default=None)
     parser.add_argument("--runs", type=int, default=None, help="stability runs (default: TopicModel's)")
     parser.add_argument("--tables", action="store_true", help="print each corpus's per-k table too")
+    parser.add_argument("--seed", type=int, default=0, help="draws the news subsets' posts and seeds the sweeps")
     args = parser.parse_args()
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -119,7 +120,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; k in {list(AUTO_TOPICS)}, {runs} runs")
     corpora = []
     if args.only != "planted":
-        corpora += news_corpora()
+        corpora += news_corpora(seed=args.seed)
     if args.only != "news":
         corpora += planted_corpora()
     # right and within one, of the news subsets and of the others, per rule
@@ -130,7 +131,7 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             topics = [k for k in AUTO_TOPICS if k < len(data)]
-            result = sweep(data, topics=topics, runs=runs, random_state=0)
+            result = sweep(data, topics=topics, runs=runs, random_state=args.seed)
         elapsed = time.perf_counter() - start
         choices = {"now": result.best_k, "before": stable_knee(result.table)[0], "labels": None}
         if labels is not None:
