@@ -20,7 +20,9 @@ whose reference model's documents, each given to its heaviest topic, agree best 
 newsgroups (normalised mutual information). That column is no rule (it reads the labels); it
 shows where the factorisation itself separates the groups best, which a rule reading the models
 can hardly beat. Then the hits (equal) and near hits (within one) of each, news subsets and the
-others apart, with the load average. ``--tables`` prints each corpus's per-k table as well.
+others apart, with the load average. ``--tables`` prints each corpus's per-k table as well;
+``--seed`` draws other posts for the news subsets (and seeds their sweeps): the news hit rates move
+by a few corpora from one draw to the next, so compare rules on more than one.
 """
 
 from __future__ import annotations
