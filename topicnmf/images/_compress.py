@@ -282,7 +282,8 @@ def compress(
     bound = _SvdBound(X, k, random_state)
     rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback)
     W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
-                                           random_state=random_state, callback=None, rule=rule)
+                                           random_state=random_state, callback=None, rule=rule,
+                                           image=image)
     fit_time -= bound.seconds  # the SVD, if the rule asked for it during the fit
     svd = _clip_cast(_to_image(bound.matrix(), image.shape), image)
     rec = _clip_cast(_to_image(W @ H, image.shape), image)

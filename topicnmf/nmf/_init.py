@@ -45,26 +45,29 @@ def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
 
     No power iteration (a photograph's singular values fall fast enough that
     the sketch ``X @ Omega`` catches the top ``k`` directions well), a uniform
-    test matrix (cheaper to draw than a Gaussian one), Cholesky QR for the
-    basis (QR if the sketch is too ill-conditioned for it) and the eigenpairs
-    of the small Gram matrix ``B B^T`` for the SVD of ``B = Q^T X``: a start,
-    not a bound (:func:`randomized_svd` is the accurate one). Same returns as
+    test matrix drawn in the dtype of ``X`` (by a ``numpy.random.Generator``
+    seeded from ``rng``: a few times cheaper than ``rng``'s own float64
+    draws), Cholesky QR for the basis (QR if the sketch is too
+    ill-conditioned for it) and the eigenpairs of the small Gram matrix
+    ``B B^T`` for the SVD of ``B = Q^T X``: a start, not a bound
+    (:func:`randomized_svd` is the accurate one). Same returns as
     :func:`randomized_svd`.
     """
     n, m = op.shape
     rank = min(k + n_oversamples, n, m)
-    omega = rng.uniform(-1.0, 1.0, size=(m, rank)).astype(op.dtype, copy=False)
+    dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
+    omega = np.random.default_rng(rng.randint(np.iinfo(np.int32).max)).random((m, rank), dtype=dtype)
+    omega -= 0.5
     Y = op.matmul(omega).astype(np.float64)
     try:
         R = linalg.cholesky(Y.T @ Y, check_finite=False)
-        Q = linalg.solve_triangular(R, Y.T, trans="T", check_finite=False).T  # Y R^-1
+        Q = Y @ linalg.solve_triangular(R, np.eye(rank), check_finite=False)  # Y R^-1
     except linalg.LinAlgError:
         Q, _ = linalg.qr(Y, mode="economic", check_finite=False)
     Bt = op.rmatmul(Q.astype(op.dtype, copy=False)).astype(np.float64)  # (m, rank) = (Q.T X).T
-    evals, Ub = linalg.eigh(Bt.T @ Bt, check_finite=False)  # B B^T = Ub diag(s^2) Ub^T
-    order = np.argsort(evals)[::-1][:k]
-    s = np.sqrt(np.maximum(evals[order], 0.0))
-    Ub = Ub[:, order]
+    evals, Ub = np.linalg.eigh(Bt.T @ Bt)  # B B^T = Ub diag(s^2) Ub^T, ascending
+    Ub = Ub[:, ::-1][:, :k]
+    s = np.sqrt(np.maximum(evals[::-1][:k], 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         V = np.where(s > 0, (Bt @ Ub) / s, 0.0)
     return Q @ Ub, s, V
