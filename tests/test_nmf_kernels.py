@@ -129,7 +129,7 @@ def test_serial_and_parallel_drivers_give_the_same_bits(compiled):
     runs = []
     for parallel in (False, True):
         V = W.copy()
-        pg2 = compiled._hals.driver(parallel)(V, A, B, 0.0, 0.0, 3, 0.09, split)
+        pg2 = compiled._hals.driver(parallel)(V, A, B, 0.0, 0.0, 3, 0.09, split, False)
         out = np.zeros((200, 12))
         compiled._csr_dot.driver(parallel)(X.indptr, X.indices, X.data, Ht, out,
                                            compiled.balanced_row_split(X.indptr))

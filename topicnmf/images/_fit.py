@@ -88,15 +88,16 @@ def image_operator(X, image=None):
 
     ``X`` holds the values of ``image`` (rearranged, as :func:`~topicnmf.images._compress._to_matrix`
     makes it). For 8-bit images the count of non-zero pixels and ``|X|^2`` come
-    from the pixels directly: a scan of one byte per value, and squares and sums
-    exact in float32 and float64, so the same numbers as the core's own scans.
+    from the pixels directly: a scan of one or two bytes per value, with exact
+    integer squares and sums, so the same numbers as the core's own scans (an
+    integer below 2^53 is exact in float64 whatever the order of the sum).
     """
     from topicnmf.nmf._operator import DenseOperator
 
     op = DenseOperator(X)
     if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8, np.bool_):
         op._n_nonzero = int(np.count_nonzero(image))
-        op._sq_norm = float(np.multiply(X, X).sum(axis=1, dtype=np.float64).sum())
+        op._sq_norm = float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))  # 255^2 < 2^16
     return op
 
 
@@ -110,7 +111,7 @@ def image_start(op, k, rng):
     from topicnmf.nmf._init import nndsvd_factors, sketch_svd
 
     W, Ht = nndsvd_factors(*sketch_svd(op, k, rng))
-    return W.astype(op.dtype), Ht.astype(op.dtype)
+    return W.astype(op.dtype, copy=False), Ht.astype(op.dtype, copy=False)
 
 
 def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None, image=None):
@@ -138,7 +139,7 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
         tol, callback = 0.0, rule
     op = image_operator(X, image)
     W0 = H0 = None
-    with hals_alpha(SWEEP_ALPHA), always_compiled() if rule is not None else nullcontext():
+    with hals_alpha(SWEEP_ALPHA, blas_gradient=True), always_compiled() if rule is not None else nullcontext():
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
                 W0, H0t = image_start(op, k, as_rng(random_state))

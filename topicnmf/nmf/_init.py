@@ -44,20 +44,21 @@ def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
     """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
 
     No power iteration (a photograph's singular values fall fast enough that
-    the sketch ``X @ Omega`` catches the top ``k`` directions well), a uniform
-    test matrix drawn in the dtype of ``X`` (by a ``numpy.random.Generator``
-    seeded from ``rng``: a few times cheaper than ``rng``'s own float64
-    draws), Cholesky QR for the basis (QR if the sketch is too
+    the sketch ``X @ Omega`` catches the top ``k`` directions well), a test
+    matrix of random bytes (uniform integers -128..127, in the dtype of ``X``:
+    several times cheaper to draw than ``rng``'s float64 numbers), Cholesky QR for the basis (QR if the sketch is too
     ill-conditioned for it) and the eigenpairs of the small Gram matrix
     ``B B^T`` for the SVD of ``B = Q^T X``: a start, not a bound
     (:func:`randomized_svd` is the accurate one). Same returns as
-    :func:`randomized_svd`.
+    :func:`randomized_svd`, except that ``U`` and ``V`` are in the dtype of
+    ``X`` (float32 for an image: :func:`nndsvd_factors` then runs in float32 too).
     """
     n, m = op.shape
     rank = min(k + n_oversamples, n, m)
     dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
-    omega = np.random.default_rng(rng.randint(np.iinfo(np.int32).max)).random((m, rank), dtype=dtype)
-    omega -= 0.5
+    # random bytes as numbers -128..127: the cheapest draw from rng, and a test
+    # matrix as good as a uniform one for catching the top directions
+    omega = np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
     Y = op.matmul(omega).astype(np.float64)
     try:
         R = linalg.cholesky(Y.T @ Y, check_finite=False)
@@ -68,9 +69,10 @@ def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
     evals, Ub = np.linalg.eigh(Bt.T @ Bt)  # B B^T = Ub diag(s^2) Ub^T, ascending
     Ub = Ub[:, ::-1][:, :k]
     s = np.sqrt(np.maximum(evals[::-1][:k], 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        V = np.where(s > 0, (Bt @ Ub) / s, 0.0)
-    return Q @ Ub, s, V
+    inv = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
+    Ub_V = (Ub * inv).astype(dtype)
+    # the two (n + m) x rank x k products in the dtype of X (all this start needs)
+    return Q.astype(dtype, copy=False) @ Ub.astype(dtype), s, Bt.astype(dtype) @ Ub_V
 
 
 def nndsvd_factors(U, s, V, eps: float = 1e-6):
@@ -79,8 +81,8 @@ def nndsvd_factors(U, s, V, eps: float = 1e-6):
     Returns ``W`` (n_samples, k) and ``Ht`` (n_features, k) in float64; entries
     below ``eps`` are zero.
     """
-    Up, Un = np.maximum(U, 0.0), np.maximum(-U, 0.0)
-    Vp, Vn = np.maximum(V, 0.0), np.maximum(-V, 0.0)
+    Up, Vp = np.maximum(U, 0.0), np.maximum(V, 0.0)
+    Un, Vn = Up - U, Vp - V  # max(-U, 0), exactly, in one pass
     nup, nun = np.linalg.norm(Up, axis=0), np.linalg.norm(Un, axis=0)
     nvp, nvn = np.linalg.norm(Vp, axis=0), np.linalg.norm(Vn, axis=0)
     mp, mn = nup * nvp, nun * nvn
