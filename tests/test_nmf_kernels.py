@@ -166,3 +166,21 @@ def test_concurrently_raises_the_first_error():
 
     with pytest.raises(ValueError, match="boom"):
         _lazy.concurrently([lambda: 1, boom])
+
+
+def test_hals_rows_from_a_blas_gradient_matches_the_row_by_row_one(compiled):
+    X, W, Ht = _problem(n=120, m=90, k=7)
+    A = np.asarray(X @ Ht)
+    B = Ht.T @ Ht
+    out = []
+    for blas in (False, True):
+        V = W.copy()
+        pg2 = compiled.hals_rows(V, A, B, 0.1, 0.2, 3, 0.0, blas)
+        out.append((V, pg2))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-9, atol=1e-12)
+    assert out[0][1] == pytest.approx(out[1][1], rel=1e-9)
+
+
+def test_even_split_is_made_once_per_size(compiled):
+    assert compiled.even_split(200) is compiled.even_split(200)
+    np.testing.assert_array_equal(compiled.even_split(5), [0, 1, 2, 3, 4, 5])

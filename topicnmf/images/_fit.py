@@ -1,9 +1,11 @@
 """The factorisation behind :func:`~topicnmf.images.compress` and :func:`~topicnmf.images.parts`.
 
-HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVDa
-on a one-pass randomized SVD (``topicnmf.nmf._init.sketch_svd``), unless another start is asked
-for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``); the
-PSNR stopping rule of ``compress`` (against the SVD bound); the parameter checks both functions share.
+HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVD
+on a one-pass randomized SVD (:func:`image_start`), unless another start is asked
+for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), on the
+core's code path without its scans of ``X`` (the pixels were checked already);
+the PSNR stopping rule of ``compress`` (against the SVD bound); the parameter
+checks both functions share.
 """
 
 from __future__ import annotations
