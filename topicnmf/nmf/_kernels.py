@@ -203,13 +203,12 @@ def _settled(it, moved, first, eps2):
 
 
 @kernel
-def _hals(V, A, B, l1, l2, max_inner, eps2, split, residual):
+def _hals(V, A, B, l1, l2, max_inner, eps2, split):
     """Sweeps over the rows of each range; per range, the squared residual of the first sweep.
 
     The gradient of a row, ``g = v B - a + l1`` (plus ``l2 v``), is kept up to date
     with one axpy per coordinate that moves, so coordinates that stay at zero (most
-    of them in sparse factors) cost one comparison. ``residual``: ``A`` holds
-    ``A - V B`` already (computed for all rows at once by the caller).
+    of them in sparse factors) cost one comparison.
     """
     k = V.shape[1]
     n_chunks = split.shape[0] - 1
@@ -220,12 +219,11 @@ def _hals(V, A, B, l1, l2, max_inner, eps2, split, residual):
         for i in range(split[c], split[c + 1]):
             for j in range(k):
                 g[j] = l1 - A[i, j]
-            if not residual:
-                for l in range(k):
-                    v = V[i, l]
-                    if v != 0.0:
-                        for j in range(k):
-                            g[j] += v * B[l, j]
+            for l in range(k):
+                v = V[i, l]
+                if v != 0.0:
+                    for j in range(k):
+                        g[j] += v * B[l, j]
             first = 0.0
             for it in range(max_inner):
                 delta = 0.0
@@ -262,10 +260,13 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps, blas_gradient=False):
     ``max_inner`` sweeps, or once a sweep moves it by at most ``eps`` times what
     its first sweep moved it.
 
-    ``blas_gradient``: the rows' starting gradients come from one BLAS product
-    ``A - V B`` in the dtype of ``V`` rather than row by row in float64 (for
-    dense factors, an image's: at k = 50 that is a third of the sweeps' work;
-    the rows of sparse factors skip their zeros and gain nothing).
+    ``blas_gradient``: for dense factors (an image's). The rows' starting
+    gradients come from one BLAS product ``A - V B`` in the dtype of ``V``
+    (rather than row by row in float64: at k = 50 a third of the sweeps'
+    work; the rows of sparse factors skip their zeros and gain nothing), and
+    the sweeps run over blocks of rows at once (``_kernels_dense.hals_block``: the same
+    arithmetic per row, vectorised across rows; 1.5 to 2.3 times faster on a
+    427 x k photograph's factors at k = 5 to 50).
 
     Returns the squared stationarity residual (see ``_kkt``) met by the first
     sweep, each coordinate's just before its update, as a float.
@@ -274,9 +275,13 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps, blas_gradient=False):
     B = np.ascontiguousarray(B, dtype=V.dtype)
     A = np.ascontiguousarray(A, dtype=V.dtype)
     if blas_gradient:
-        A = A - V @ B
-    pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
-                float(eps) ** 2, even_split(n), bool(blas_gradient))
+        from ._kernels_dense import hals_block
+
+        pg2 = hals_block(("hals_block", n), n * k * k, V, A - V @ B, B, float(l1), float(l2),
+                         int(max_inner), float(eps) ** 2, even_split(n))
+    else:
+        pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
+                    float(eps) ** 2, even_split(n))
     return float(pg2.sum())
 
 
