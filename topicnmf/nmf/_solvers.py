@@ -184,8 +184,10 @@ def hals_alpha(alpha: float, *, blas_gradient: bool = False):
     ``topicnmf.images`` factorises dense images, whose products run on BLAS at
     several times the multiply-adds per second of the compiled sweeps. Every
     other fit keeps the default (so dense and sparse ``X`` give the same result).
-    ``blas_gradient``: the sweeps start from gradients computed by one BLAS
-    product per block (``hals_rows(..., blas_gradient=True)``), for dense factors.
+    ``blas_gradient``: for dense factors, the sweeps start from gradients
+    computed by one BLAS product per block and run over blocks of rows at once
+    (``hals_rows(..., blas_gradient=True)``: the same arithmetic per row,
+    vectorised across rows).
     """
     tokens = (_HALS_ALPHA.set(float(alpha)), _HALS_BLAS_GRADIENT.set(bool(blas_gradient)))
     try:
