@@ -275,10 +275,10 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps, blas_gradient=False):
     B = np.ascontiguousarray(B, dtype=V.dtype)
     A = np.ascontiguousarray(A, dtype=V.dtype)
     if blas_gradient:
-        from ._kernels_dense import hals_block
+        from ._kernels_dense import block_split, hals_block
 
         pg2 = hals_block(("hals_block", n), n * k * k, V, A - V @ B, B, float(l1), float(l2),
-                         int(max_inner), float(eps) ** 2, even_split(n))
+                         int(max_inner), float(eps) ** 2, block_split(n))
     else:
         pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
                     float(eps) ** 2, even_split(n))

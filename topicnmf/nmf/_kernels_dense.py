@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ._drivers import kernel
+from ._drivers import N_CHUNKS, kernel
 from ._kernels import _kkt, _settled
 
 #: rows swept together by ``hals_block`` (their gradients, ``k x ROW_BLOCK`` float64, stay in L1)
@@ -91,3 +91,12 @@ def hals_block(V, R, B, l1, l2, max_inner, eps2, split):
                     V[b0 + i, j] = Vt[j, i]
         out[c] = pg2
     return out
+
+
+def block_split(n: int) -> np.ndarray:
+    """At most ``N_CHUNKS`` ranges over ``range(n)`` made of whole blocks of ``ROW_BLOCK`` rows
+    (the last block may be shorter): the ranges the drivers run, serially or on threads."""
+    n_blocks = -(-n // ROW_BLOCK)
+    n_chunks = max(1, min(N_CHUNKS, n_blocks))
+    split = np.minimum(np.linspace(0, n_blocks, n_chunks + 1).astype(np.int64) * ROW_BLOCK, n)
+    return split
