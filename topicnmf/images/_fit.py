@@ -141,7 +141,8 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
         tol, callback = 0.0, rule
     op = image_operator(X, image)
     W0 = H0 = None
-    with hals_alpha(SWEEP_ALPHA, blas_gradient=True), always_compiled() if rule is not None else nullcontext():
+    compiled = always_compiled() if rule is not None else nullcontext()
+    with hals_alpha(SWEEP_ALPHA, blas_gradient=True), compiled:
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
                 W0, H0t = image_start(op, k, as_rng(random_state))
