@@ -106,6 +106,8 @@ def image_operator(X, image=None):
 def image_start(op, k, rng):
     """NNDSVD (zeros kept) on a one-pass randomized SVD: ``W (n, k)``, ``Ht (m, k)`` in ``X``'s dtype.
 
+    ``rng``: a ``numpy.random.RandomState`` or ``Generator`` (its ``bytes`` are the sketch's test matrix).
+
     Zeros, not NNDSVDa's fill with the mean of ``X``: for pixels (a mean near
     100) that fill makes ``W H`` about ``k`` times the mean squared, a start
     worse than zero; HALS moves zeros as freely as any other value.
@@ -114,6 +116,16 @@ def image_start(op, k, rng):
 
     W, Ht = nndsvd_factors(*sketch_svd(op, k, rng))
     return W.astype(op.dtype, copy=False), Ht.astype(op.dtype, copy=False)
+
+
+def _start_rng(random_state):
+    """What :func:`image_start` draws from: a ``RandomState`` as given, else a ``numpy``
+    ``Generator`` seeded with ``random_state`` (an int or None; seeding one costs a
+    tenth of seeding a ``RandomState``, which this start, drawing a few kilobytes of
+    random bytes, would notice)."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    return np.random.default_rng(random_state)
 
 
 def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None, image=None):
@@ -130,8 +142,6 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     """
     from contextlib import nullcontext
 
-    from sklearn.utils import check_random_state as as_rng
-
     from topicnmf.nmf._core import Settings, run
     from topicnmf.nmf._lazy import always_compiled, blas_threads
     from topicnmf.nmf._solvers import hals_alpha
@@ -145,7 +155,7 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     with hals_alpha(SWEEP_ALPHA, blas_gradient=True), compiled:
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
-                W0, H0t = image_start(op, k, as_rng(random_state))
+                W0, H0t = image_start(op, k, _start_rng(random_state))
             init, H0 = "custom", H0t.T
         settings = Settings(k, solver, 2.0, init, float(tol), int(max_iter), 0.0, 0.0, 0.0,
                             random_state, callback)

@@ -40,7 +40,7 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
     return U[:, :k], s[:k], Vb[:, :k]
 
 
-def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
+def sketch_svd(op, k: int, rng, n_oversamples: int = 10):
     """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
 
     No power iteration (a photograph's singular values fall fast enough that
@@ -50,8 +50,9 @@ def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
     the basis ``Q = Y R^-1`` of Cholesky QR never formed: with ``Z = X^T Y``,
     ``B = Q^T X`` has ``B B^T = R^-T Z^T Z R^-1``, whose eigenpairs give the
     SVD of ``B`` (plain QR if the sketch is too ill-conditioned for Cholesky).
-    A start, not a bound (:func:`randomized_svd` is the accurate one). Same
-    returns as :func:`randomized_svd`, except that ``U`` and ``V`` are in the
+    A start, not a bound (:func:`randomized_svd` is the accurate one). ``rng``
+    is a ``numpy.random.RandomState`` or ``Generator``. Same returns as
+    :func:`randomized_svd`, except that ``U`` and ``V`` are in the
     dtype of ``X`` (float32 for an image: :func:`nndsvd_factors` then runs in
     float32 too).
     """

@@ -12,6 +12,8 @@ the same bits given the same starting gradients (tests/test_nmf_kernels.py).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import prange
 
@@ -93,9 +95,11 @@ def hals_block(V, R, B, l1, l2, max_inner, eps2, split):
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def block_split(n: int) -> np.ndarray:
     """At most ``N_CHUNKS`` ranges over ``range(n)`` made of whole blocks of ``ROW_BLOCK`` rows
-    (the last block may be shorter): the ranges the drivers run, serially or on threads."""
+    (the last block may be shorter): the ranges the drivers run, serially or on threads.
+    Made once per ``n`` and shared (callers only read it), as ``_drivers.even_split``."""
     n_blocks = -(-n // ROW_BLOCK)
     n_chunks = max(1, min(N_CHUNKS, n_blocks))
     split = np.minimum(np.linspace(0, n_blocks, n_chunks + 1).astype(np.int64) * ROW_BLOCK, n)
