@@ -104,8 +104,8 @@ def nndsvd_factors(U, s, V, eps: float = 1e-6):
         lam = np.sqrt(s * sigma)
         W *= np.where(sigma > 0, lam / np.where(pos, nup, nun), 0.0)
         Ht *= np.where(sigma > 0, lam / np.where(pos, nvp, nvn), 0.0)
-    W[W < eps] = 0.0
-    Ht[Ht < eps] = 0.0
+    np.putmask(W, W < eps, 0.0)  # W[W < eps] = 0, in one pass
+    np.putmask(Ht, Ht < eps, 0.0)
     return W, Ht
 
 
