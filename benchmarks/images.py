@@ -5,7 +5,7 @@ Cases: the sample photographs ``load_sample_image("china.jpg")`` and ``"flower.j
 along the shorter side, 1281 x 640, as ``compress`` factorises them), at the founding example's
 settings (k = 5, ``init="random"``, ``random_state=0``: scikit-learn's random start
 and topicnmf's are the same draws) and at k = 20 and 50 with each side's default start
-(scikit-learn: ``nndsvda``; topicnmf: NNDSVDa on a one-pass randomized SVD),
+(scikit-learn: ``nndsvda``; topicnmf: NNDSVD, zeros kept, on a one-pass randomized SVD),
 ``random_state=0``. scikit-learn runs ``NMF(solver="cd")`` and ``NMF(solver="mu")``
 with its defaults; topicnmf runs ``compress`` with its defaults (HALS).
 

@@ -339,7 +339,7 @@ def test_parts_errors():
         parts(np.ones((5, 2, 2)), 2, max_iter=0)
 
 
-def test_the_default_start_is_nndsvda_on_a_one_pass_sketch_close_to_the_exact_svd():
+def test_the_default_start_is_nndsvd_on_a_one_pass_sketch_close_to_the_exact_svd():
     from topicnmf.nmf._init import sketch_svd
     from topicnmf.nmf._operator import DenseOperator
 
@@ -352,6 +352,52 @@ def test_the_default_start_is_nndsvda_on_a_one_pass_sketch_close_to_the_exact_sv
     np.testing.assert_allclose(U.T @ U, np.eye(5), atol=1e-8)
     np.testing.assert_allclose(V.T @ V, np.eye(5), atol=1e-8)
     np.testing.assert_allclose((U * s) @ V.T, X, atol=0.05 * np.abs(X).max())
+
+
+def test_the_default_start_keeps_nndsvds_zeros_and_is_closer_than_nndsvda_on_pixels():
+    from sklearn.utils import check_random_state
+
+    from topicnmf.images._compress import _to_matrix
+    from topicnmf.images._fit import image_operator, image_start
+    from topicnmf.nmf._init import initialize
+    from topicnmf.nmf._operator import DenseOperator
+
+    image = smooth((40, 50, 1))[..., 0]
+    X = _to_matrix(image)
+    W, Ht = image_start(image_operator(X, image), 4, check_random_state(0))
+    assert W.dtype == Ht.dtype == np.float32 and (W >= 0).all() and (Ht >= 0).all()
+    assert (W == 0).any() or (Ht == 0).any()  # the zeros of NNDSVD are kept
+    Wa, Hta = initialize(DenseOperator(X), 4, "nndsvda", check_random_state(0))
+    assert np.sum((X - W @ Ht.T) ** 2) < np.sum((X - Wa @ Hta.T) ** 2)
+
+
+@pytest.mark.parametrize("image", [smooth((30, 40, 3)), smooth((30, 40, 1))[..., 0], planted((20, 30))],
+                         ids=["colour", "grey", "planted"])
+def test_the_operator_takes_its_scans_from_8_bit_pixels_to_the_same_numbers(image):
+    from topicnmf.images._compress import _to_matrix
+    from topicnmf.images._fit import image_operator
+    from topicnmf.nmf._operator import DenseOperator
+
+    X = _to_matrix(image)
+    ours, core = image_operator(X, image), DenseOperator(X)
+    assert ours._sq_norm is not None and ours.sq_norm == core.sq_norm
+    assert ours.n_nonzero == core.n_nonzero
+    floats = image.astype(np.float64) / 255
+    assert image_operator(_to_matrix(floats), floats)._sq_norm is None  # left to the core's scan
+
+
+def test_compress_reports_the_true_loss_of_its_factors():
+    image = smooth()
+    seen = []
+    result = compress(image, 4, random_state=0, max_iter=3, tol=0, callback=seen.append)
+    from topicnmf.images._compress import _to_matrix
+
+    X = _to_matrix(image).astype(np.float64)
+    # the last reported loss is that of the factors before the final exact solve for W
+    # (which never raises it)
+    final = 0.5 * np.sum((X - result.W.astype(np.float64) @ result.H) ** 2)
+    assert final <= seen[-1]["loss"] * (1 + 1e-5)
+    assert [info["loss"] for info in seen] == result.loss_history
 
 
 def test_image_grid_tiles_and_scales():

@@ -166,3 +166,36 @@ def test_concurrently_raises_the_first_error():
 
     with pytest.raises(ValueError, match="boom"):
         _lazy.concurrently([lambda: 1, boom])
+
+
+def test_hals_rows_from_a_blas_gradient_matches_the_row_by_row_one(compiled):
+    X, W, Ht = _problem(n=120, m=90, k=7)
+    A = np.asarray(X @ Ht)
+    B = Ht.T @ Ht
+    out = []
+    for blas in (False, True):
+        V = W.copy()
+        pg2 = compiled.hals_rows(V, A, B, 0.1, 0.2, 3, 0.0, blas)
+        out.append((V, pg2))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-9, atol=1e-12)
+    assert out[0][1] == pytest.approx(out[1][1], rel=1e-9)
+
+
+def test_even_split_is_made_once_per_size(compiled):
+    assert compiled.even_split(200) is compiled.even_split(200)
+    np.testing.assert_array_equal(compiled.even_split(5), [0, 1, 2, 3, 4, 5])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_block_sweeps_are_the_row_sweeps_bit_for_bit(compiled, dtype):
+    # from V = 0 both start from the gradient l1 - A, so the same arithmetic gives the same bits;
+    # 150 rows: two full blocks and a partial one, rows settling at different sweeps
+    X, W, Ht = _problem(dtype=dtype, n=150, m=90, k=9)
+    A = np.asarray(X @ Ht)
+    B = Ht.T @ Ht
+    for max_inner, eps in ((1, 0.0), (4, 0.3), (12, 0.05)):
+        rows, block = np.zeros_like(W), np.zeros_like(W)
+        pg_rows = compiled.hals_rows(rows, A, B, 0.1, 0.2, max_inner, eps)
+        pg_block = compiled.hals_rows(block, A, B, 0.1, 0.2, max_inner, eps, True)
+        np.testing.assert_array_equal(rows, block)
+        assert pg_block == pytest.approx(pg_rows, rel=1e-12)

@@ -231,10 +231,12 @@ def compress(
     n_components : int
         Rank ``k``; at most the smaller side of that matrix.
     init : {None, 'random', 'nndsvd', 'nndsvda', 'nndsvdar'}, default=None
-        None: NNDSVDa on a one-pass randomized SVD (``sketch_svd`` of :mod:`topicnmf.nmf._init`: cheap, and
-        on photographs as good a start as the core's ``nndsvda``); the others
-        as in :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random
-        start, draw for draw).
+        None: NNDSVD (its zeros kept) on a one-pass randomized SVD
+        (``image_start`` of :mod:`topicnmf.images._fit`: cheap, and on
+        photographs a better start than NNDSVDa, whose fill with the mean pixel
+        makes ``W H`` far too bright); the others as in
+        :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random start,
+        draw for draw).
     solver : {'hals', 'mu', 'als'}, default='hals'
     tol : float, default=1e-3
         The stopping rule: the iterations stop once the PSNR of ``W @ H``
@@ -282,7 +284,8 @@ def compress(
     bound = _SvdBound(X, k, random_state)
     rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback)
     W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
-                                           random_state=random_state, callback=None, rule=rule)
+                                           random_state=random_state, callback=None, rule=rule,
+                                           image=image)
     fit_time -= bound.seconds  # the SVD, if the rule asked for it during the fit
     svd = _clip_cast(_to_image(bound.matrix(), image.shape), image)
     rec = _clip_cast(_to_image(W @ H, image.shape), image)

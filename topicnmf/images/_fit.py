@@ -1,15 +1,19 @@
 """The factorisation behind :func:`~topicnmf.images.compress` and :func:`~topicnmf.images.parts`.
 
-HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVDa
-on a one-pass randomized SVD (``topicnmf.nmf._init.sketch_svd``), unless another start is asked
-for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``); the
-PSNR stopping rule of ``compress`` (against the SVD bound); the parameter checks both functions share.
+HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVD
+on a one-pass randomized SVD (:func:`image_start`), unless another start is asked
+for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), on the
+core's code path without its scans of ``X`` (the pixels were checked already);
+the PSNR stopping rule of ``compress`` (against the SVD bound); the parameter
+checks both functions share.
 """
 
 from __future__ import annotations
 
 import math
 import time
+
+import numpy as np
 
 from topicnmf._validation import check_callable, check_int, check_one_of, check_random_state, check_real
 
@@ -81,38 +85,81 @@ class PsnrRule:
         return True if gain <= self.tol * max(gap, 0.0) else None
 
 
-def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None):
+def image_operator(X, image=None):
+    """The core's operator over ``X``, with what it would scan ``X`` for taken from ``image``.
+
+    ``X`` holds the values of ``image`` (rearranged, as :func:`~topicnmf.images._compress._to_matrix`
+    makes it). For 8-bit images the count of non-zero pixels and ``|X|^2`` come
+    from the pixels directly: a scan of one or two bytes per value, with exact
+    integer squares and sums, so the same numbers as the core's own scans (an
+    integer below 2^53 is exact in float64 whatever the order of the sum).
+    """
+    from topicnmf.nmf._operator import DenseOperator
+
+    op = DenseOperator(X)
+    if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8, np.bool_):
+        op._n_nonzero = int(np.count_nonzero(image))
+        op._sq_norm = float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))  # 255^2 < 2^16
+    return op
+
+
+def image_start(op, k, rng):
+    """NNDSVD (zeros kept) on a one-pass randomized SVD: ``W (n, k)``, ``Ht (m, k)`` in ``X``'s dtype.
+
+    ``rng``: a ``numpy.random.RandomState`` or ``Generator`` (its ``bytes`` are the sketch's test matrix).
+
+    Zeros, not NNDSVDa's fill with the mean of ``X``: for pixels (a mean near
+    100) that fill makes ``W H`` about ``k`` times the mean squared, a start
+    worse than zero; HALS moves zeros as freely as any other value.
+    """
+    from topicnmf.nmf._init import nndsvd_factors, sketch_svd
+
+    W, Ht = nndsvd_factors(*sketch_svd(op, k, rng))
+    return W.astype(op.dtype, copy=False), Ht.astype(op.dtype, copy=False)
+
+
+def _start_rng(random_state):
+    """What :func:`image_start` draws from: a ``RandomState`` as given, else a ``numpy``
+    ``Generator`` seeded with ``random_state`` (an int or None; seeding one costs a
+    tenth of seeding a ``RandomState``, which this start, drawing a few kilobytes of
+    random bytes, would notice)."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    return np.random.default_rng(random_state)
+
+
+def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None, image=None):
     """HALS (or the chosen solver) from the start ``init``; ``(W, H, info, seconds)``.
 
+    ``X`` is already checked (finite, non-negative, a C-ordered float array);
+    ``image``, if given, the pixels it holds (see :func:`image_operator`).
     ``rule``: a :class:`PsnrRule` (then ``tol`` is its own and the core's
     stationarity rule is off, and the fit runs on the compiled kernels whatever
     its size: one photograph at a small rank runs many cheap iterations, where
     the numpy kernels' cost per call dominates), else the core's rule with
-    ``tol``.
+    ``tol``. The core's own code path (``topicnmf.nmf._core.run``), without
+    its checks of ``X``.
     """
     from contextlib import nullcontext
 
-    from sklearn.utils import check_random_state as as_rng
-
-    from topicnmf.nmf import factorize
-    from topicnmf.nmf._init import initialize, sketch_svd
+    from topicnmf.nmf._core import Settings, run
     from topicnmf.nmf._lazy import always_compiled, blas_threads
-    from topicnmf.nmf._operator import DenseOperator
     from topicnmf.nmf._solvers import hals_alpha
 
     start = time.perf_counter()
     if rule is not None:
         tol, callback = 0.0, rule
-    with hals_alpha(SWEEP_ALPHA), always_compiled() if rule is not None else nullcontext():
+    op = image_operator(X, image)
+    W0 = H0 = None
+    compiled = always_compiled() if rule is not None else nullcontext()
+    with hals_alpha(SWEEP_ALPHA, blas_gradient=True), compiled:
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
-                W0, H0t = initialize(DenseOperator(X), k, "nndsvda", as_rng(random_state),
-                                     svd=sketch_svd)
-            W, H, info = factorize(X, k, W=W0, H=H0t.T, init="custom", solver=solver, tol=tol,
-                                   max_iter=max_iter, callback=callback)
-        else:
-            W, H, info = factorize(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
-                                   random_state=random_state, callback=callback)
+                W0, H0t = image_start(op, k, _start_rng(random_state))
+            init, H0 = "custom", H0t.T
+        settings = Settings(k, solver, 2.0, init, float(tol), int(max_iter), 0.0, 0.0, 0.0,
+                            random_state, callback)
+        W, H, info = run(op, settings, W=W0, H=H0, whom="compress" if rule is not None else "parts")
     return W, H, info, time.perf_counter() - start
 
 

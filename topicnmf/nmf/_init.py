@@ -40,34 +40,41 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
     return U[:, :k], s[:k], Vb[:, :k]
 
 
-def sketch_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 10):
+def sketch_svd(op, k: int, rng, n_oversamples: int = 10):
     """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
 
     No power iteration (a photograph's singular values fall fast enough that
-    the sketch ``X @ Omega`` catches the top ``k`` directions well), a uniform
-    test matrix (cheaper to draw than a Gaussian one), Cholesky QR for the
-    basis (QR if the sketch is too ill-conditioned for it) and the eigenpairs
-    of the small Gram matrix ``B B^T`` for the SVD of ``B = Q^T X``: a start,
-    not a bound (:func:`randomized_svd` is the accurate one). Same returns as
-    :func:`randomized_svd`.
+    the sketch ``Y = X @ Omega`` catches the top ``k`` directions well), a
+    test matrix of random bytes (uniform integers -128..127 in the dtype of
+    ``X``: several times cheaper to draw than ``rng``'s float64 numbers), and
+    the basis ``Q = Y R^-1`` of Cholesky QR never formed: with ``Z = X^T Y``,
+    ``B = Q^T X`` has ``B B^T = R^-T Z^T Z R^-1``, whose eigenpairs give the
+    SVD of ``B`` (plain QR if the sketch is too ill-conditioned for Cholesky).
+    A start, not a bound (:func:`randomized_svd` is the accurate one). ``rng``
+    is a ``numpy.random.RandomState`` or ``Generator``. Same returns as
+    :func:`randomized_svd`, except that ``U`` and ``V`` are in the
+    dtype of ``X`` (float32 for an image: :func:`nndsvd_factors` then runs in
+    float32 too).
     """
     n, m = op.shape
     rank = min(k + n_oversamples, n, m)
-    omega = rng.uniform(-1.0, 1.0, size=(m, rank)).astype(op.dtype, copy=False)
-    Y = op.matmul(omega).astype(np.float64)
+    dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
+    omega = np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
+    Y = op.matmul(omega)
+    Y64 = Y.astype(np.float64)
     try:
-        R = linalg.cholesky(Y.T @ Y, check_finite=False)
-        Q = linalg.solve_triangular(R, Y.T, trans="T", check_finite=False).T  # Y R^-1
+        R = linalg.cholesky(Y64.T @ Y64, check_finite=False)
+        R_inv = linalg.solve_triangular(R, np.eye(rank), check_finite=False)
     except linalg.LinAlgError:
-        Q, _ = linalg.qr(Y, mode="economic", check_finite=False)
-    Bt = op.rmatmul(Q.astype(op.dtype, copy=False)).astype(np.float64)  # (m, rank) = (Q.T X).T
-    evals, Ub = linalg.eigh(Bt.T @ Bt, check_finite=False)  # B B^T = Ub diag(s^2) Ub^T
-    order = np.argsort(evals)[::-1][:k]
-    s = np.sqrt(np.maximum(evals[order], 0.0))
-    Ub = Ub[:, order]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        V = np.where(s > 0, (Bt @ Ub) / s, 0.0)
-    return Q @ Ub, s, V
+        Q, _ = linalg.qr(Y64, mode="economic", check_finite=False)
+        Y, R_inv = Q.astype(dtype), np.eye(rank)
+    Z = op.rmatmul(Y).astype(np.float64)  # (m, rank) = X^T Y; B^T = Z R^-1
+    evals, Ub = np.linalg.eigh(R_inv.T @ (Z.T @ Z) @ R_inv)  # B B^T = Ub diag(s^2) Ub^T, ascending
+    P = R_inv @ Ub[:, ::-1][:, :k]  # U = Q Ub = Y P
+    s = np.sqrt(np.maximum(evals[::-1][:k], 0.0))
+    inv = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
+    # the two (n + m) x rank x k products in the dtype of X (all this start needs)
+    return Y @ P.astype(dtype), s, Z.astype(dtype) @ (P * inv).astype(dtype)
 
 
 def nndsvd_factors(U, s, V, eps: float = 1e-6):
@@ -76,8 +83,8 @@ def nndsvd_factors(U, s, V, eps: float = 1e-6):
     Returns ``W`` (n_samples, k) and ``Ht`` (n_features, k) in float64; entries
     below ``eps`` are zero.
     """
-    Up, Un = np.maximum(U, 0.0), np.maximum(-U, 0.0)
-    Vp, Vn = np.maximum(V, 0.0), np.maximum(-V, 0.0)
+    Up, Vp = np.maximum(U, 0.0), np.maximum(V, 0.0)
+    Un, Vn = Up - U, Vp - V  # max(-U, 0), exactly, in one pass
     nup, nun = np.linalg.norm(Up, axis=0), np.linalg.norm(Un, axis=0)
     nvp, nvn = np.linalg.norm(Vp, axis=0), np.linalg.norm(Vn, axis=0)
     mp, mn = nup * nvp, nun * nvn
@@ -97,8 +104,8 @@ def nndsvd_factors(U, s, V, eps: float = 1e-6):
         lam = np.sqrt(s * sigma)
         W *= np.where(sigma > 0, lam / np.where(pos, nup, nun), 0.0)
         Ht *= np.where(sigma > 0, lam / np.where(pos, nvp, nvn), 0.0)
-    W[W < eps] = 0.0
-    Ht[Ht < eps] = 0.0
+    np.putmask(W, W < eps, 0.0)  # W[W < eps] = 0, in one pass
+    np.putmask(Ht, Ht < eps, 0.0)
     return W, Ht
 
 

@@ -252,7 +252,7 @@ def _hals(V, A, B, l1, l2, max_inner, eps2, split):
     return out
 
 
-def hals_rows(V, A, B, l1, l2, max_inner, eps):
+def hals_rows(V, A, B, l1, l2, max_inner, eps, blas_gradient=False):
     """Coordinate-descent sweeps over the rows of ``V``, in place.
 
     Each row ``v`` of ``V`` solves ``min 0.5 v B v' - a v' + l1 sum(v) + 0.5 l2 |v|^2``
@@ -260,14 +260,28 @@ def hals_rows(V, A, B, l1, l2, max_inner, eps):
     ``max_inner`` sweeps, or once a sweep moves it by at most ``eps`` times what
     its first sweep moved it.
 
+    ``blas_gradient``: for dense factors (an image's). The rows' starting
+    gradients come from one BLAS product ``A - V B`` in the dtype of ``V``
+    (rather than row by row in float64: at k = 50 a third of the sweeps'
+    work; the rows of sparse factors skip their zeros and gain nothing), and
+    the sweeps run over blocks of rows at once (``_kernels_dense.hals_block``: the same
+    arithmetic per row, vectorised across rows; 1.5 to 2.3 times faster on a
+    427 x k photograph's factors at k = 5 to 50).
+
     Returns the squared stationarity residual (see ``_kkt``) met by the first
     sweep, each coordinate's just before its update, as a float.
     """
     n, k = V.shape
     B = np.ascontiguousarray(B, dtype=V.dtype)
     A = np.ascontiguousarray(A, dtype=V.dtype)
-    pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
-                float(eps) ** 2, even_split(n))
+    if blas_gradient:
+        from ._kernels_dense import block_split, hals_block
+
+        pg2 = hals_block(("hals_block", n), n * k * k, V, A - V @ B, B, float(l1), float(l2),
+                         int(max_inner), float(eps) ** 2, block_split(n))
+    else:
+        pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
+                    float(eps) ** 2, even_split(n))
     return float(pg2.sum())
 
 

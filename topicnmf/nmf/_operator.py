@@ -235,7 +235,9 @@ class SparseOperator(_Stored):
 
 
 def as_operator(X):
-    """The operator for a validated ``X`` (dense ndarray, CSR or CSC)."""
+    """The operator for a validated ``X`` (dense ndarray, CSR or CSC); an operator is its own."""
+    if isinstance(X, _Stored):
+        return X
     if sp.issparse(X):
         return SparseOperator(X)
     return DenseOperator(X)

@@ -81,14 +81,15 @@ def sq_norm(a: np.ndarray) -> float:
     return fdot(a, a)
 
 
-def hals_rows(V, A, B, l1, l2, max_inner, eps):
+def hals_rows(V, A, B, l1, l2, max_inner, eps, blas_gradient=False):
     """Coordinate-descent sweeps over the rows of ``V``, in place (see ``_kernels.hals_rows``).
 
     The sweeps run over all rows at once, coordinate by coordinate, with the
     gradient kept up to date by a rank-one update per coordinate; a row stops
     (its moves are masked out) after ``max_inner`` sweeps, or once a sweep moves
     it by at most ``eps`` times what its first sweep moved it. Returns the
-    squared stationarity residual met by the first sweep.
+    squared stationarity residual met by the first sweep. (The starting
+    gradients always come from one product here: ``blas_gradient`` changes nothing.)
     """
     n, k = V.shape
     B = np.ascontiguousarray(B, dtype=np.float64)

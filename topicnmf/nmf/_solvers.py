@@ -173,22 +173,28 @@ def _frobenius(op, V, P, WtW, HtH, W, Ht) -> float:
 
 # ------------------------------------------------------------------------ HALS
 _HALS_ALPHA: ContextVar[float | None] = ContextVar("topicnmf_hals_alpha", default=None)
+_HALS_BLAS_GRADIENT: ContextVar[bool] = ContextVar("topicnmf_hals_blas_gradient", default=False)
 
 
 @contextmanager
-def hals_alpha(alpha: float):
+def hals_alpha(alpha: float, *, blas_gradient: bool = False):
     """Within the block (this thread or task only), ``hals`` runs with this ``alpha``.
 
     For callers that know their products are cheaper than the sweeps assume:
     ``topicnmf.images`` factorises dense images, whose products run on BLAS at
     several times the multiply-adds per second of the compiled sweeps. Every
     other fit keeps the default (so dense and sparse ``X`` give the same result).
+    ``blas_gradient``: for dense factors, the sweeps start from gradients
+    computed by one BLAS product per block and run over blocks of rows at once
+    (``hals_rows(..., blas_gradient=True)``: the same arithmetic per row,
+    vectorised across rows).
     """
-    token = _HALS_ALPHA.set(float(alpha))
+    tokens = (_HALS_ALPHA.set(float(alpha)), _HALS_BLAS_GRADIENT.set(bool(blas_gradient)))
     try:
         yield
     finally:
-        _HALS_ALPHA.reset(token)
+        _HALS_ALPHA.reset(tokens[0])
+        _HALS_BLAS_GRADIENT.reset(tokens[1])
 
 
 def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> int:
@@ -230,6 +236,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     k = W.shape[1]
     if _HALS_ALPHA.get() is not None:
         alpha = _HALS_ALPHA.get()
+    blas_gradient = _HALS_BLAS_GRADIENT.get()
     inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
     inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
     l1_W, l2_W, l1_H, l2_H = problem.l1_W, problem.l2_W, problem.l1_H, problem.l2_H
@@ -255,12 +262,12 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
             op.fill(Wn, Hn)
             A = op.matmul(Hn)
             HtH = _gram(Hn)
-        pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps)
+        pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps, blas_gradient)
         A = None
         op.fill(Wn, Hn)
         C = op.rmatmul(Wn)
         WtW = _gram(Wn)
-        pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps)
+        pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps, blas_gradient)
         HtH = _gram(Hn)
         fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn) + problem.penalty(Wn, Hn)
         del C
