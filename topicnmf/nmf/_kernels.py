@@ -20,6 +20,7 @@ from numba import njit, prange
 
 from ._drivers import (_OPTS, N_CHUNKS, PARALLEL_MIN_WORK, SCIPY_MAX_K, _cached,  # noqa: F401
                        balanced_column_split, balanced_row_split, choose, even_split, kernel)
+from ._hals import _hals, _kkt, _settled, _step, hals_block, hals_rows  # noqa: F401 (the namespace of _lazy.kernels())
 from ._small import nnls_gram
 
 # ------------------------------------------------------------ X @ B (CSR rows)
@@ -171,118 +172,6 @@ def fdot(a: np.ndarray, b: np.ndarray) -> float:
 def sq_norm(a: np.ndarray) -> float:
     """``||a||^2`` accumulated in float64."""
     return fdot(a, a)
-
-
-# ------------------------------------------------------------------------ HALS
-@njit(**_OPTS)
-def _kkt(v, g, c):
-    """Stationarity residual of one coordinate: gradient ``g``, curvature ``c``, value ``v >= 0``.
-
-    ``c * (v - max(0, v - g / c))``: the gradient where a Newton step stays
-    non-negative, ``c * v`` where it would cross zero; zero exactly at a KKT point.
-    """
-    if c > 0.0:
-        if v - g / c >= 0.0:
-            return g
-        return c * v
-    if v > 0.0 or g < 0.0:
-        return g
-    return 0.0
-
-
-@njit(inline="always", **_OPTS)
-def _settled(it, moved, first, eps2):
-    """A row's sweeps stop once one moves it by at most ``eps`` times what the first moved it.
-
-    ``moved`` is the squared move of sweep ``it`` (0-based), ``first`` that of the
-    first sweep, ``eps2`` is ``eps ** 2``; returns ``(first, whether to stop)``.
-    """
-    if it == 0:
-        return moved, moved == 0.0
-    return first, moved <= eps2 * first
-
-
-@kernel
-def _hals(V, A, B, l1, l2, max_inner, eps2, split):
-    """Sweeps over the rows of each range; per range, the squared residual of the first sweep.
-
-    The gradient of a row, ``g = v B - a + l1`` (plus ``l2 v``), is kept up to date
-    with one axpy per coordinate that moves, so coordinates that stay at zero (most
-    of them in sparse factors) cost one comparison.
-    """
-    k = V.shape[1]
-    n_chunks = split.shape[0] - 1
-    out = np.zeros(n_chunks)
-    for c in prange(n_chunks):
-        g = np.empty(k)
-        pg2 = 0.0
-        for i in range(split[c], split[c + 1]):
-            for j in range(k):
-                g[j] = l1 - A[i, j]
-            for l in range(k):
-                v = V[i, l]
-                if v != 0.0:
-                    for j in range(k):
-                        g[j] += v * B[l, j]
-            first = 0.0
-            for it in range(max_inner):
-                delta = 0.0
-                for j in range(k):
-                    old = V[i, j]
-                    grad = g[j] + l2 * old
-                    d = B[j, j] + l2
-                    if it == 0:
-                        r = _kkt(old, grad, d)
-                        pg2 += r * r
-                    if d <= 0.0:
-                        continue
-                    new = old - grad / d
-                    if new < 0.0:
-                        new = 0.0
-                    if new != old:
-                        diff = new - old
-                        V[i, j] = new
-                        for l in range(k):
-                            g[l] += diff * B[j, l]
-                        delta += diff * diff
-                first, settled = _settled(it, delta, first, eps2)
-                if settled:
-                    break
-        out[c] = pg2
-    return out
-
-
-def hals_rows(V, A, B, l1, l2, max_inner, eps, blas_gradient=False):
-    """Coordinate-descent sweeps over the rows of ``V``, in place.
-
-    Each row ``v`` of ``V`` solves ``min 0.5 v B v' - a v' + l1 sum(v) + 0.5 l2 |v|^2``
-    over ``v >= 0`` (``a`` the matching row of ``A``). A row stops after
-    ``max_inner`` sweeps, or once a sweep moves it by at most ``eps`` times what
-    its first sweep moved it.
-
-    ``blas_gradient``: for dense factors (an image's). The rows' starting
-    gradients come from one BLAS product ``A - V B`` in the dtype of ``V``
-    (rather than row by row in float64: at k = 50 a third of the sweeps'
-    work; the rows of sparse factors skip their zeros and gain nothing), and
-    the sweeps run over blocks of rows at once (``_kernels_dense.hals_block``: the same
-    arithmetic per row, vectorised across rows; 1.5 to 2.3 times faster on a
-    427 x k photograph's factors at k = 5 to 50).
-
-    Returns the squared stationarity residual (see ``_kkt``) met by the first
-    sweep, each coordinate's just before its update, as a float.
-    """
-    n, k = V.shape
-    B = np.ascontiguousarray(B, dtype=V.dtype)
-    A = np.ascontiguousarray(A, dtype=V.dtype)
-    if blas_gradient:
-        from ._kernels_dense import block_split, hals_block
-
-        pg2 = hals_block(("hals_block", n), n * k * k, V, A - V @ B, B, float(l1), float(l2),
-                         int(max_inner), float(eps) ** 2, block_split(n))
-    else:
-        pg2 = _hals(("hals", n), n * k * k, V, A, B, float(l1), float(l2), int(max_inner),
-                    float(eps) ** 2, even_split(n))
-    return float(pg2.sum())
 
 
 # ------------------------------------------------ NNLS: block principal pivoting

@@ -41,7 +41,8 @@ from ._lazy import kernels
 from ._loss import penalty
 
 _shared = kernels()  # chooses the kernel cache folder before the kernels below are defined
-_OPTS, _kkt, _settled, kernel = _shared._OPTS, _shared._kkt, _shared._settled, _shared.kernel
+_OPTS, _kkt, _settled, _step, kernel = (_shared._OPTS, _shared._kkt, _shared._settled, _shared._step,
+                                         _shared.kernel)
 balanced_row_split, even_split = _shared.balanced_row_split, _shared.even_split
 
 EPS = float(np.finfo(np.float32).eps)
@@ -138,14 +139,7 @@ def _sweeps(xs, Ub, wh, q, s, nz, V, i, colsum, l1, l2, max_inner, eps2, eps):
             if it == 0:
                 res = _kkt(v, g, c)
                 pg2 += res * res
-            if c > 0.0:
-                new = v - g / c
-                if new < 0.0:
-                    new = 0.0
-            elif g > 0.0:
-                new = 0.0
-            else:
-                new = v
+            new = 0.0 if c <= 0.0 and g > 0.0 else _step(v, g, c)
             V[i, r] = new
             new = V[i, r]  # rounded to the dtype of V: wh follows the stored value
             if new == v:
