@@ -223,24 +223,32 @@ def test_rule_takes_the_knee_among_the_stable():
     assert "k = 8 is where the reconstruction error stops falling fast" in reason
 
 
-def test_rule_takes_the_coherence_peak_with_the_steepest_rise():
-    # c_v peaks at 5 (risen 0.3 from k = 2) and at 7 (risen 0.01); the error's knee is at 5.
-    c_v = [0.5, 0.6, 0.7, 0.8, 0.75, 0.76, 0.74]
+def test_rule_takes_the_topic_quality_peak_with_the_steepest_rise():
+    # quality = c_npmi x diversity peaks at 5 (risen 0.15 from k = 2) and at 7 (risen 0.005);
+    # the error's knee is at 5.
+    c_npmi = [0.05, 0.1, 0.15, 0.2, 0.175, 0.18, 0.17]
     errors = np.sqrt([100, 80, 60, 40, 37, 34, 31])
-    table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_v=c_v)
+    table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_npmi=c_npmi,
+                     diversity=[1.0] * 7)
     best, reason = recommend(table)
     assert best == 5
-    assert "the coherence rises most steeply up to k = 5 (c_v 0.800) and stops rising there" in reason
+    assert ("the topic quality (c_npmi x diversity) rises most steeply up to k = 5 (0.200) and stops rising "
+            "there (0.175 at k = 6)") in reason
     # a peak outside the stable k does not count: the other peak, then the knee of the error
     assert recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.9, 0.9]))[0] == 7
     best, reason = recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.7, 0.9]))
     assert best == 4 and "k = 4 is where the reconstruction error stops falling fast" in reason
+    # the same coherence, but the topics of k = 5 repeat each other's words: the quality peaks at 4
+    # (the error's sharper knee one step later then still leads to 5)
+    _, reason = recommend(table.assign(diversity=[1.0, 1.0, 1.0, 0.7, 1.0, 1.0, 1.0]))
+    assert "rises most steeply up to k = 4 (0.150) and stops rising there (0.140 at k = 5)" in reason
 
 
 def test_rule_moves_one_past_the_peak_when_the_knee_is_there():
-    c_v = [0.5, 0.6, 0.7, 0.8, 0.75, 0.76, 0.74]
+    c_npmi = [0.05, 0.1, 0.15, 0.2, 0.175, 0.18, 0.17]
     errors = np.sqrt([100, 80, 60, 45, 30, 28, 26])
-    best, reason = recommend(table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_v=c_v))
+    best, reason = recommend(table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors,
+                                      c_npmi=c_npmi, diversity=[1.0] * 7))
     assert best == 6 and "sharper knee one step later, at k = 6" in reason
 
 
