@@ -101,10 +101,10 @@ def recommend(table: pd.DataFrame) -> tuple[int, str]:
     ``benchmarks/sweep_choice.py`` measures the rule on labelled corpora.
 
     Measured on the sixteen news subsets of ``benchmarks/sweep_choice.py``,
-    three draws of posts each (48 sweeps), with the sample corpus and the
+    five draws of posts each (80 sweeps), with the sample corpus and the
     planted corpora exact: the topic quality chose within one of the number of
-    groups in 32 of the 48 (the mean ``c_v`` in its place: 27; ``c_npmi``
-    alone: 36, but 5 instead of 3 on a planted corpus, where its peak is a
+    groups in 52 of the 80 (the mean ``c_v`` in its place: 48; ``c_npmi``
+    alone: 55, but 5 instead of 3 on a planted corpus, where its peak is a
     split that repeats a theme's words). Left out, because none chose within
     one more often without losing a planted corpus: stability from
     independent starts on each sample (random or ``nndsvdar`` starts, Greene's
@@ -114,7 +114,7 @@ def recommend(table: pd.DataFrame) -> tuple[int, str]:
     topics; the highest quality among the stable ``k`` instead of its peak; and
     reading stability alone (the largest ``k`` within a tolerance of the best,
     the largest drop). On those subsets the ``k`` whose model separates the
-    labelled groups best is itself within one of their number in 31 of the 48.
+    labelled groups best is itself within one of their number in 52 of the 80.
 
     Parameters
     ----------
