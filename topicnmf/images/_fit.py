@@ -96,11 +96,10 @@ def image_operator(X, image=None):
     """
     from topicnmf.nmf._operator import DenseOperator
 
-    op = DenseOperator(X)
     if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8, np.bool_):
-        op._n_nonzero = int(np.count_nonzero(image))
-        op._sq_norm = float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))  # 255^2 < 2^16
-    return op
+        return DenseOperator(X, n_nonzero=int(np.count_nonzero(image)),
+                             sq_norm=float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64)))  # 255^2 < 2^16
+    return DenseOperator(X)
 
 
 def image_start(op, k, rng):

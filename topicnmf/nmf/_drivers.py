@@ -148,8 +148,7 @@ def even_split(n: int, n_chunks: int = N_CHUNKS) -> np.ndarray:
 @functools.lru_cache(maxsize=256)
 def _even_split(n: int, n_chunks: int) -> np.ndarray:
     n_chunks = min(max(n, 1), n_chunks)
-    split = np.linspace(0, n, n_chunks + 1).astype(np.int64)
-    return split
+    return np.linspace(0, n, n_chunks + 1).astype(np.int64)
 
 
 def balanced_row_split(indptr: np.ndarray, n_chunks: int = N_CHUNKS) -> np.ndarray:

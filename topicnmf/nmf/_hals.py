@@ -23,7 +23,7 @@ import functools
 import numpy as np
 from numba import njit, prange
 
-from ._drivers import _OPTS, N_CHUNKS, even_split, kernel
+from ._drivers import _OPTS, even_split, kernel
 
 
 @njit(**_OPTS)
@@ -220,7 +220,4 @@ def block_split(n: int) -> np.ndarray:
     """At most ``N_CHUNKS`` ranges over ``range(n)`` made of whole blocks of ``ROW_BLOCK`` rows
     (the last block may be shorter): the ranges the drivers run, serially or on threads.
     Made once per ``n`` and shared (callers only read it), as ``_drivers.even_split``."""
-    n_blocks = -(-n // ROW_BLOCK)
-    n_chunks = max(1, min(N_CHUNKS, n_blocks))
-    split = np.minimum(np.linspace(0, n_blocks, n_chunks + 1).astype(np.int64) * ROW_BLOCK, n)
-    return split
+    return np.minimum(even_split(-(-n // ROW_BLOCK)) * ROW_BLOCK, n)

@@ -129,10 +129,14 @@ class DenseOperator(_Stored):
 
     is_sparse = False
 
-    def __init__(self, X: np.ndarray):
+    def __init__(self, X: np.ndarray, *, sq_norm: float | None = None, n_nonzero: int | None = None):
+        """``sq_norm`` and ``n_nonzero``: ``|X|^2`` and the count of non-zero entries where the
+        caller knows them exactly (else scanned from ``X`` on first need)."""
         self.X = X
         self.shape = X.shape
         self.dtype = X.dtype
+        self._sq_norm = sq_norm
+        self._n_nonzero = n_nonzero
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
         return _dense_product("X @ B", self.X, Ht)
