@@ -56,6 +56,19 @@ def _step(v, g, c):
 
 
 @njit(inline="always", **_OPTS)
+def _update(old, g, d, l2, first_sweep):
+    """One coordinate's step: value ``old``, gradient ``g`` without the ``l2`` term,
+    curvature ``d`` (``l2`` included); returns the new value and, on the first sweep,
+    the squared stationarity residual (``_kkt``) before the step (else 0)."""
+    grad = g + l2 * old
+    r2 = 0.0
+    if first_sweep:
+        r = _kkt(old, grad, d)
+        r2 = r * r
+    return _step(old, grad, d), r2
+
+
+@njit(inline="always", **_OPTS)
 def _settled(it, moved, first, eps2):
     """A row's sweeps stop once one moves it by at most ``eps`` times what the first moved it.
 
@@ -94,12 +107,8 @@ def _hals(V, A, B, l1, l2, max_inner, eps2, split):
                 delta = 0.0
                 for j in range(k):
                     old = V[i, j]
-                    grad = g[j] + l2 * old
-                    d = B[j, j] + l2
-                    if it == 0:
-                        r = _kkt(old, grad, d)
-                        pg2 += r * r
-                    new = _step(old, grad, d)
+                    new, r2 = _update(old, g[j], B[j, j] + l2, l2, it == 0)
+                    pg2 += r2
                     if new != old:
                         diff = new - old
                         V[i, j] = new
@@ -186,11 +195,8 @@ def hals_block(V, R, B, l1, l2, max_inner, eps2, split):
                         moved = 0.0
                         if active[i]:
                             old = Vt[j, i]
-                            grad = gT[j, i] + l2 * old
-                            if it == 0:
-                                r = _kkt(old, grad, d)
-                                pg2 += r * r
-                            new = _step(old, grad, d)
+                            new, r2 = _update(old, gT[j, i], d, l2, it == 0)
+                            pg2 += r2
                             if new != old:
                                 moved = new - old
                                 Vt[j, i] = new
