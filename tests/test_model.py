@@ -268,7 +268,7 @@ def test_load_missing_folder(tmp_path):
         ({"n_topics": 2, "random_state": -1}, DOCS, "The 'random_state' parameter of TopicModel must be None, an int"),
         ({"n_topics": 2}, "just one string", "TopicModel.fit takes a Corpus, a sequence or Series of str"),
         ({"n_topics": 2}, np.array([DOCS, DOCS]), "The array passed to TopicModel.fit must be 1-D"),
-        ({"n_topics": 2}, [], "The corpus has no documents"),
+        ({"n_topics": 2}, [], "The corpus passed to TopicModel.fit has no documents"),
     ],
 )
 def test_fit_errors(params, docs, message):

@@ -22,6 +22,7 @@ __all__ = [
     "check_bool",
     "check_callable",
     "check_int",
+    "check_int_or_auto",
     "check_one_of",
     "check_random_state",
     "check_real",
@@ -54,6 +55,16 @@ def check_int(value: Any, name: str, owner: str, *, low: int | None = 1, high: i
         else:
             bounds = "an int"
         raise parameter_error(name, owner, bounds, value)
+    return int(value)
+
+
+def check_int_or_auto(value: Any, name: str, owner: str) -> int | None:
+    """An int >= 1, or ``"auto"`` (returned as None): a number of topics the caller may choose."""
+    if isinstance(value, str) and value == "auto":
+        return None
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+    if not ok:
+        raise parameter_error(name, owner, "an int >= 1 or 'auto'", value)
     return int(value)
 
 

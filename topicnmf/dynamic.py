@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._periods import FREQUENCIES, over_time, periods
-from topicnmf._validation import check_int, check_one_of, check_one_per, parameter_error
+from topicnmf._validation import check_int, check_int_or_auto, check_one_of, check_one_per
 from topicnmf.errors import InputError
 from topicnmf.model._documents import top_topics
 from topicnmf.model._fitting import fit_inputs
@@ -205,16 +205,11 @@ class DynamicTopicModel(BaseEstimator):
 
         owner = "DynamicTopicModel"
         n_topics = check_int(self.n_topics, "n_topics", owner)
-        auto = isinstance(self.window_topics, str) and self.window_topics == "auto"
-        if not auto and (isinstance(self.window_topics, bool) or not isinstance(self.window_topics, (int, np.integer))
-                         or self.window_topics < 1):
-            raise parameter_error("window_topics", owner, "an int >= 1 or 'auto'", self.window_topics)
+        window_topics = check_int_or_auto(self.window_topics, "window_topics", owner)
         check_one_of(self.window, "window", owner, ["auto", *FREQUENCIES])
         top_terms = check_int(self.top_terms, "top_terms", owner)
-        random_state, keep_tokens, corpus = fit_inputs(self, documents, owner)
-        notify = callback or (lambda info: None)
-        if len(corpus) == 0:
-            raise InputError("The corpus passed to DynamicTopicModel.fit has no documents; give at least one per window.")
+        random_state, keep_tokens, corpus, notify = fit_inputs(self, documents, owner, at_least="one per window",
+                                                               callback=callback)
         if times is None:
             times = getattr(corpus, "times", None)
             if times is None:
@@ -236,7 +231,7 @@ class DynamicTopicModel(BaseEstimator):
         for w, name in enumerate(windows):
             notify({"stage": "window", "window": name, "done": w, "total": len(windows)})
             rows = np.flatnonzero(doc_window == w)
-            fitted = self._fit_window(data, rows, None if auto else int(self.window_topics), random_state)
+            fitted = self._fit_window(data, rows, window_topics, random_state)
             if fitted is None:
                 continue
             Ww, Hw = fitted

@@ -12,7 +12,6 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._validation import check_int, check_one_of
-from topicnmf.errors import InputError
 from topicnmf.model import TopicModel
 from topicnmf.model._fitting import fit_inputs
 
@@ -190,10 +189,8 @@ class HierarchicalTopicModel(BaseEstimator):
         rule = check_one_of(self.split_rule, "split_rule", _OWNER, SPLIT_RULES)
         weights = check_one_of(self.term_weights, "term_weights", _OWNER, TERM_WEIGHTS)
         partition = check_one_of(self.partition, "partition", _OWNER, PARTITIONS)
-        random_state, keep_tokens, corpus = fit_inputs(self, documents, _OWNER)
-        notify = callback or (lambda info: None)
-        if len(corpus) == 0:
-            raise InputError("The corpus passed to HierarchicalTopicModel.fit has no documents; give at least two.")
+        random_state, keep_tokens, corpus, notify = fit_inputs(self, documents, _OWNER, at_least="two",
+                                                               callback=callback)
         timings = {}
         data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens, notify=notify, timings=timings)
         X = data.X

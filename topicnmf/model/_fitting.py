@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
-from topicnmf._validation import check_bool, check_random_state
+from topicnmf._validation import check_bool, check_callable, check_random_state
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
@@ -20,17 +20,22 @@ from topicnmf.preprocessing import TextVectorizer
 from ._documents import as_corpus
 
 
-def fit_inputs(estimator, documents, owner: str) -> tuple:
-    """``(random_state, keep_tokens, corpus)``: the checked shared parameters of a text model.
+def fit_inputs(estimator, documents, owner: str, *, at_least: str, callback=None) -> tuple:
+    """``(random_state, keep_tokens, corpus, notify)``: the checked shared inputs of a text model's fit.
 
     ``estimator`` is a TopicModel or a model built on it (named ``owner`` in
     errors), with ``random_state``, ``keep_tokens`` and ``text_column``;
-    ``documents`` become a :class:`~topicnmf.corpus.Corpus`.
+    ``documents`` become a :class:`~topicnmf.corpus.Corpus`, which must not be
+    empty (``at_least`` says how many documents the model needs); ``notify`` is
+    ``callback`` or a function that does nothing.
     """
     random_state = check_random_state(estimator.random_state, "random_state", owner)
     keep_tokens = check_bool(estimator.keep_tokens, "keep_tokens", owner)
+    check_callable(callback, "callback", f"{owner}.fit")
     corpus = as_corpus(documents, text_column=estimator.text_column, owner=f"{owner}.fit")
-    return random_state, keep_tokens, corpus
+    if len(corpus) == 0:
+        raise InputError(f"The corpus passed to {owner}.fit has no documents; give at least {at_least}.")
+    return random_state, keep_tokens, corpus, callback or (lambda info: None)
 
 
 def fit_vectorizer(vectorizer, texts, keep_tokens: bool, notify, timings: dict) -> tuple:

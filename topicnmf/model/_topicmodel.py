@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_int, check_real, parameter_error
+from topicnmf._validation import check_int, check_int_or_auto, check_real
 from topicnmf.errors import InputError
 
 from ._documents import as_corpus, doc_topic_frame, snippet, token_lists, topic_sizes
@@ -172,22 +172,17 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self : TopicModel
             The fitted model.
         """
-        auto = isinstance(self.n_topics, str) and self.n_topics == "auto"
-        if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
-                         or self.n_topics < 1):
-            raise parameter_error("n_topics", "TopicModel", "an int >= 1 or 'auto'", self.n_topics)
-        random_state, keep_tokens, corpus = fit_inputs(self, documents, "TopicModel")
-        n_topics, seeds = None if auto else int(self.n_topics), None
-        if auto and self.seed_topics is not None:
+        n_topics = check_int_or_auto(self.n_topics, "n_topics", "TopicModel")
+        random_state, keep_tokens, corpus, notify = fit_inputs(
+            self, documents, "TopicModel", at_least="as many documents as topics", callback=callback)
+        seeds = None
+        if n_topics is None and self.seed_topics is not None:
             raise InputError("n_topics='auto' does not combine with seed_topics; give the number of topics.")
         if self.seed_topics is not None:
             from topicnmf import seeding
 
             seeds = seeding.check_seed_topics(self.seed_topics, n_topics, "TopicModel")
         check_real(self.seed_strength, "seed_strength", "TopicModel")
-        if len(corpus) == 0:
-            raise InputError("The corpus has no documents; give at least as many documents as topics.")
-        notify = callback or (lambda info: None)
         timings = {}
         vectorizer, X, tokens, vocabulary = fit_vectorizer(self.vectorizer, corpus.texts, keep_tokens, notify, timings)
 
