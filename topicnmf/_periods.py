@@ -113,7 +113,7 @@ def over_time(W: np.ndarray, index: np.ndarray, names: list[str]):
     """
     import pandas as pd
 
-    from topicnmf.model._documents import top_topics
+    from topicnmf.measures import top_topics
 
     W = np.asarray(W)
     k = W.shape[1]

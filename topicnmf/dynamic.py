@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 from topicnmf._periods import FREQUENCIES, over_time, periods
 from topicnmf._validation import check_int, check_int_or_auto, check_one_of, check_one_per
 from topicnmf.errors import InputError
-from topicnmf.model._documents import top_topics
+from topicnmf.measures import top_topics
 from topicnmf.model._fitting import fit_inputs
 from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize

@@ -64,7 +64,7 @@ import scipy.sparse as sp
 
 from topicnmf._validation import parameter_error
 from topicnmf.errors import InputError
-from topicnmf.model._documents import top_topics
+from topicnmf.measures import top_topics
 
 __all__ = ["check_seed_topics", "read_seed_topics", "seed_matrix", "seeded_fit"]
 

@@ -128,7 +128,7 @@ def fit_stream(
     from topicnmf._validation import check_int
     from topicnmf.corpus import iter_corpus
     from topicnmf.measures import CoherenceCounts
-    from topicnmf.model._documents import topic_sizes as sizes_of
+    from topicnmf.measures import topic_sizes as sizes_of
     from topicnmf.nmf import NMF
     from topicnmf.preprocessing import TextVectorizer
     from topicnmf.preprocessing.chunked import ChunkedVocabulary, rows_of

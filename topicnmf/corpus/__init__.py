@@ -44,7 +44,7 @@ fallback), ``_times`` (time values), ``_messages`` (listings and printable names
 """
 
 from topicnmf.corpus._bounded import DEFAULT_LIMITS, STREAM_LIMITS, Limits
-from topicnmf.corpus._corpus import Corpus
+from topicnmf.corpus._corpus import Corpus, as_corpus
 from topicnmf.corpus._folders import DOCUMENT_SUFFIXES
 from topicnmf.corpus._read import iter_corpus, read_corpus
 
@@ -54,6 +54,7 @@ __all__ = [
     "STREAM_LIMITS",
     "Corpus",
     "Limits",
+    "as_corpus",
     "iter_corpus",
     "read_corpus",
 ]

@@ -11,7 +11,7 @@ from topicnmf._validation import check_one_per
 from topicnmf.corpus._messages import repeated
 from topicnmf.errors import InputError
 
-__all__ = ["Corpus"]
+__all__ = ["Corpus", "as_corpus"]
 
 
 @dataclass(repr=False)
@@ -251,3 +251,42 @@ def _positions(key: Any, n_docs: int) -> list[int]:
         "A Corpus is indexed by an int, a slice, a sequence of ints or a boolean mask; "
         f"got {type(key).__name__}."
     )
+
+
+def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.fit") -> Corpus:
+    """Documents in any common container as a :class:`~topicnmf.corpus.Corpus`.
+
+    Takes a ``Corpus``; a list, tuple or other iterable of str; a pandas
+    ``Series`` of str (its index gives the ids where they are unique); a 1-D
+    NumPy array of str; or a pandas ``DataFrame`` whose ``text_column`` holds
+    the texts.
+    """
+    import numpy as np
+
+    if isinstance(documents, Corpus):
+        return documents
+    ids = None
+    if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # a DataFrame
+        if text_column not in documents.columns:
+            raise InputError(
+                f"The DataFrame passed to {owner} has no column {text_column!r}; "
+                "set text_column to the column that holds the texts."
+            )
+        documents = documents[text_column]
+    if hasattr(documents, "index") and hasattr(documents, "to_numpy"):  # a Series
+        index = [str(i) for i in documents.index]
+        ids = index if len(set(index)) == len(index) else None
+        documents = documents.to_numpy()
+    if isinstance(documents, np.ndarray):
+        if documents.ndim != 1:
+            raise InputError(
+                f"The array passed to {owner} must be 1-D, one text per entry. "
+                f"Got shape {documents.shape}; pass one column of texts."
+            )
+        documents = documents.tolist()
+    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__iter__"):
+        raise InputError(
+            f"{owner} takes a Corpus, a sequence or Series of str, or a DataFrame with a text column; "
+            f"got {type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
+        )
+    return Corpus.from_texts(list(documents), ids=ids)

@@ -1,4 +1,4 @@
-"""Topic coherence and topic diversity.
+"""Topic coherence and topic diversity; each document's top topic and the topic sizes.
 
 Coherence follows the four stages of Röder, Both and Hinneburg (2015),
 "Exploring the space of topic coherence measures": segmentation of each topic
@@ -33,6 +33,7 @@ from topicnmf.errors import InputError
 
 from ._counts import WindowCounts
 from ._scores import EPSILON, MEASURES, WINDOW_SIZES, c_npmi, c_uci, c_v, u_mass
+from ._topics import top_topics, topic_sizes
 
 __all__ = [
     "EPSILON",
@@ -45,6 +46,8 @@ __all__ = [
     "coherence",
     "coherence_from_ids",
     "topic_diversity",
+    "top_topics",
+    "topic_sizes",
     "u_mass",
 ]
 

@@ -1,11 +1,15 @@
 """The topic model: :class:`TopicModel` and the document containers it takes.
 
 - ``_topicmodel``: the estimator (fit, transform, topic facts);
-- ``_documents``: any container of texts as a Corpus; document-topic tables, top topics and topic sizes;
+- ``_documents``: snippets, token lists, document-topic tables (``as_corpus`` comes from
+  :mod:`topicnmf.corpus`, ``top_topics`` and ``topic_sizes`` from :mod:`topicnmf.measures`);
 - ``_state``: the one serialiser (``model.json`` + ``arrays.npz``).
 """
 
-from ._documents import as_corpus, doc_topic_frame, top_topics, topic_sizes
+from topicnmf.corpus import as_corpus
+from topicnmf.measures import top_topics, topic_sizes
+
+from ._documents import doc_topic_frame
 from ._topicmodel import TopicModel
 
 __all__ = ["TopicModel", "as_corpus", "doc_topic_frame", "top_topics", "topic_sizes"]

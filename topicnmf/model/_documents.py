@@ -1,54 +1,16 @@
-"""Documents in and tables out: any container of texts as a Corpus, W as a tidy table."""
+"""Documents shown and tabulated: snippets, token lists, W as a tidy table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from topicnmf.corpus import Corpus
-from topicnmf.errors import InputError
+from topicnmf.measures import top_topics
 
-__all__ = ["as_corpus", "doc_topic_frame", "snippet"]
+__all__ = ["doc_topic_frame", "snippet", "token_lists"]
 
 #: Characters of a document kept to show it in reports.
 SNIPPET_CHARS = 300
-
-
-def as_corpus(documents, *, text_column: str = "text", owner: str = "TopicModel.fit") -> Corpus:
-    """Documents in any common container as a :class:`~topicnmf.corpus.Corpus`.
-
-    Takes a ``Corpus``; a list, tuple or other iterable of str; a pandas
-    ``Series`` of str (its index gives the ids where they are unique); a 1-D
-    NumPy array of str; or a pandas ``DataFrame`` whose ``text_column`` holds
-    the texts.
-    """
-    if isinstance(documents, Corpus):
-        return documents
-    ids = None
-    if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # a DataFrame
-        if text_column not in documents.columns:
-            raise InputError(
-                f"The DataFrame passed to {owner} has no column {text_column!r}; "
-                "set text_column to the column that holds the texts."
-            )
-        documents = documents[text_column]
-    if hasattr(documents, "index") and hasattr(documents, "to_numpy"):  # a Series
-        index = [str(i) for i in documents.index]
-        ids = index if len(set(index)) == len(index) else None
-        documents = documents.to_numpy()
-    if isinstance(documents, np.ndarray):
-        if documents.ndim != 1:
-            raise InputError(
-                f"The array passed to {owner} must be 1-D, one text per entry. "
-                f"Got shape {documents.shape}; pass one column of texts."
-            )
-        documents = documents.tolist()
-    if isinstance(documents, (str, bytes)) or not hasattr(documents, "__iter__"):
-        raise InputError(
-            f"{owner} takes a Corpus, a sequence or Series of str, or a DataFrame with a text column; "
-            f"got {type(documents).__name__}. Pass a list of documents, e.g. [text1, text2]."
-        )
-    return Corpus.from_texts(list(documents), ids=ids)
 
 
 def snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
@@ -76,31 +38,6 @@ def token_lists(token_ids: np.ndarray, offsets: np.ndarray, vocabulary) -> list[
     tokens = words[token_ids].tolist()
     offsets = offsets.tolist()
     return [tokens[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
-
-
-def top_topics(W) -> np.ndarray:
-    """Each document's top topic: the column of its largest weight, -1 where it has none.
-
-    Parameters
-    ----------
-    W : array-like of shape (n_docs, n_topics)
-        Non-negative document-topic weights.
-
-    Returns
-    -------
-    ndarray of int of shape (n_docs,)
-    """
-    W = np.asarray(W)
-    return np.where(W.max(axis=1, initial=0) > 0, W.argmax(axis=1), -1) if W.shape[1] else np.full(len(W), -1)
-
-
-def topic_sizes(W) -> np.ndarray:
-    """Documents per topic, each counted for its :func:`top_topics` (none if it has no weight).
-
-    ``W`` is as for :func:`top_topics`; the counts are int64, of shape (n_topics,).
-    """
-    top = top_topics(W)
-    return np.bincount(top[top >= 0], minlength=np.shape(W)[1]).astype(np.int64)
 
 
 def doc_topic_frame(W, ids, labels=None, *, normalize: bool = False) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from topicnmf._validation import check_int
 from topicnmf.errors import InputError
 
-from ._documents import as_corpus
+from topicnmf.corpus import as_corpus
 from ._fitting import topic_order
 
 

@@ -17,7 +17,7 @@ from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
-from ._documents import as_corpus
+from topicnmf.corpus import as_corpus
 
 
 def fit_inputs(estimator, documents, owner: str, *, at_least: str, callback=None) -> tuple:

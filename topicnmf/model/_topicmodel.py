@@ -13,7 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 from topicnmf._validation import check_int, check_int_or_auto, check_real
 from topicnmf.errors import InputError
 
-from ._documents import as_corpus, doc_topic_frame, snippet, token_lists, topic_sizes
+from topicnmf.corpus import as_corpus
+from topicnmf.measures import topic_sizes
+
+from ._documents import doc_topic_frame, snippet, token_lists
 from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, topic_order, topic_shares
 
 __all__ = ["TopicModel"]

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from sklearn.utils import check_random_state
 
 from topicnmf._validation import check_int
-from topicnmf.model._documents import top_topics
+from topicnmf.measures import top_topics
 
 from ._layout import documented, figure_and_axes
 

@@ -210,7 +210,7 @@ def sweep(
     if _is_matrix(corpus_or_X):
         X = corpus_or_X
     else:
-        from topicnmf.model import as_corpus
+        from topicnmf.corpus import as_corpus
         from topicnmf.preprocessing import TextVectorizer
 
         corpus = as_corpus(corpus_or_X, owner=owner)
