@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import clone
 
 from topicnmf.model import TopicModel
-from topicnmf.model._documents import snippet as _snippet
+from topicnmf.model._documents import Documents
 from topicnmf.model._fitting import fit_vectorizer
 from topicnmf.nmf import NMF
 
@@ -29,26 +29,9 @@ class Vectorized:
         self.vocabulary = vocabulary
         self.tokens = tokens  # encoded token streams (ids, offsets) or None
 
-    def subset(self, rows: np.ndarray) -> tuple:
-        """Ids, labels, snippets, tokens and times of the documents ``rows``."""
-        corpus = self.corpus
-        rows = np.asarray(rows, dtype=np.int64)
-        tokens = None
-        if self.tokens is not None:
-            ids, offsets = self.tokens
-            pieces = [ids[offsets[r]:offsets[r + 1]] for r in rows]
-            lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-            new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=new_offsets[1:])
-            tokens = (np.concatenate(pieces).astype(np.int32) if pieces else np.zeros(0, np.int32), new_offsets)
-        times = self.times
-        return (
-            [corpus.ids[r] for r in rows],
-            None if corpus.labels is None else [corpus.labels[r] for r in rows],
-            [_snippet(corpus.texts[r]) for r in rows],
-            tokens,
-            None if times is None else [times[r] for r in rows],
-        )
+    def documents(self) -> Documents:
+        """The corpus's documents as a fitted model keeps them."""
+        return Documents.of(self.corpus, self.tokens, self.times)
 
 
 def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None, notify=None,
@@ -63,26 +46,22 @@ def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None, notif
     return Vectorized(corpus, X.tocsr(), vectorizer, vocabulary, tokens, times)
 
 
-def topic_model(data: Vectorized, H: np.ndarray, W: np.ndarray, *, rows=None, random_state=None,
+def topic_model(data: Vectorized, H: np.ndarray, W: np.ndarray, *, random_state=None,
                 topic_labels=None, info: dict | None = None, timings: dict | None = None) -> TopicModel:
-    """A fitted TopicModel with topics ``H`` (k, n_terms) and weights ``W`` of the documents ``rows``.
+    """A fitted TopicModel of all the documents of ``data``: topics ``H`` (k, n_terms), weights ``W``.
 
     The topics are kept in the order given (not reordered by share), so that callers'
     numbering holds.
     """
     H = np.ascontiguousarray(H)
     k = H.shape[0]
-    rows = np.arange(data.X.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
     info = info or {}
     nmf = NMF.from_components(H, n_iter=int(info.get("n_iter", 0)),
                               reconstruction_err=float(info.get("reconstruction_err", float("nan"))),
                               loss_history=list(info.get("loss_history", [])), init="nndsvda")
     model = TopicModel(k, vectorizer=clone(data.vectorizer), nmf=NMF(init="nndsvda"),
                        random_state=random_state, keep_tokens=data.tokens is not None)
-    ids, labels, snippets, tokens, times = data.subset(rows)
-    model._set_fitted(
-        nmf=nmf, order=np.arange(k), vectorizer=data.vectorizer, doc_topic=np.ascontiguousarray(W), vocabulary=data.vocabulary,
-        doc_ids=ids, doc_labels=labels, doc_snippets=snippets, tokens=tokens, timings=dict(timings or {}),
-        topic_labels=topic_labels, doc_times=times,
-    )
+    model._set_fitted(nmf=nmf, order=np.arange(k), vectorizer=data.vectorizer, doc_topic=np.ascontiguousarray(W),
+                      vocabulary=data.vocabulary, documents=data.documents(), timings=dict(timings or {}),
+                      topic_labels=topic_labels)
     return model

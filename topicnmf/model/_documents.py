@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from topicnmf.measures import top_topics
 
-__all__ = ["doc_topic_frame", "snippet", "token_lists"]
+__all__ = ["Documents", "doc_topic_frame", "snippet", "token_lists"]
 
 #: Characters of a document kept to show it in reports.
 SNIPPET_CHARS = 300
+
+
+class Documents(NamedTuple):
+    """What a fitted model keeps of the documents it was fitted on, in their order.
+
+    ``tokens`` are the encoded token streams ``(ids, offsets)`` (see
+    :func:`token_lists`) or None; ``labels`` and ``times`` are None when the
+    corpus has none.
+    """
+
+    ids: list[str]
+    labels: list[Any] | None
+    snippets: list[str]
+    tokens: tuple[np.ndarray, np.ndarray] | None
+    times: list[Any] | None
+
+    @classmethod
+    def of(cls, corpus, tokens=None, times=None) -> "Documents":
+        """The documents of a :class:`~topicnmf.corpus.Corpus` (``times``: its own unless given)."""
+        times = getattr(corpus, "times", None) if times is None else times
+        return cls(
+            list(corpus.ids),
+            None if corpus.labels is None else list(corpus.labels),
+            [snippet(text) for text in corpus.texts],
+            None if tokens is None else (tokens[0], tokens[1]),
+            None if times is None else list(times),
+        )
 
 
 def snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:

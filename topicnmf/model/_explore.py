@@ -9,9 +9,9 @@ import pandas as pd
 from sklearn.base import clone
 
 from topicnmf._validation import check_int
+from topicnmf.corpus import as_corpus
 from topicnmf.errors import InputError
 
-from topicnmf.corpus import as_corpus
 from ._fitting import topic_order
 
 
@@ -123,12 +123,8 @@ def refitted(self, nmf, W, order=None):
         vectorizer=self.vectorizer_,
         doc_topic=np.ascontiguousarray(W[:, order]),
         vocabulary=self.vocabulary_,
-        doc_ids=self.doc_ids_,
-        doc_labels=self.doc_labels_,
-        doc_snippets=self.doc_snippets_,
-        tokens=None if self._token_ids is None else (self._token_ids, self._token_offsets),
+        documents=self._documents(),
         timings=dict(self.timings_),
-        doc_times=self.doc_times_,
     )
     return model
 

@@ -13,11 +13,10 @@ import numpy as np
 from sklearn.base import clone
 
 from topicnmf._validation import check_bool, check_callable, check_random_state
+from topicnmf.corpus import as_corpus
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
-
-from topicnmf.corpus import as_corpus
 
 
 def fit_inputs(estimator, documents, owner: str, *, at_least: str, callback=None) -> tuple:

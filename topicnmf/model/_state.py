@@ -28,6 +28,8 @@ from topicnmf._persistence import (
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
 
+from ._documents import Documents
+
 __all__ = ["ARRAYS_FILE", "MODEL_FILE", "library_versions", "load_model", "save_model"]
 
 MODEL_FILE = "model.json"
@@ -200,13 +202,9 @@ def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
         vectorizer=vectorizer,
         doc_topic=W,
         vocabulary=np.asarray(vocabulary, dtype=str),
-        doc_ids=doc_ids,
-        doc_labels=labels,
-        doc_snippets=snippets,
-        tokens=tokens,
+        documents=Documents(doc_ids, labels, snippets, tokens, doc_times),
         timings=timings,
         topic_labels=topic_labels,
-        doc_times=doc_times,
         seeds=(seed_ids, missing),
         sweep=sweep,
     )

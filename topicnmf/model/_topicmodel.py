@@ -11,12 +11,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._validation import check_int, check_int_or_auto, check_real
-from topicnmf.errors import InputError
-
 from topicnmf.corpus import as_corpus
+from topicnmf.errors import InputError
 from topicnmf.measures import topic_sizes
 
-from ._documents import doc_topic_frame, snippet, token_lists
+from ._documents import Documents, doc_topic_frame, token_lists
 from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, topic_order, topic_shares
 
 __all__ = ["TopicModel"]
@@ -203,12 +202,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
             vectorizer=vectorizer,
             doc_topic=np.ascontiguousarray(W[:, order]),
             vocabulary=vocabulary,
-            doc_ids=list(corpus.ids),
-            doc_labels=None if corpus.labels is None else list(corpus.labels),
-            doc_snippets=[snippet(text) for text in corpus.texts],
-            tokens=tokens,
+            documents=Documents.of(corpus, tokens),
             timings=timings,
-            doc_times=getattr(corpus, "times", None),
             seeds=(seed_topic_ids, missing),
             sweep=sweep,
         )
@@ -217,12 +212,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
             self.topic_labels_ = [names.get(t, label) for t, label in enumerate(self.topic_labels_)]
         return self
 
-    def _set_fitted(self, *, nmf, order, vectorizer, doc_topic, vocabulary, doc_ids, doc_labels,
-                    doc_snippets, tokens, timings, topic_labels=None, doc_times=None, seeds=None, sweep=None) -> None:
+    def _set_fitted(self, *, nmf, order, vectorizer, doc_topic, vocabulary, documents, timings,
+                    topic_labels=None, seeds=None, sweep=None) -> None:
         """Set every fitted attribute and the topic facts derived from them (fit and load).
 
         ``order`` numbers the factorisation's components as topics (topic ``t`` is
         component ``order[t]``); the fitted ``nmf`` itself is never changed.
+        ``documents`` (:class:`~topicnmf.model._documents.Documents`) are those of
+        ``doc_topic``'s rows.
         """
         self.nmf_ = nmf
         self._order = np.asarray(order, dtype=np.intp)
@@ -231,12 +228,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.doc_topic_ = doc_topic
         self.vocabulary_ = vocabulary
         self.n_topics_ = int(doc_topic.shape[1])
-        self.doc_ids_ = doc_ids
-        self.doc_labels_ = doc_labels
-        self.doc_snippets_ = doc_snippets
-        self.doc_times_ = None if doc_times is None else list(doc_times)
+        self.doc_ids_ = documents.ids
+        self.doc_labels_ = documents.labels
+        self.doc_snippets_ = documents.snippets
+        self.doc_times_ = documents.times
         self.seed_topic_ids_, self.seed_words_missing_ = ({}, {}) if seeds is None else (dict(seeds[0]), dict(seeds[1]))
-        self._token_ids, self._token_offsets = (None, None) if tokens is None else tokens
+        self._token_ids, self._token_offsets = (None, None) if documents.tokens is None else documents.tokens
         self.timings_ = timings
         self.sweep_ = sweep
         W = np.asarray(doc_topic, dtype=np.float64)
@@ -245,6 +242,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.topic_labels_ = (
             ["_".join(words[:3]) for words in self.top_words(3)] if topic_labels is None else list(topic_labels)
         )
+
+    def _documents(self) -> Documents:
+        """The documents this model was fitted on, as :meth:`_set_fitted` takes them."""
+        tokens = None if self._token_ids is None else (self._token_ids, self._token_offsets)
+        return Documents(self.doc_ids_, self.doc_labels_, self.doc_snippets_, tokens, self.doc_times_)
 
     def fit_transform(self, documents, y=None, **fit_params) -> np.ndarray:
         """Fit the model and return the document-topic weights ``W`` of ``documents``.
