@@ -27,7 +27,7 @@ from topicnmf._periods import FREQUENCIES, over_time, periods
 from topicnmf._validation import check_int, check_int_or_auto, check_one_of, check_one_per
 from topicnmf.errors import InputError
 from topicnmf.measures import top_topics
-from topicnmf.model._fitting import fit_inputs
+from topicnmf.model._fitting import fit_inputs, text_model_doc
 from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize
 
@@ -69,6 +69,7 @@ def _of_model(name: str) -> property:
     return property(get, doc=f"``model_.{name}`` (see :class:`~topicnmf.model.TopicModel`).")
 
 
+@text_model_doc
 class DynamicTopicModel(BaseEstimator):
     """Dynamic topics: topics per time window, tracked across windows (Greene & Cross 2017).
 
@@ -98,10 +99,8 @@ class DynamicTopicModel(BaseEstimator):
         The factorisation of both levels, as in :class:`~topicnmf.model.TopicModel`.
     random_state : int, RandomState instance or None, default=None
         Seed of every factorisation's initialisation.
-    keep_tokens : bool, default=True
-        Keep the token streams so that the dynamic topics' coherence can be scored.
-    text_column : str, default="text"
-        The column that holds the texts when documents come as a pandas DataFrame.
+    {{keep_tokens}}
+    {{text_column}}
 
     Attributes
     ----------

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._validation import check_int, check_one_of
 from topicnmf.model import TopicModel
-from topicnmf.model._fitting import fit_inputs
+from topicnmf.model._fitting import fit_inputs, text_model_doc
 
 from ._split import PARTITIONS, idf, try_split
 
@@ -24,6 +24,7 @@ TERM_WEIGHTS = ("node", "corpus")
 _OWNER = "HierarchicalTopicModel"
 
 
+@text_model_doc
 class HierarchicalTopicModel(BaseEstimator):
     """A tree of topics by recursive rank-2 splits (HierNMF2, Kuang & Park 2013).
 
@@ -87,10 +88,8 @@ class HierarchicalTopicModel(BaseEstimator):
         NNDSVDa on an exact 2-SVD).
     random_state : int, RandomState instance or None, default=None
         Seed of every split's initialisation.
-    keep_tokens : bool, default=True
-        Keep the token streams so that the flat models' coherence can be scored.
-    text_column : str, default="text"
-        The column that holds the texts when documents come as a pandas DataFrame.
+    {{keep_tokens}}
+    {{text_column}}
 
     Attributes
     ----------

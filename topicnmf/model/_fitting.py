@@ -12,11 +12,31 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
+from topicnmf._docstrings import fill_doc
 from topicnmf._validation import check_bool, check_callable, check_random_state
 from topicnmf.corpus import as_corpus
 from topicnmf.errors import InputError
 from topicnmf.nmf import NMF
 from topicnmf.preprocessing import TextVectorizer
+
+
+#: The docs of the parameters every text model shares (TopicModel, DynamicTopicModel,
+#: HierarchicalTopicModel), put in place by ``topicnmf._docstrings.fill_doc``.
+TEXT_MODEL_DOCS = {
+    "keep_tokens": """
+        keep_tokens : bool, default=True
+            Keep the tokenised training texts (as vocabulary ids) so that the topics'
+            coherence can be scored (:meth:`TopicModel.coherence`, also after saving and loading).
+    """,
+    "text_column": """
+        text_column : str, default="text"
+            The column that holds the texts when documents come as a pandas DataFrame.
+    """,
+}
+
+
+#: Decorator: fill a text model's docstring from :data:`TEXT_MODEL_DOCS`.
+text_model_doc = fill_doc(TEXT_MODEL_DOCS)
 
 
 def fit_inputs(estimator, documents, owner: str, *, at_least: str, callback=None) -> tuple:

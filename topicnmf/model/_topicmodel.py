@@ -16,11 +16,12 @@ from topicnmf.errors import InputError
 from topicnmf.measures import topic_sizes
 
 from ._documents import Documents, doc_topic_frame, token_lists
-from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, topic_order, topic_shares
+from ._fitting import factorize_topics, fit_inputs, fit_vectorizer, text_model_doc, topic_order, topic_shares
 
 __all__ = ["TopicModel"]
 
 
+@text_model_doc
 class TopicModel(TransformerMixin, BaseEstimator):
     """Topics of a collection of documents by non-negative matrix factorization.
 
@@ -54,11 +55,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         Seed of the factorisation's initialisation. This is the only seed: it
         replaces the ``random_state`` of ``nmf`` (a ``UserWarning`` says so when
         ``nmf`` has a different one).
-    keep_tokens : bool, default=True
-        Keep the tokenised training texts so that :meth:`coherence` can score
-        the topics (also after :meth:`save` and :meth:`load`).
-    text_column : str, default="text"
-        The column that holds the texts when documents come as a pandas DataFrame.
+    {{keep_tokens}}
+    {{text_column}}
     seed_topics : dict of str to list of str, or None, default=None
         Seeded topics: a name and its seed words each (``{"space": ["nasa", "orbit",
         "shuttle"]}``); at most ``n_topics`` of them, the other topics are found freely.
