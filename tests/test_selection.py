@@ -12,6 +12,7 @@ import scipy.sparse as sp
 import topicnmf
 from topicnmf import TextVectorizer, TopicModel
 from topicnmf.errors import ConvergenceWarning, InputError
+from topicnmf.selection._rule import _knees
 from topicnmf.selection import (
     COLUMNS,
     average_jaccard,
@@ -223,33 +224,34 @@ def test_rule_takes_the_knee_among_the_stable():
     assert "k = 8 is where the reconstruction error stops falling fast" in reason
 
 
-def test_rule_takes_the_topic_quality_peak_with_the_steepest_rise():
-    # quality = c_npmi x diversity peaks at 5 (risen 0.15 from k = 2) and at 7 (risen 0.005);
-    # the error's knee is at 5.
-    c_npmi = [0.05, 0.1, 0.15, 0.2, 0.175, 0.18, 0.17]
+def test_rule_takes_the_knee_of_the_error_among_good_topics():
+    # the error falls fast up to 5 and slowly after it; the quality keeps rising to 8 (sub-themes
+    # are coherent too), as on clean news: the knee at 5 wins
+    c_npmi = [0.09, 0.14, 0.15, 0.16, 0.17, 0.18, 0.2]
     errors = np.sqrt([100, 80, 60, 40, 37, 34, 31])
     table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_npmi=c_npmi,
                      diversity=[1.0] * 7)
     best, reason = recommend(table)
     assert best == 5
-    assert ("the topic quality (c_npmi x diversity) rises most steeply up to k = 5 (0.200) and stops rising "
-            "there (0.175 at k = 6)") in reason
-    # a peak outside the stable k does not count: the other peak, then the knee of the error
-    assert recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.9, 0.9]))[0] == 7
-    best, reason = recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.7, 0.9]))
-    assert best == 4 and "k = 4 is where the reconstruction error stops falling fast" in reason
-    # the same coherence, but the topics of k = 5 repeat each other's words: the quality peaks at 4
-    # (the error's sharper knee one step later then still leads to 5)
-    _, reason = recommend(table.assign(diversity=[1.0, 1.0, 1.0, 0.7, 1.0, 1.0, 1.0]))
-    assert "rises most steeply up to k = 4 (0.150) and stops rising there (0.140 at k = 5)" in reason
+    assert ("Among the k within 0.1 of it, k = 5 has the best product of the knee of the reconstruction error "
+            "(each topic up to it lowered the squared error 6.67 times as much as each of the next ones) and "
+            "the topic quality (c_npmi x diversity 0.160).") in reason
+    # a knee outside the stable k does not count
+    assert recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.9, 0.9]))[0] != 5
 
 
-def test_rule_moves_one_past_the_peak_when_the_knee_is_there():
-    c_npmi = [0.05, 0.1, 0.15, 0.2, 0.175, 0.18, 0.17]
-    errors = np.sqrt([100, 80, 60, 45, 30, 28, 26])
-    best, reason = recommend(table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors,
-                                      c_npmi=c_npmi, diversity=[1.0] * 7))
-    assert best == 6 and "sharper knee one step later, at k = 6" in reason
+def test_rule_discounts_an_early_knee_of_poor_topics():
+    # a sharp knee at 3 (a first split into broad groups, topics that still mix themes) and a
+    # slightly weaker one at 6 where the topics are twice as good: 6
+    errors = np.sqrt([100, 60, 54, 48, 40, 38, 36])
+    c_npmi = [0.05, 0.08, 0.1, 0.12, 0.16, 0.17, 0.17]
+    table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_npmi=c_npmi,
+                     diversity=[1.0] * 7)
+    knee = np.asarray(_knees(table))
+    assert knee[1] > knee[4] > 1  # the knee at 3 is the sharper one
+    assert recommend(table)[0] == 6
+    # repeated words (low diversity) at 6 make its topics poor again: the knee at 3
+    assert recommend(table.assign(diversity=[1.0, 1.0, 1.0, 1.0, 0.3, 1.0, 1.0]))[0] == 3
 
 
 def test_rule_falls_back_to_the_most_stable():
