@@ -364,9 +364,11 @@ def test_the_default_start_keeps_nndsvds_zeros_and_is_closer_than_nndsvda_on_pix
 
     image = smooth((40, 50, 1))[..., 0]
     X = _to_matrix(image)
-    W, Ht = image_start(image_operator(X, image), 4, check_random_state(0))
-    assert W.dtype == Ht.dtype == np.float32 and (W >= 0).all() and (Ht >= 0).all()
+    W, Ht, A = image_start(image_operator(X, image), 4, check_random_state(0))
+    assert W.dtype == Ht.dtype == A.dtype == np.float32 and (W >= 0).all() and (Ht >= 0).all()
     assert (W == 0).any() or (Ht == 0).any()  # the zeros of NNDSVD are kept
+    # the sketch's stand-in for X @ Ht: X projected on the sketch's range
+    assert np.linalg.norm(A - X @ Ht) < 0.01 * np.linalg.norm(X @ Ht)
     Wa, Hta = initialize(DenseOperator(X), 4, "nndsvda", check_random_state(0))
     assert np.sum((X - W @ Ht.T) ** 2) < np.sum((X - Wa @ Hta.T) ** 2)
 

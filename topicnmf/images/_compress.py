@@ -18,6 +18,7 @@ k = 50: 22.75 against 22.34 dB; flower k = 20: 26.38 against 25.96 dB; k = 50:
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -76,42 +77,86 @@ def _clip_cast(R: np.ndarray, image: np.ndarray) -> np.ndarray:
 class _SvdBound:
     """The rank-``k`` truncated SVD of ``X``: the best rank-``k`` approximation in squared error.
 
-    Computed once, on first use: by the stopping rule (which needs its
-    objective ``0.5 |X - X_k|^2``) or after the fit. The core's randomized SVD
-    (:mod:`topicnmf.nmf._init`) with ``k + 20`` columns and 3 power
-    iterations: on the sample photographs and a 1000 x 1000 one its PSNR is
-    within 0.01 dB of LAPACK's exact ``gesdd`` at k = 5, 20 and 50
-    (benchmarks/images.py), in a fifth of its time or less.
+    Computed once: by the stopping rule (which needs its objective
+    ``0.5 |X - X_k|^2``), after the fit, or, once :meth:`start` is called, on
+    a thread of its own while the fit goes on (``compress`` starts it after
+    the first iteration: on two cores the rule then finds it ready rather than
+    waiting for it; its random draws are its own, so the result is the same).
+    The core's randomized SVD (:mod:`topicnmf.nmf._init`) with ``k + 20``
+    columns and 3 power iterations: on the sample photographs and a 1000 x
+    1000 one its PSNR is within 0.01 dB of LAPACK's exact ``gesdd`` at k = 5,
+    20 and 50 (benchmarks/images.py), in a fifth of its time or less.
+    ``seconds``: its computing time; ``waited``: the time its callers waited
+    for it.
     """
 
     def __init__(self, X: np.ndarray, k: int, random_state=None):
         self.X, self.k, self.random_state = X, k, random_state
         self._matrix = None
+        self._future = None
         self._loss = 0.0
         self.seconds = 0.0
+        self.waited = 0.0
+
+    def start(self) -> None:
+        """Compute it on a thread of its own (with the serial kernels) from now on.
+
+        For an int or None ``random_state`` only (a ``RandomState`` is shared
+        with the start, whose draws must come in order); the caller holds a
+        one-thread BLAS context until :meth:`matrix` returns.
+        """
+        if self._future is None and self._matrix is None and not isinstance(
+                self.random_state, np.random.RandomState):
+            import contextvars
+
+            self._future = _background().submit(contextvars.copy_context().run, self._serially)
+
+    def _serially(self) -> None:
+        from topicnmf.nmf._lazy import serial_kernels
+
+        with serial_kernels():
+            self._compute()
+
+    def _compute(self) -> None:
+        from sklearn.utils import check_random_state as as_rng
+
+        from topicnmf.nmf._init import randomized_svd
+        from topicnmf.nmf._lazy import blas_threads, kernels
+        from topicnmf.nmf._operator import DenseOperator
+
+        start = time.perf_counter()
+        with blas_threads(1):  # the large products choose their own threads
+            U, s, V = randomized_svd(DenseOperator(self.X), self.k, as_rng(self.random_state),
+                                     n_oversamples=20, n_iter=3)
+            matrix = (U * s).astype(self.X.dtype) @ V.T.astype(self.X.dtype)
+        self._loss = 0.5 * kernels().sq_norm(self.X - matrix)
+        self._matrix = matrix
+        self.seconds = time.perf_counter() - start
 
     def matrix(self) -> np.ndarray:
         """``X_k`` (in the dtype of ``X``)."""
         if self._matrix is None:
-            from sklearn.utils import check_random_state as as_rng
-
-            from topicnmf.nmf._init import randomized_svd
-            from topicnmf.nmf._lazy import blas_threads, kernels
-            from topicnmf.nmf._operator import DenseOperator
-
             start = time.perf_counter()
-            with blas_threads(1):  # the large products choose their own threads
-                U, s, V = randomized_svd(DenseOperator(self.X), self.k, as_rng(self.random_state),
-                                         n_oversamples=20, n_iter=3)
-                self._matrix = (U * s).astype(self.X.dtype) @ V.T.astype(self.X.dtype)
-            self._loss = 0.5 * kernels().sq_norm(self.X - self._matrix)
-            self.seconds = time.perf_counter() - start
+            if self._future is not None:
+                self._future.result()
+            else:
+                self._compute()
+            self.waited += time.perf_counter() - start
         return self._matrix
 
     def loss(self) -> float:
         """``0.5 |X - X_k|^2``."""
         self.matrix()
         return self._loss
+
+
+@functools.lru_cache(maxsize=None)
+def _background():
+    """The threads that compute SVD bounds while fits go on (one per core)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="topicnmf-svd")
 
 
 def _truncated_svd(X: np.ndarray, k: int, random_state=None) -> np.ndarray:
@@ -281,13 +326,16 @@ def compress(
             f"{' with the channels stacked' if image.ndim == 3 else ''}); "
             f"choose at most {min(X.shape)}."
         )
+    from topicnmf.nmf._lazy import blas_threads
+
     bound = _SvdBound(X, k, random_state)
-    rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback)
-    W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
-                                           random_state=random_state, callback=None, rule=rule,
-                                           image=image)
-    fit_time -= bound.seconds  # the SVD, if the rule asked for it during the fit
-    svd = _clip_cast(_to_image(bound.matrix(), image.shape), image)
+    rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, first=bound.start)
+    with blas_threads(1):  # the SVD's thread included (the settings are process-wide)
+        W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
+                                               random_state=random_state, callback=None, rule=rule,
+                                               image=image)
+        fit_time -= bound.waited  # the SVD, if the rule waited for it during the fit
+        svd = _clip_cast(_to_image(bound.matrix(), image.shape), image)
     rec = _clip_cast(_to_image(W @ H, image.shape), image)
     n_stored = k * sum(X.shape)
     return Compression(

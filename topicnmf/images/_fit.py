@@ -10,6 +10,7 @@ checks both functions share.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -51,7 +52,8 @@ class PsnrRule:
     computed only once the gain per iteration falls below ``tol * MAX_GAP``.
     A window, since an extrapolated HALS step that is rejected gains nothing
     by itself. ``tol=0`` never stops. ``callback``, if given, sees every
-    iteration first.
+    iteration first; ``first``, if given, is called after the first iteration
+    (``compress`` starts computing the SVD there, on a thread of its own).
 
     On the sample photographs (benchmarks/images.py) ``tol=1e-3`` ends at or
     above scikit-learn's final PSNR (cd and mu) at k = 5, 20 and 50, grey and
@@ -61,11 +63,12 @@ class PsnrRule:
     window = 8
     MAX_GAP = 10.0
 
-    def __init__(self, tol: float, peak: float, size: int, svd_loss, callback=None):
+    def __init__(self, tol: float, peak: float, size: int, svd_loss, callback=None, first=None):
         self.tol = float(tol)
         self.scale = peak * peak * size / 2.0
         self.svd_loss = svd_loss
         self.callback = callback
+        self.first = first
         self.psnr: list[float] = []
 
     def _psnr(self, loss: float) -> float:
@@ -75,6 +78,8 @@ class PsnrRule:
         if self.callback is not None:
             self.callback(info)
         self.psnr.append(self._psnr(info["loss"]))
+        if len(self.psnr) == 1 and self.first is not None:
+            self.first()
         w = self.window
         if self.tol <= 0 or len(self.psnr) <= w:
             return None
@@ -93,17 +98,52 @@ def image_operator(X, image=None):
     from the pixels directly: a scan of one or two bytes per value, with exact
     integer squares and sums, so the same numbers as the core's own scans (an
     integer below 2^53 is exact in float64 whatever the order of the sum).
+    Its ``start_with(Ht, A)`` sets the first product (see :func:`_image_operator`).
     """
+    scans = {}
+    if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8, np.bool_):
+        scans = {"n_nonzero": int(np.count_nonzero(image)),
+                 "sq_norm": float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))}  # 255^2 < 2^16
+    return _image_operator()(X, **scans)
+
+
+@functools.lru_cache(maxsize=None)
+def _image_operator():
+    """The class of :func:`image_operator`'s operators (made once: the core's operator
+    module is imported on first use)."""
     from topicnmf.nmf._operator import DenseOperator
 
-    if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8, np.bool_):
-        return DenseOperator(X, n_nonzero=int(np.count_nonzero(image)),
-                             sq_norm=float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64)))  # 255^2 < 2^16
-    return DenseOperator(X)
+    class ImageOperator(DenseOperator):
+        """The core's dense operator whose first product may be known from the start.
+
+        ``start_with(Ht, A)``: ``Ht``, the start's ``H.T``, and ``A``, the
+        sketch's stand-in for ``X @ Ht`` (:func:`image_start`). The operator's
+        first product, if it is ``X @ Ht`` for that ``Ht`` (the solvers'
+        first), is ``A``: the first update of ``W`` then costs no pass over
+        the pixels (nor does the start's objective that the core records,
+        ``info["initial_loss"]``, computed from ``A``). Every later product,
+        and so every loss the iterations report, is exact.
+        """
+
+        _start = None
+
+        def start_with(self, Ht, A) -> None:
+            self._start = (Ht, A)
+
+        def matmul(self, Ht):
+            if self._start is not None:
+                (start, A), self._start = self._start, None
+                if Ht.shape == start.shape and np.array_equal(Ht, start):
+                    return A
+            return super().matmul(Ht)
+
+    return ImageOperator
 
 
 def image_start(op, k, rng):
-    """NNDSVD (zeros kept) on a one-pass randomized SVD: ``W (n, k)``, ``Ht (m, k)`` in ``X``'s dtype.
+    """NNDSVD (zeros kept) on a one-pass randomized SVD: ``W (n, k)``, ``Ht (m, k)`` in ``X``'s
+    dtype, and ``A (n, k)``: ``X @ Ht`` with ``X`` projected on the sketch's range
+    (:meth:`~topicnmf.nmf._init.Sketch.product`: no pass over ``X``).
 
     ``rng``: a ``numpy.random.RandomState`` or ``Generator`` (its ``bytes`` are the sketch's test matrix).
 
@@ -111,10 +151,12 @@ def image_start(op, k, rng):
     100) that fill makes ``W H`` about ``k`` times the mean squared, a start
     worse than zero; HALS moves zeros as freely as any other value.
     """
-    from topicnmf.nmf._init import nndsvd_factors, sketch_svd
+    from topicnmf.nmf._dense import nndsvd_dense
+    from topicnmf.nmf._init import Sketch
 
-    W, Ht = nndsvd_factors(*sketch_svd(op, k, rng))
-    return W.astype(op.dtype, copy=False), Ht.astype(op.dtype, copy=False)
+    sketch = Sketch(op, k, rng)
+    W, Ht = nndsvd_dense(sketch.U, sketch.s, sketch.V)
+    return W, Ht, sketch.product(Ht)
 
 
 def _start_rng(random_state):
@@ -154,7 +196,8 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     with hals_alpha(SWEEP_ALPHA, blas_gradient=True), compiled:
         if init is None:
             with blas_threads(1):  # as inside the fit: the products choose their threads
-                W0, H0t = image_start(op, k, _start_rng(random_state))
+                W0, H0t, A0 = image_start(op, k, _start_rng(random_state))
+            op.start_with(H0t, A0)
             init, H0 = "custom", H0t.T
         settings = Settings(k, solver, 2.0, init, float(tol), int(max_iter), 0.0, 0.0, 0.0,
                             random_state, callback)

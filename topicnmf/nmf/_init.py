@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import lapack
 
 INITS = ("custom", "nndsvd", "nndsvda", "nndsvdar", "random")
 
@@ -40,7 +41,7 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
     return U[:, :k], s[:k], Vb[:, :k]
 
 
-def sketch_svd(op, k: int, rng, n_oversamples: int = 10):
+class Sketch:
     """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
 
     No power iteration (a photograph's singular values fall fast enough that
@@ -51,30 +52,54 @@ def sketch_svd(op, k: int, rng, n_oversamples: int = 10):
     ``B = Q^T X`` has ``B B^T = R^-T Z^T Z R^-1``, whose eigenpairs give the
     SVD of ``B`` (plain QR if the sketch is too ill-conditioned for Cholesky).
     A start, not a bound (:func:`randomized_svd` is the accurate one). ``rng``
-    is a ``numpy.random.RandomState`` or ``Generator``. Same returns as
-    :func:`randomized_svd`, except that ``U`` and ``V`` are in the
-    dtype of ``X`` (float32 for an image: :func:`nndsvd_factors` then runs in
-    float32 too).
+    is a ``numpy.random.RandomState`` or ``Generator``.
+
+    Attributes ``U`` (n_samples, k), ``s`` (k,), ``V`` (n_features, k): as
+    :func:`randomized_svd` returns them, except that ``U`` and ``V`` are in
+    the dtype of ``X`` (float32 for an image: :func:`nndsvd_factors` then runs
+    in float32 too). :meth:`product` gives ``X @ B`` projected on the sketch's
+    range without reading ``X`` again.
     """
-    n, m = op.shape
-    rank = min(k + n_oversamples, n, m)
-    dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
-    omega = np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
-    Y = op.matmul(omega)
-    Y64 = Y.astype(np.float64)
-    try:
-        R = linalg.cholesky(Y64.T @ Y64, check_finite=False)
-        R_inv = linalg.solve_triangular(R, np.eye(rank), check_finite=False)
-    except linalg.LinAlgError:
-        Q, _ = linalg.qr(Y64, mode="economic", check_finite=False)
-        Y, R_inv = Q.astype(dtype), np.eye(rank)
-    Z = op.rmatmul(Y).astype(np.float64)  # (m, rank) = X^T Y; B^T = Z R^-1
-    evals, Ub = np.linalg.eigh(R_inv.T @ (Z.T @ Z) @ R_inv)  # B B^T = Ub diag(s^2) Ub^T, ascending
-    P = R_inv @ Ub[:, ::-1][:, :k]  # U = Q Ub = Y P
-    s = np.sqrt(np.maximum(evals[::-1][:k], 0.0))
-    inv = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
-    # the two (n + m) x rank x k products in the dtype of X (all this start needs)
-    return Y @ P.astype(dtype), s, Z.astype(dtype) @ (P * inv).astype(dtype)
+
+    def __init__(self, op, k: int, rng, n_oversamples: int = 10):
+        n, m = op.shape
+        rank = min(k + n_oversamples, n, m)
+        dtype = self.dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
+        omega = np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
+        Y = op.matmul(omega)
+        Y64 = Y.astype(np.float64)
+        R, info = lapack.dpotrf(Y64.T @ Y64, lower=False, clean=True, overwrite_a=True)
+        if info == 0:
+            R_inv, info = lapack.dtrtri(R, lower=False)
+        if info != 0:  # too ill-conditioned for Cholesky QR (or rank-deficient)
+            Q, _ = linalg.qr(Y64, mode="economic", check_finite=False)
+            Y, R_inv = Q.astype(dtype), np.eye(rank)
+        Z = op.rmatmul(Y)  # (m, rank) = X^T Y; B^T = Z R^-1
+        Z64 = Z.astype(np.float64)
+        evals, Ub = np.linalg.eigh(R_inv.T @ (Z64.T @ Z64) @ R_inv)  # B B^T = Ub diag(s^2) Ub^T, ascending
+        P = R_inv @ Ub[:, ::-1][:, :k]  # U = Q Ub = Y P
+        s = np.sqrt(np.maximum(evals[::-1][:k], 0.0))
+        inv = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
+        self._Y, self._Z, self._R_inv = Y, Z.astype(dtype, copy=False), R_inv
+        # the two (n + m) x rank x k products in the dtype of X (all this start needs)
+        self.U = Y @ P.astype(dtype)
+        self.s = s
+        self.V = self._Z @ (P * inv).astype(dtype)
+
+    def product(self, B: np.ndarray) -> np.ndarray:
+        """``Q Q^T X @ B`` (n_samples, k): ``X @ B`` with ``X`` projected on the range of
+        the sketch (``Y R^-1 R^-T Z^T B``), for ``B`` of shape (n_features, k); in the
+        dtype of ``X``, at ``(n + m) rank k`` multiply-adds instead of ``n m k``."""
+        T = self._Z.T @ B
+        T = self._R_inv @ (self._R_inv.T @ T.astype(np.float64))
+        return self._Y @ T.astype(self.dtype)
+
+
+def sketch_svd(op, k: int, rng, n_oversamples: int = 10):
+    """``(U, s, V)`` of a :class:`Sketch` (a one-pass randomized SVD for a dense
+    matrix whose spectrum falls fast): ``U`` and ``V`` in the dtype of ``X``."""
+    sketch = Sketch(op, k, rng, n_oversamples)
+    return sketch.U, sketch.s, sketch.V
 
 
 def nndsvd_factors(U, s, V, eps: float = 1e-6):

@@ -10,7 +10,7 @@ nothing. Where the compiled kernels are cached is chosen by
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -67,6 +67,21 @@ def small_problem(small: bool):
         _SMALL.reset(token)
 
 
+@contextmanager
+def serial_kernels():
+    """Within the block (this thread or task only), the compiled kernels run their serial drivers.
+
+    For work run on threads of its own beside a fit (see :func:`concurrently`):
+    parallel kernels launched from two threads at once would share the cores
+    badly, and some threading layers do not allow it.
+    """
+    token = _SERIAL.set(True)
+    try:
+        yield
+    finally:
+        _SERIAL.reset(token)
+
+
 def serial_only() -> bool:
     """Whether the compiled kernels must run their serial drivers (see :func:`concurrently`)."""
     return _SERIAL.get()
@@ -90,16 +105,18 @@ def concurrently(tasks: list) -> list:
         return [task() for task in tasks]
 
     def serially(task):
-        token = _SERIAL.set(True)
-        try:
+        with serial_kernels():
             return task()
-        finally:
-            _SERIAL.reset(token)
 
     # BLAS limits and warning filters are process-wide: the threads' own contexts may
     # restore each other's settings, so this one, entered first, restores the caller's.
     with blas_threads(1), warnings.catch_warnings(), ThreadPoolExecutor(n_threads) as pool:
         return list(pool.map(serially, tasks))
+
+
+def running_small() -> bool:
+    """Whether the running problem is a small one (on the numpy kernels, nothing compiled)."""
+    return _SMALL.get()
 
 
 def kernels():
@@ -124,9 +141,18 @@ def blas_threads(limit: int | None):
     """A context in which the BLAS libraries run on ``limit`` threads (None: as they were).
 
     The scan of the loaded BLAS libraries (threadpoolctl) is done once per process.
+    Where every BLAS library runs on ``limit`` threads already, nothing is set
+    (an empty context): setting and restoring the limits costs a few tens of
+    microseconds, and a fifth of a millisecond when the caches were just filled
+    by a large product (an image's ``compress`` enters two such contexts before
+    its first iteration).
     """
     if not _CONTROLLER:
         from threadpoolctl import ThreadpoolController
 
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=limit, user_api="blas")
+        controller = ThreadpoolController()
+        _CONTROLLER.append((controller, [lib for lib in controller.lib_controllers if lib.user_api == "blas"]))
+    controller, libs = _CONTROLLER[0]
+    if limit is not None and all(lib.num_threads == limit for lib in libs):
+        return nullcontext()
+    return controller.limit(limits=limit, user_api="blas")

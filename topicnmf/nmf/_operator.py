@@ -29,13 +29,20 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._lazy import kernels
+from ._lazy import kernels, running_small
 
 
 #: a dense product of at least this many multiply-adds may run on all BLAS threads
 #: (a 1000 x 1000 image by k = 50 is 5e7; below, a slow second thread, re-measured
 #: every ``_drivers.REMEASURE_EVERY`` calls, costs more than the others can win)
 DENSE_THREADS_MIN_WORK = 40_000_000
+
+
+#: the fewest and the most columns of a factor multiplied by ``_dense.narrow_product``
+#: (on a 427 x 640 photograph in float32: OpenBLAS takes 0.1 ms at k = 5, about the
+#: time it takes at k = 20; those loops a third of it; at 1 and 2 columns and from
+#: about 14 on BLAS is faster)
+NARROW_K = (3, 12)
 
 
 #: the large dense products are computed as this many fixed ranges of rows, each a
@@ -85,10 +92,18 @@ def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     this shape (re-measuring the other now and then): on a busy machine a
     second thread waiting for a core can make a product several times slower.
     The pieces are the same calls either way, so the result does not depend on
-    the choice (a BLAS call on two threads would change the rounding).
+    the choice (a BLAS call on two threads would change the rounding). Smaller
+    products by a factor of ``NARROW_K`` columns run on the compiled loops of
+    ``_dense.narrow_product`` (where BLAS is slow), unless the problem is a
+    small one (on the numpy kernels, nothing compiled).
     """
     work = a.shape[0] * a.shape[1] * b.shape[1]
     if work < DENSE_THREADS_MIN_WORK:
+        if NARROW_K[0] <= b.shape[1] <= NARROW_K[1] and a.dtype == b.dtype and not running_small() \
+                and a.dtype in (np.float32, np.float64) and (a.flags.c_contiguous or a.flags.f_contiguous):
+            from ._dense import narrow_product
+
+            return narrow_product(a, b)
         return a @ b
     from ._drivers import choose
 
