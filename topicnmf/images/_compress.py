@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from topicnmf.errors import InputError
-from topicnmf.images._fit import PsnrRule, check_fit_params, factorize_image
+from topicnmf.images._fit import PsnrRule, check_fit_params, factorize_image, image_operator
 from topicnmf.images._io import check_pixels
 from topicnmf.images._quality import _data_range, psnr, ssim_many
 
@@ -77,35 +77,42 @@ def _clip_cast(R: np.ndarray, image: np.ndarray) -> np.ndarray:
 class _SvdBound:
     """The rank-``k`` truncated SVD of ``X``: the best rank-``k`` approximation in squared error.
 
-    Computed once: by the stopping rule (which needs its objective
-    ``0.5 |X - X_k|^2``), after the fit, or, once :meth:`start` is called, on
-    a thread of its own while the fit goes on (``compress`` starts it after
-    the first iteration: on two cores the rule then finds it ready rather than
-    waiting for it; its random draws are its own, so the result is the same).
-    The core's randomized SVD (:mod:`topicnmf.nmf._init`) with ``k + 20``
-    columns and 3 power iterations: on the sample photographs and a 1000 x
-    1000 one its PSNR is within 0.01 dB of LAPACK's exact ``gesdd`` at k = 5,
-    20 and 50 (benchmarks/images.py), in a fifth of its time or less.
-    ``seconds``: its computing time; ``waited``: the time its callers waited
-    for it.
+    Its factors are computed once: by the stopping rule (which needs its
+    objective ``0.5 |X - X_k|^2``), after the fit, or, once :meth:`start` is
+    called, on a thread of its own while the fit goes on (``compress`` starts
+    it when its rule first measures a gain, after ``PsnrRule.window``
+    iterations: on two cores the rule then waits less, or not at all; its
+    random draws are its own, so the result is the same). The objective is
+    ``0.5 (|X|^2 - sum s_i^2)`` (``X_k`` is the projection of ``X`` on the top
+    ``k`` left singular vectors), ``|X|^2`` as the caller knows it; the matrix
+    ``X_k`` is formed only when asked for (or when ``X`` is so nearly of rank
+    ``k`` that the difference would be mostly rounding: then the objective is
+    computed from it). The core's randomized SVD
+    (:mod:`topicnmf.nmf._init`) with ``k + 20`` columns and 3 power
+    iterations: on the sample photographs and a 1000 x 1000 one its PSNR is
+    within 0.01 dB of LAPACK's exact ``gesdd`` at k = 5, 20 and 50
+    (benchmarks/images.py), in a fifth of its time or less. ``seconds``: its
+    computing time (the factors and the matrix); ``waited``: the time its
+    callers waited for the factors.
     """
 
-    def __init__(self, X: np.ndarray, k: int, random_state=None):
+    def __init__(self, X: np.ndarray, k: int, random_state=None, sq_norm: float | None = None):
         self.X, self.k, self.random_state = X, k, random_state
+        self._sq_norm = sq_norm
+        self._factors = None
         self._matrix = None
         self._future = None
-        self._loss = 0.0
         self.seconds = 0.0
         self.waited = 0.0
 
     def start(self) -> None:
-        """Compute it on a thread of its own (with the serial kernels) from now on.
+        """Compute the factors on a thread of its own (with the serial kernels) from now on.
 
         For an int or None ``random_state`` only (a ``RandomState`` is shared
         with the start, whose draws must come in order); the caller holds a
         one-thread BLAS context until :meth:`matrix` returns.
         """
-        if self._future is None and self._matrix is None and not isinstance(
+        if self._future is None and self._factors is None and not isinstance(
                 self.random_state, np.random.RandomState):
             import contextvars
 
@@ -121,33 +128,44 @@ class _SvdBound:
         from sklearn.utils import check_random_state as as_rng
 
         from topicnmf.nmf._init import randomized_svd
-        from topicnmf.nmf._lazy import blas_threads, kernels
+        from topicnmf.nmf._lazy import blas_threads
         from topicnmf.nmf._operator import DenseOperator
 
         start = time.perf_counter()
+        op = DenseOperator(self.X, sq_norm=self._sq_norm)
         with blas_threads(1):  # the large products choose their own threads
-            U, s, V = randomized_svd(DenseOperator(self.X), self.k, as_rng(self.random_state),
-                                     n_oversamples=20, n_iter=3)
-            matrix = (U * s).astype(self.X.dtype) @ V.T.astype(self.X.dtype)
-        self._loss = 0.5 * kernels().sq_norm(self.X - matrix)
-        self._matrix = matrix
-        self.seconds = time.perf_counter() - start
+            U, s, V = randomized_svd(op, self.k, as_rng(self.random_state), n_oversamples=20, n_iter=3)
+        loss = 0.5 * max(op.sq_norm - float(np.dot(s, s)), 0.0)
+        self._factors = (U, s, V, loss)
+        self.seconds += time.perf_counter() - start
+        if loss < 0.5e-3 * op.sq_norm:  # nearly rank k: the difference would show the sums' rounding
+            from topicnmf.nmf._lazy import kernels
 
-    def matrix(self) -> np.ndarray:
-        """``X_k`` (in the dtype of ``X``)."""
-        if self._matrix is None:
+            self._factors = (U, s, V, 0.5 * kernels().sq_norm(self.X - self.matrix()))
+
+    def _ready(self):
+        if self._factors is None:
             start = time.perf_counter()
             if self._future is not None:
                 self._future.result()
             else:
                 self._compute()
             self.waited += time.perf_counter() - start
+        return self._factors
+
+    def matrix(self) -> np.ndarray:
+        """``X_k`` (in the dtype of ``X``)."""
+        if self._matrix is None:
+            U, s, V, _ = self._ready()
+        if self._matrix is None:  # (computing the factors may have formed it)
+            start = time.perf_counter()
+            self._matrix = (U * s).astype(self.X.dtype) @ V.T.astype(self.X.dtype)
+            self.seconds += time.perf_counter() - start
         return self._matrix
 
     def loss(self) -> float:
         """``0.5 |X - X_k|^2``."""
-        self.matrix()
-        return self._loss
+        return self._ready()[3]
 
 
 @functools.lru_cache(maxsize=None)
@@ -328,13 +346,16 @@ def compress(
         )
     from topicnmf.nmf._lazy import blas_threads
 
-    bound = _SvdBound(X, k, random_state)
-    rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, first=bound.start)
+    scan = time.perf_counter()
+    op = image_operator(X, image)
+    bound = _SvdBound(X, k, random_state, sq_norm=op.sq_norm)
+    scan = time.perf_counter() - scan  # a part of the fit (the core would scan X for |X|^2)
+    rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, prepare=bound.start)
     with blas_threads(1):  # the SVD's thread included (the settings are process-wide)
         W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
                                                random_state=random_state, callback=None, rule=rule,
-                                               image=image)
-        fit_time -= bound.waited  # the SVD, if the rule waited for it during the fit
+                                               op=op)
+        fit_time += scan - bound.waited  # less the SVD, if the rule waited for it during the fit
         svd = _clip_cast(_to_image(bound.matrix(), image.shape), image)
     rec = _clip_cast(_to_image(W @ H, image.shape), image)
     n_stored = k * sum(X.shape)

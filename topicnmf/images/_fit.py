@@ -52,8 +52,11 @@ class PsnrRule:
     computed only once the gain per iteration falls below ``tol * MAX_GAP``.
     A window, since an extrapolated HALS step that is rejected gains nothing
     by itself. ``tol=0`` never stops. ``callback``, if given, sees every
-    iteration first; ``first``, if given, is called after the first iteration
-    (``compress`` starts computing the SVD there, on a thread of its own).
+    iteration first; ``prepare``, if given, is called once ``window``
+    iterations are done, the first time a gain can be measured (``compress``
+    starts computing the SVD there, on a thread of its own: the rule needs it
+    once the gain falls below ``tol * MAX_GAP``, from the 14th iteration on
+    the sample photographs).
 
     On the sample photographs (benchmarks/images.py) ``tol=1e-3`` ends at or
     above scikit-learn's final PSNR (cd and mu) at k = 5, 20 and 50, grey and
@@ -63,12 +66,12 @@ class PsnrRule:
     window = 8
     MAX_GAP = 10.0
 
-    def __init__(self, tol: float, peak: float, size: int, svd_loss, callback=None, first=None):
+    def __init__(self, tol: float, peak: float, size: int, svd_loss, callback=None, prepare=None):
         self.tol = float(tol)
         self.scale = peak * peak * size / 2.0
         self.svd_loss = svd_loss
         self.callback = callback
-        self.first = first
+        self.prepare = prepare
         self.psnr: list[float] = []
 
     def _psnr(self, loss: float) -> float:
@@ -78,9 +81,9 @@ class PsnrRule:
         if self.callback is not None:
             self.callback(info)
         self.psnr.append(self._psnr(info["loss"]))
-        if len(self.psnr) == 1 and self.first is not None:
-            self.first()
         w = self.window
+        if len(self.psnr) == w and self.prepare is not None:
+            self.prepare()
         if self.tol <= 0 or len(self.psnr) <= w:
             return None
         gain = (self.psnr[-1] - self.psnr[-1 - w]) / w
@@ -169,11 +172,13 @@ def _start_rng(random_state):
     return np.random.default_rng(random_state)
 
 
-def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None, image=None):
+def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback, rule=None, image=None,
+                    op=None):
     """HALS (or the chosen solver) from the start ``init``; ``(W, H, info, seconds)``.
 
     ``X`` is already checked (finite, non-negative, a C-ordered float array);
-    ``image``, if given, the pixels it holds (see :func:`image_operator`).
+    ``image``, if given, the pixels it holds (see :func:`image_operator`);
+    ``op``, if given, the operator :func:`image_operator` made for them.
     ``rule``: a :class:`PsnrRule` (then ``tol`` is its own and the core's
     stationarity rule is off, and the fit runs on the compiled kernels whatever
     its size: one photograph at a small rank runs many cheap iterations, where
@@ -190,7 +195,8 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     start = time.perf_counter()
     if rule is not None:
         tol, callback = 0.0, rule
-    op = image_operator(X, image)
+    if op is None:
+        op = image_operator(X, image)
     W0 = H0 = None
     compiled = always_compiled() if rule is not None else nullcontext()
     with hals_alpha(SWEEP_ALPHA, blas_gradient=True), compiled:
