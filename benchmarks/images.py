@@ -14,8 +14,9 @@ loads topicnmf's compiled kernels); the fastest run counts. Columns:
 
 - ``time``: wall time of the fit (scikit-learn: ``fit_transform``; topicnmf: the start
   and the iterations, ``Compression.fit_time``; the SVD bound and the quality measures
-  that ``compress`` adds are listed apart: the stopping rule computes the SVD during
-  the iterations once it needs it, so the reach times below include it when it came first);
+  that ``compress`` adds are listed apart: the stopping rule needs the SVD during the
+  iterations, from the 14th on these images; ``compress`` computes it on a thread of its
+  own from the 8th, so the reach times below include whatever the rule waited for it);
 - ``iter``: iterations; ``PSNR``: of the reconstruction clipped to 0..255;
 - ``cpu``: process time of the same (``time.process_time``: on a shared machine it
   leaves out the time other processes hold the cores; both sides run on one thread

@@ -423,3 +423,35 @@ def test_side_by_side_and_psnr_plot():
     lines = fig.axes[0].get_lines()
     assert [list(line.get_xdata()) for line in lines] == [[2, 6], [2, 6]]
     np.testing.assert_allclose(lines[1].get_ydata(), [results[1].psnr, results[0].psnr])
+
+
+def test_the_first_product_comes_from_the_sketch_once_and_only_for_the_start():
+    from topicnmf.images._compress import _to_matrix
+    from topicnmf.images._fit import image_operator
+
+    image = smooth((30, 40, 1))[..., 0]
+    X = _to_matrix(image)
+    Ht = np.random.RandomState(0).rand(40, 3).astype(X.dtype)
+    known = np.full((30, 3), 7.0, dtype=X.dtype)
+    op = image_operator(X, image)
+    op.start_with(Ht, known)
+    assert op.matmul(Ht.copy()) is known  # the start's H: the sketch's stand-in
+    np.testing.assert_allclose(op.matmul(Ht), X @ Ht, rtol=1e-5)  # then the exact products
+    op.start_with(Ht, known)
+    np.testing.assert_allclose(op.matmul(Ht + 1), X @ (Ht + 1), rtol=1e-5)  # another H: exact
+    np.testing.assert_allclose(op.matmul(Ht), X @ Ht, rtol=1e-5)  # and the stand-in is dropped
+
+
+def test_the_svd_bound_computed_on_its_own_thread_is_the_same():
+    from topicnmf.images._compress import _SvdBound, _to_matrix
+
+    X = _to_matrix(smooth((50, 60, 3)))
+    inline, threaded = _SvdBound(X, 4, 0), _SvdBound(X, 4, 0)
+    threaded.start()
+    assert threaded.loss() == inline.loss() > 0
+    np.testing.assert_array_equal(threaded.matrix(), inline.matrix())
+    Xf = X.astype(np.float64)
+    assert inline.loss() == pytest.approx(0.5 * np.sum((Xf - inline.matrix()) ** 2), rel=1e-4)
+    shared = _SvdBound(X, 4, np.random.RandomState(0))  # a RandomState shared with the start: not on a thread
+    shared.start()
+    assert shared._future is None

@@ -199,3 +199,46 @@ def test_block_sweeps_are_the_row_sweeps_bit_for_bit(compiled, dtype):
         pg_block = compiled.hals_rows(block, A, B, 0.1, 0.2, max_inner, eps, True)
         np.testing.assert_array_equal(rows, block)
         assert pg_block == pytest.approx(pg_rows, rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [3, 5, 12])
+def test_narrow_dense_products_are_blas_products_to_rounding(dtype, k):
+    from topicnmf.nmf import _operator
+
+    rng = np.random.RandomState(k)
+    X = (rng.rand(37, 29) * 255).astype(dtype)  # rows not a multiple of the four taken at once
+    Ht, W = rng.rand(29, k).astype(dtype), rng.rand(37, k).astype(dtype)
+    op = _operator.DenseOperator(X)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    for got, expected in ((op.matmul(Ht), X @ Ht), (op.rmatmul(W), X.T @ W)):
+        assert got.dtype == dtype and got.flags.c_contiguous
+        np.testing.assert_allclose(got, expected, rtol=rtol)
+    # an F-ordered X (its products swap loops) and a small problem (numpy's products)
+    np.testing.assert_allclose(_operator.DenseOperator(np.asfortranarray(X)).matmul(Ht), X @ Ht, rtol=rtol)
+    with _lazy.small_problem(True):
+        np.testing.assert_array_equal(op.matmul(Ht), X @ Ht)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_nndsvd_gives_the_factors_of_numpys(dtype):
+    from topicnmf.nmf._dense import nndsvd_dense
+    from topicnmf.nmf._init import nndsvd_factors
+
+    rng = np.random.RandomState(1)
+    U, V, s = rng.randn(40, 5).astype(dtype), rng.randn(30, 5).astype(dtype), np.array([5.0, 3, 2, 1, 0.5])
+    U[:, 0], V[:, 0] = -np.abs(U[:, 0]), -np.abs(V[:, 0])  # a Perron pair of negative sign
+    U[:, 4], V[:, 4] = 0.0, 0.0  # a zero pair stays at zero
+    ours, theirs = nndsvd_dense(U, s, V), nndsvd_factors(U, s, V)
+    for a, b in zip(ours, theirs):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, b, rtol=1e-5 if dtype == np.float32 else 1e-12)
+        np.testing.assert_array_equal(a == 0, b == 0)
+
+
+def test_blas_limits_already_in_place_are_not_set_again():
+    from contextlib import nullcontext
+
+    with _lazy.blas_threads(1):
+        assert isinstance(_lazy.blas_threads(1), nullcontext)
+    assert not isinstance(_lazy.blas_threads(None), nullcontext)

@@ -219,10 +219,11 @@ class Compression:
     loss_history : list of float
         ``0.5 ||X - W H||^2`` after each iteration.
     fit_time : float
-        Seconds for the NMF (start and iterations), without the SVD bound even
-        when the stopping rule computed it during the iterations.
+        Seconds for the NMF (start and iterations), without the time the
+        stopping rule waited for the SVD bound during the iterations.
     svd_time : float
-        Seconds for the SVD bound.
+        Seconds for the SVD bound (computed on a thread of its own from the
+        8th iteration on, for an int or None ``random_state``).
     """
 
     W: np.ndarray
@@ -297,7 +298,9 @@ def compress(
         None: NNDSVD (its zeros kept) on a one-pass randomized SVD
         (``image_start`` of :mod:`topicnmf.images._fit`: cheap, and on
         photographs a better start than NNDSVDa, whose fill with the mean pixel
-        makes ``W H`` far too bright); the others as in
+        makes ``W H`` far too bright; the first update of ``W`` uses the
+        sketch's projection of ``X`` for ``X @ H.T``, every later product is
+        exact); the others as in
         :class:`topicnmf.nmf.NMF` (``'random'`` is scikit-learn's random start,
         draw for draw).
     solver : {'hals', 'mu', 'als'}, default='hals'

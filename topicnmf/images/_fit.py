@@ -1,8 +1,8 @@
 """The factorisation behind :func:`~topicnmf.images.compress` and :func:`~topicnmf.images.parts`.
 
 HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVD
-on a one-pass randomized SVD (:func:`image_start`), unless another start is asked
-for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), on the
+on a one-pass randomized SVD (:func:`image_start`, whose sketch also stands in
+for the first product ``X @ H.T``), unless another start is asked for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), on the
 core's code path without its scans of ``X`` (the pixels were checked already);
 the PSNR stopping rule of ``compress`` (against the SVD bound); the parameter
 checks both functions share.
