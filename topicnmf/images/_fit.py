@@ -104,9 +104,10 @@ def image_operator(X, image=None):
     Its ``start_with(Ht, A)`` sets the first product (see :func:`_image_operator`).
     """
     scans = {}
-    if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8, np.bool_):
-        scans = {"n_nonzero": int(np.count_nonzero(image)),
-                 "sq_norm": float((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))}  # 255^2 < 2^16
+    if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8):
+        from topicnmf.nmf._dense import int_sq_norm
+
+        scans = {"n_nonzero": int(np.count_nonzero(image)), "sq_norm": float(int_sq_norm(image))}
     return _image_operator()(X, **scans)
 
 
