@@ -455,3 +455,14 @@ def test_the_svd_bound_computed_on_its_own_thread_is_the_same():
     shared = _SvdBound(X, 4, np.random.RandomState(0))  # a RandomState shared with the start: not on a thread
     shared.start()
     assert shared._future is None
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_computes_the_svd_bound_on_threads_of_its_own():
+    import multiprocessing
+
+    image = smooth((30, 40, 1))[..., 0]
+    compress(image, 3, random_state=0, tol=0, max_iter=10)  # the parent's threads exist
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(compress, (image, 3), {"random_state": 0, "tol": 0, "max_iter": 10})
+        assert result.get(timeout=30).n_iter == 10

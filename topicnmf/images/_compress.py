@@ -168,9 +168,16 @@ class _SvdBound:
         return self._ready()[3]
 
 
-@functools.lru_cache(maxsize=None)
 def _background():
-    """The threads that compute SVD bounds while fits go on (one per core)."""
+    """The threads that compute SVD bounds while fits go on (one per core), this process's:
+    a forked child has none of its parent's threads, so it makes its own."""
+    import os
+
+    return _threads_of(os.getpid())
+
+
+@functools.lru_cache(maxsize=None)
+def _threads_of(pid: int):
     import os
     from concurrent.futures import ThreadPoolExecutor
 

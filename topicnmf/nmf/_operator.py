@@ -68,12 +68,14 @@ def _one_thread(a, b):
 
 
 def _all_threads(a, b):
-    if not _POOL:
+    import os
+
+    if not _POOL or _POOL[0][0] != os.getpid():  # a forked child has none of its parent's threads
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL.append(ThreadPoolExecutor(DENSE_PIECES, thread_name_prefix="topicnmf-dense"))
+        _POOL[:] = [(os.getpid(), ThreadPoolExecutor(DENSE_PIECES, thread_name_prefix="topicnmf-dense"))]
     out = _out(a, b)
-    jobs = [_POOL[0].submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
+    jobs = [_POOL[0][1].submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
     for job in jobs:
         job.result()
     return out
