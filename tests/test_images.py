@@ -466,3 +466,14 @@ def test_a_forked_child_computes_the_svd_bound_on_threads_of_its_own():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         result = pool.apply_async(compress, (image, 3), {"random_state": 0, "tol": 0, "max_iter": 10})
         assert result.get(timeout=30).n_iter == 10
+
+
+def test_parts_of_a_small_stack_compile_nothing():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from topicnmf.images import parts; "
+            "parts((np.random.RandomState(0).rand(30, 8, 8) * 255).astype('uint8'), 4, random_state=0); "
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

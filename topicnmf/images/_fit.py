@@ -2,8 +2,9 @@
 
 HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVD
 on a one-pass randomized SVD (:func:`image_start`, whose sketch also stands in
-for the first product ``X @ H.T``), unless another start is asked for, with fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), on the
-core's code path without its scans of ``X`` (the pixels were checked already);
+for the first product ``X @ H.T``), unless another start is asked for, with
+fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), on the core's
+code path without its scans of ``X`` (the pixels were checked already);
 the PSNR stopping rule of ``compress`` (against the SVD bound); the parameter
 checks both functions share.
 """
@@ -103,11 +104,17 @@ def image_operator(X, image=None):
     integer below 2^53 is exact in float64 whatever the order of the sum).
     Its ``start_with(Ht, A)`` sets the first product (see :func:`_image_operator`).
     """
+    from topicnmf.nmf._lazy import running_small
+
     scans = {}
     if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8):
-        from topicnmf.nmf._dense import int_sq_norm
+        if running_small():  # nothing compiled: 255^2 < 2^16
+            sq_norm = int((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))
+        else:
+            from topicnmf.nmf._dense import int_sq_norm
 
-        scans = {"n_nonzero": int(np.count_nonzero(image)), "sq_norm": float(int_sq_norm(image))}
+            sq_norm = int_sq_norm(image)
+        scans = {"n_nonzero": int(np.count_nonzero(image)), "sq_norm": float(sq_norm)}
     return _image_operator()(X, **scans)
 
 
@@ -155,11 +162,16 @@ def image_start(op, k, rng):
     100) that fill makes ``W H`` about ``k`` times the mean squared, a start
     worse than zero; HALS moves zeros as freely as any other value.
     """
-    from topicnmf.nmf._dense import nndsvd_dense
-    from topicnmf.nmf._init import Sketch
+    from topicnmf.nmf._init import Sketch, nndsvd_factors
+    from topicnmf.nmf._lazy import running_small
 
     sketch = Sketch(op, k, rng)
-    W, Ht = nndsvd_dense(sketch.U, sketch.s, sketch.V)
+    if running_small():  # nothing compiled (a small stack of parts)
+        W, Ht = (V.astype(op.dtype, copy=False) for V in nndsvd_factors(sketch.U, sketch.s, sketch.V))
+    else:
+        from topicnmf.nmf._dense import nndsvd_dense
+
+        W, Ht = nndsvd_dense(sketch.U, sketch.s, sketch.V)
     return W, Ht, sketch.product(Ht)
 
 
@@ -190,22 +202,25 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
     from contextlib import nullcontext
 
     from topicnmf.nmf._core import Settings, run
-    from topicnmf.nmf._lazy import always_compiled, blas_threads
+    from topicnmf.nmf._lazy import always_compiled, blas_threads, is_small, small_problem
     from topicnmf.nmf._solvers import hals_alpha
 
     start = time.perf_counter()
     if rule is not None:
         tol, callback = 0.0, rule
-    if op is None:
-        op = image_operator(X, image)
     W0 = H0 = None
     compiled = always_compiled() if rule is not None else nullcontext()
     with hals_alpha(SWEEP_ALPHA, blas_gradient=True), compiled:
-        if init is None:
-            with blas_threads(1):  # as inside the fit: the products choose their threads
-                W0, H0t, A0 = image_start(op, k, _start_rng(random_state))
-            op.start_with(H0t, A0)
-            init, H0 = "custom", H0t.T
+        # the start on the kernels the fit will run on (a small stack of parts: numpy's,
+        # nothing compiled; the core decides again from the count of non-zero pixels)
+        with small_problem(is_small(X.size, X.shape, k)):
+            if op is None:
+                op = image_operator(X, image)
+            if init is None:
+                with blas_threads(1):  # as inside the fit: the products choose their threads
+                    W0, H0t, A0 = image_start(op, k, _start_rng(random_state))
+                op.start_with(H0t, A0)
+                init, H0 = "custom", H0t.T
         settings = Settings(k, solver, 2.0, init, float(tol), int(max_iter), 0.0, 0.0, 0.0,
                             random_state, callback)
         W, H, info = run(op, settings, W=W0, H=H0, whom="compress" if rule is not None else "parts")
