@@ -477,3 +477,12 @@ def test_parts_of_a_small_stack_compile_nothing():
             "print('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("solver", ["hals", "mu", "als"])
+def test_every_solver_keeps_the_factors_of_a_mostly_dark_image_non_negative(solver):
+    image = np.zeros((40, 50), dtype=np.uint8)
+    image[5:12, 8:30] = 200  # a few bright patches on black: the sketch's projection dips below 0
+    image[20:35, 30:45] = smooth((15, 15, 1))[..., 0]
+    result = compress(image, 6, solver=solver, random_state=0, max_iter=20)
+    assert (result.W >= 0).all() and (result.H >= 0).all() and np.isfinite(result.psnr)

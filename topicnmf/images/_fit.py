@@ -172,7 +172,9 @@ def image_start(op, k, rng):
         from topicnmf.nmf._dense import nndsvd_dense
 
         W, Ht = nndsvd_dense(sketch.U, sketch.s, sketch.V)
-    return W, Ht, sketch.product(Ht)
+    # X @ Ht >= 0: so is its stand-in (the projection can dip below zero where X is dark;
+    # a multiplicative update would carry a negative numerator into W)
+    return W, Ht, np.maximum(sketch.product(Ht), 0)
 
 
 def _start_rng(random_state):
