@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from topicnmf import InputError, TopicModel, read_corpus, read_seed_topics
 from topicnmf.cli import app
+from topicnmf.measures import top_topics
 
 SEEDS = {
     "space": ["telescope", "planet", "galaxy"],
@@ -114,14 +115,65 @@ def test_seeded_kmeans_moves_supported_centroids_only():
     R = np.asarray(X @ np.eye(5)[[0, 2, 4]].T)  # seeds: word 0, word 2, word 4 (used by no document)
     start = np.eye(5)[[0, 3, 4]]  # the second seeded centroid starts on word 3, which all its documents use
     start[1] = [0, 0, 0.1, 1.0, 0]
-    C = _seeded_kmeans(X, start, R)
+    C, top = _seeded_kmeans(X, start, R)
+    np.testing.assert_array_equal(top, [0, 0, 1, 1])
     np.testing.assert_allclose(C[0], [0.8, 0.6, 0, 0, 0], atol=1e-12)  # mean of documents 0 and 1, unit
     np.testing.assert_allclose(C[1], [0, 0, 0.8, 0.6, 0], atol=1e-12)
     np.testing.assert_array_equal(C[2], np.eye(5)[4])  # no document: stays
     R[:, 1] = [0, 0, 0, 1.0]  # only one of its two documents uses the seed: 0.5 >= MIN_SUPPORT, it moves
-    np.testing.assert_allclose(_seeded_kmeans(X, start, R)[1], C[1])
+    np.testing.assert_allclose(_seeded_kmeans(X, start, R)[0][1], C[1])
     R[:, 1] = 0  # none uses it: the centroid stays where its seeds put it
-    np.testing.assert_allclose(_seeded_kmeans(X, start, R)[1], start[1] / np.linalg.norm(start[1]))
+    np.testing.assert_allclose(_seeded_kmeans(X, start, R)[0][1], start[1] / np.linalg.norm(start[1]))
+
+
+def test_association_weights():
+    """A term used by one cluster only weighs 1, one used alike by all 0, one in between between."""
+    import scipy.sparse as sp
+
+    from topicnmf.seeding import _association_weights
+
+    X = sp.csr_matrix(np.array([[1.0, 1.0, 2.0, 0], [1.0, 1.0, 0, 0], [0, 1.0, 1.0, 0], [0, 1.0, 0, 0]]))
+    w = _association_weights(X, np.array([0, 0, 1, 1]), 2)
+    np.testing.assert_allclose(w[[0, 1, 3]], [1.0, 0.0, 1.0], atol=1e-12)  # term 3 is unused: no effect
+    assert 0 < w[2] < 1  # means 1.0 and 0.5 over the two clusters
+    assert _association_weights(X, np.array([0, 0, 1, -1]), 2)[1] == pytest.approx(0.0)  # -1: in no cluster
+
+
+def test_reweighted_kmeans_keeps_an_absent_theme_in_place():
+    """Through the reweighting rounds a seeded centroid whose documents do not use its seed words
+    stays where its seeds put it; the supported clusters keep their documents."""
+    import scipy.sparse as sp
+
+    from topicnmf.seeding import _reweighted_kmeans
+
+    rows = [[1.0, 1, 0, 0, 0.2]] * 4 + [[0, 0.2, 1, 1, 0.2]] * 4
+    X = sp.csr_matrix(np.array(rows) / np.linalg.norm(rows, axis=1, keepdims=True))
+    R = np.asarray(X @ np.eye(5)[[0, 2, 4]].T)[:, :2]  # the third centroid's seed word is used by none
+    R = np.hstack([R, np.zeros((8, 1))])
+    start = np.eye(5)[[0, 2, 4]]
+    C, top = _reweighted_kmeans(X, start, R)
+    np.testing.assert_array_equal(top, [0] * 4 + [1] * 4)
+    np.testing.assert_array_equal(C[2], np.eye(5)[4])
+
+
+def test_self_training_relabels_a_misplaced_document():
+    """The cross-fitted classifier gives a document the label its words say, not the one its
+    cluster gave it; a cluster too small to train on keeps its documents."""
+    import scipy.sparse as sp
+
+    from topicnmf.seeding import _self_trained
+
+    rng = np.random.RandomState(0)
+    a, b = (0.5 + rng.rand(20, 5) / 2) * [1, 1, 0, 0, 0.3], (0.5 + rng.rand(20, 5) / 2) * [0, 0, 1, 1, 0.3]
+    a[3] = [1.0, 0.8, 0, 0, 0.1]
+    X = sp.csr_matrix(np.vstack([a, b, [[0, 0, 0, 0, 1.0]] * 2]))
+    top = np.array([0] * 20 + [1] * 20 + [2, 2])
+    top[3] = 1  # a document of cluster 0 misplaced
+    out = _self_trained(X, top, np.random.RandomState(0))
+    np.testing.assert_array_equal(out[:40], [0] * 20 + [1] * 20)
+    np.testing.assert_array_equal(out[40:], [2, 2])
+    one = np.where(top == 1, 0, top)  # one cluster to train on besides a small one: nothing to learn
+    np.testing.assert_array_equal(_self_trained(X, one, np.random.RandomState(0)), one)
 
 
 def test_seeds_survive_save_and_load(seeded, tmp_path):

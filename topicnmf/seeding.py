@@ -280,7 +280,8 @@ def _seeded_start(X, Y: np.ndarray, R: np.ndarray, k: int, random_state) -> tupl
 
     See the module: the seed-weighted mean of the documents that use the seed words,
     the seed words alone where no document uses them; the ``nndsvda`` start topics
-    left after a one-to-one matching for the others.
+    left after a one-to-one matching for the others; then seeded k-means, first on
+    ``X`` and then on ``X`` reweighted by the terms' association with the clusters.
     """
     from scipy.optimize import linear_sum_assignment
 
@@ -299,7 +300,8 @@ def _seeded_start(X, Y: np.ndarray, R: np.ndarray, k: int, random_state) -> tupl
     matched[seeds] = topics
     scale = float(np.linalg.norm(H, axis=1).mean()) or 1.0
     others = H[np.setdiff1d(np.arange(k), matched)]
-    centroids = _seeded_kmeans(X, np.vstack([directions, _unit(others)]), R)
+    C, top = _reweighted_kmeans(X, np.vstack([directions, _unit(others)]), R)
+    centroids = _move_centroids(X, _self_trained(X, top, rng), C, R)
     directions = centroids[: len(Y)]
     others = centroids[len(Y):] * np.linalg.norm(others, axis=1, keepdims=True)
     return np.vstack([directions * scale, others]), directions
@@ -309,8 +311,8 @@ def _seeded_start(X, Y: np.ndarray, R: np.ndarray, k: int, random_state) -> tupl
 KMEANS_ITER = 10
 
 
-def _seeded_kmeans(X, centroids: np.ndarray, R: np.ndarray, max_iter: int = KMEANS_ITER) -> np.ndarray:
-    """Spherical k-means on the rows of ``X`` from ``centroids`` (seeded ones first); unit centroids.
+def _seeded_kmeans(X, centroids: np.ndarray, R: np.ndarray, max_iter: int = KMEANS_ITER) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means on the rows of ``X`` from ``centroids`` (seeded ones first).
 
     Seeded k-means (Basu et al. 2002): each document joins its most similar centroid
     (cosine; a document similar to none joins none), each centroid moves to the mean
@@ -330,25 +332,119 @@ def _seeded_kmeans(X, centroids: np.ndarray, R: np.ndarray, max_iter: int = KMEA
     Returns
     -------
     centroids : ndarray of shape (k, n_terms)
+        Unit rows.
+    top : ndarray of int of shape (n_docs,)
+        Each document's centroid (-1: none) in the last assignment.
     """
     C = _unit(np.asarray(centroids, dtype=float))
-    k, n_seeds = len(C), R.shape[1]
     previous = None
     for _ in range(max_iter):
-        S = np.asarray(X @ C.T)
-        top = top_topics(S)
+        top = top_topics(np.asarray(X @ C.T))
         if previous is not None and np.array_equal(top, previous):
             break
         previous = top
-        rows = np.flatnonzero(top >= 0)
-        members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
-        sums = np.asarray(sp.csr_matrix(members @ X).toarray())
-        counts = np.bincount(top[rows], minlength=k)
-        keep = counts == 0
-        for s in range(n_seeds):
-            keep[s] |= bool(counts[s]) and (R[top == s, s] > 0).mean() < MIN_SUPPORT
-        C = np.where(keep[:, None], C, _unit(sums))
-    return C
+        C = _move_centroids(X, top, C, R)
+    return C, top
+
+
+def _move_centroids(X, top: np.ndarray, C: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """Each centroid moved to the unit mean of its documents (``top``), but for those that stay.
+
+    A centroid with no document stays, and so does a seeded one (the first
+    ``R.shape[1]``) whose documents mostly do not use its seed words.
+    """
+    k, n_seeds = len(C), R.shape[1]
+    rows = np.flatnonzero(top >= 0)
+    members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
+    sums = np.asarray(sp.csr_matrix(members @ X).toarray())
+    counts = np.bincount(top[rows], minlength=k)
+    keep = counts == 0
+    for s in range(n_seeds):
+        keep[s] |= bool(counts[s]) and (R[top == s, s] > 0).mean() < MIN_SUPPORT
+    return np.where(keep[:, None], C, _unit(sums))
+
+
+#: Most rounds of reweighting the terms by their association with the k-means clusters.
+REWEIGHT_ROUNDS = 10
+
+
+def _association_weights(X, top: np.ndarray, k: int) -> np.ndarray:
+    """Each term's concentration on the clusters ``top``, in [0, 1], of shape (n_terms,).
+
+    ``1 - entropy(p) / log k``, where ``p`` is the term's mean weight per document of
+    each cluster, normalised over the clusters: 1 for a term used by one cluster
+    only, 0 for one used alike by all (an unused term weighs 1, to no effect).
+    """
+    rows = np.flatnonzero(top >= 0)
+    members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
+    means = np.asarray(sp.csr_matrix(members @ X).toarray()) / np.maximum(np.bincount(top[rows], minlength=k), 1)[:, None]
+    P = means / np.maximum(means.sum(axis=0), np.finfo(float).tiny)
+    logs = np.log(np.where(P > 0, P, 1.0))
+    return np.clip(1.0 + (P * logs).sum(axis=0) / np.log(max(k, 2)), 0.0, 1.0)
+
+
+def _reweighted_kmeans(X, centroids: np.ndarray, R: np.ndarray, rounds: int = REWEIGHT_ROUNDS):
+    """Seeded k-means on ``X``, then on ``X`` reweighted by the terms' association with the clusters.
+
+    Iterative feature weighting for text clustering (after Liu et al. 2003): the
+    clusters found so far serve as labels; each term's column is scaled by its
+    :func:`_association_weights` (terms spread alike over all clusters, such as
+    reporting words, fade), the rows set to unit length, and seeded k-means runs again
+    from the clusters' means in that space, until no document moves or after
+    ``rounds`` rounds.
+
+    Returns
+    -------
+    centroids : ndarray of shape (k, n_terms)
+        The first seeded k-means' unit centroids, in ``X``'s own space.
+    top : ndarray of int of shape (n_docs,)
+        Each document's cluster after the last round (-1: none).
+    """
+    C, top = _seeded_kmeans(X, centroids, R)
+    for _ in range(rounds):
+        Xw = sp.csr_matrix(X @ sp.diags(_association_weights(X, top, len(C))))
+        norms = np.sqrt(np.asarray(Xw.multiply(Xw).sum(axis=1))).ravel()
+        Xw = sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, np.finfo(float).tiny)) @ Xw)
+        _, moved = _seeded_kmeans(Xw, _move_centroids(Xw, top, C, R), R)
+        if np.array_equal(moved, top):
+            break
+        top = moved
+    return C, top
+
+
+#: Folds of the cross-fitted classifier that relabels the clusters' documents.
+SELF_TRAIN_FOLDS = 5
+#: Its ridge penalty (scikit-learn's ``RidgeClassifier(alpha=...)``; 0.3 to 3 measured alike).
+SELF_TRAIN_ALPHA = 1.0
+
+
+def _self_trained(X, top: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+    """The clusters ``top`` relabelled by a linear classifier trained on them, cross-fitted.
+
+    Self-training (Yarowsky 1995; Nigam et al. 2000): the clusters serve as labels of
+    a regularised least-squares classifier (one-vs-all, Rifkin and Klautau 2004),
+    and each document takes the label that the classifier trained on the other
+    folds gives it (so a document's own label does not vote for itself). The
+    classifier weighs every term by how well it separates the clusters, where a
+    centroid weighs it by its mean. Clusters of fewer than :data:`SELF_TRAIN_FOLDS`
+    documents and documents in no cluster keep their labels.
+
+    Returns
+    -------
+    top : ndarray of int of shape (n_docs,)
+    """
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    counts = np.bincount(top[top >= 0], minlength=1)
+    rows = np.flatnonzero(top >= 0)
+    rows = rows[counts[top[rows]] >= SELF_TRAIN_FOLDS]
+    if len(np.unique(top[rows])) < 2:
+        return top
+    folds = StratifiedKFold(SELF_TRAIN_FOLDS, shuffle=True, random_state=rng.randint(np.iinfo(np.int32).max))
+    relabelled = top.copy()
+    relabelled[rows] = cross_val_predict(RidgeClassifier(alpha=SELF_TRAIN_ALPHA), X[rows], top[rows], cv=folds)
+    return relabelled
 
 
 def _lift_seed_words(H: np.ndarray, support: np.ndarray, n: int) -> bool:
