@@ -45,7 +45,7 @@ def test_seeded_topics_carry_names_and_keep_seed_words(seeded):
 
 def test_seeds_steer_without_forcing_junk(seeded, corpus):
     """Seeded topics take their theme's documents; the unseeded themes are still found."""
-    assert _nmi(seeded, corpus) >= 0.975  # unseeded: 0.977; seeded: 0.977 (near the ceiling already)
+    assert _nmi(seeded, corpus) >= 0.985  # unseeded: 0.977; seeded: 0.994
     labels = np.asarray(corpus.labels)
     top = seeded.doc_topic_.argmax(axis=1)
     for name, theme in [("space", "astronomy"), ("kitchen", "cooking"), ("money", "personal_finance")]:
@@ -60,7 +60,7 @@ def test_every_theme_seeded(corpus):
                  medicine=["patients", "symptoms", "vaccine"], music=["guitar", "piano", "chord"],
                  programming=["code", "bugs", "database"])
     model = TopicModel(8, seed_topics=seeds, random_state=0).fit(corpus)
-    assert _nmi(model, corpus) >= 0.98  # unseeded: 0.977; seeded: 0.984 (0.994 with seed_strength=0)
+    assert _nmi(model, corpus) >= 0.98  # unseeded: 0.977; seeded: 0.983 (0.994 with seed_strength=0)
     top = model.top_words(10)
     for name, topic in model.seed_topic_ids_.items():
         assert set(seeds[name]) <= set(top[topic])
@@ -86,11 +86,11 @@ def test_seed_of_an_absent_theme_takes_no_cluster(corpus):
     labels = np.asarray(corpus.labels)
     top = model.doc_topic_.argmax(axis=1)
     travel = top == model.seed_topic_ids_["travel"]
-    assert travel.sum() < 0.03 * len(labels)  # 4 of 416
+    assert travel.sum() < 0.03 * len(labels)  # 3 of 416
     X = model.vectorizer_.transform(np.asarray(corpus.texts)[travel])
     words = [list(model.vocabulary_).index(w) for w in ("travel", "car", "city")]
     assert (X[:, words].sum(axis=1) > 0).all()  # each uses a seed word
-    assert normalized_mutual_info_score(labels[~travel], top[~travel]) >= 0.98  # 0.988
+    assert normalized_mutual_info_score(labels[~travel], top[~travel]) >= 0.98  # 0.994
 
 
 def test_seed_strength_pulls_seeded_topics(corpus):
@@ -233,7 +233,7 @@ def test_seeds_raise_nmi_on_news_sections(news_sections):
     model = TopicModel(5, seed_topics=seeds, random_state=0).fit(texts)
     nmi_plain = normalized_mutual_info_score(labels, plain.doc_topic_.argmax(axis=1))
     nmi_seeded = normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1))
-    assert nmi_seeded > nmi_plain + 0.03, (nmi_plain, nmi_seeded)  # 0.825 -> 0.864
+    assert nmi_seeded > nmi_plain + 0.05, (nmi_plain, nmi_seeded)  # 0.825 -> 0.895
     top = model.top_words(10)
     for name, topic in model.seed_topic_ids_.items():
         assert set(seeds[name]) <= set(top[topic])
