@@ -299,7 +299,8 @@ def _seeded_start(X, Y: np.ndarray, R: np.ndarray, k: int, random_state) -> tupl
     See the module: the seed-weighted mean of the documents that use the seed words,
     the seed words alone where no document uses them; the ``nndsvda`` start topics
     left after a one-to-one matching for the others; then seeded k-means, first on
-    ``X`` and then on ``X`` reweighted by the terms' association with the clusters.
+    ``X`` and then on ``X`` reweighted by the terms' association with the clusters;
+    the clusters relabelled by self-training; their mean rows of ``X``.
     """
     from scipy.optimize import linear_sum_assignment
 
