@@ -435,6 +435,8 @@ def _reweighted_kmeans(X, centroids: np.ndarray, R: np.ndarray, rounds: int = RE
 SELF_TRAIN_FOLDS = 5
 #: Its ridge penalty (scikit-learn's ``RidgeClassifier(alpha=...)``; 0.3 to 3 measured alike).
 SELF_TRAIN_ALPHA = 1.0
+#: Rounds of relabelling (each on new folds); a third lowered the NMI on 20 Newsgroups.
+SELF_TRAIN_ROUNDS = 2
 
 
 def _self_trained(X, top: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
@@ -443,7 +445,9 @@ def _self_trained(X, top: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
     Self-training (Yarowsky 1995; Nigam et al. 2000): the clusters serve as labels of
     a regularised least-squares classifier (one-vs-all, Rifkin and Klautau 2004),
     and each document takes the label that the classifier trained on the other
-    folds gives it (so a document's own label does not vote for itself). The
+    folds gives it (so a document's own label does not vote for itself), for
+    :data:`SELF_TRAIN_ROUNDS` rounds on new folds (while every cluster keeps enough
+    documents to train on). The
     classifier weighs every term by how well it separates the clusters, where a
     centroid weighs it by its mean. Clusters of fewer than :data:`SELF_TRAIN_FOLDS`
     documents and documents in no cluster keep their labels.
@@ -460,9 +464,16 @@ def _self_trained(X, top: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
     rows = rows[counts[top[rows]] >= SELF_TRAIN_FOLDS]
     if len(np.unique(top[rows])) < 2:
         return top
-    folds = StratifiedKFold(SELF_TRAIN_FOLDS, shuffle=True, random_state=rng.randint(np.iinfo(np.int32).max))
     relabelled = top.copy()
-    relabelled[rows] = cross_val_predict(RidgeClassifier(alpha=SELF_TRAIN_ALPHA), X[rows], top[rows], cv=folds)
+    for _ in range(SELF_TRAIN_ROUNDS):
+        counts = np.bincount(relabelled[rows])
+        if counts[counts > 0].min() < SELF_TRAIN_FOLDS or (counts > 0).sum() < 2:
+            break
+        folds = StratifiedKFold(SELF_TRAIN_FOLDS, shuffle=True, random_state=rng.randint(np.iinfo(np.int32).max))
+        labels = cross_val_predict(RidgeClassifier(alpha=SELF_TRAIN_ALPHA), X[rows], relabelled[rows], cv=folds)
+        if np.array_equal(labels, relabelled[rows]):
+            break
+        relabelled[rows] = labels
     return relabelled
 
 
