@@ -45,7 +45,7 @@ def test_seeded_topics_carry_names_and_keep_seed_words(seeded):
 
 def test_seeds_steer_without_forcing_junk(seeded, corpus):
     """Seeded topics take their theme's documents; the unseeded themes are still found."""
-    assert _nmi(seeded, corpus) >= 0.985  # unseeded: 0.977; seeded: 0.994
+    assert _nmi(seeded, corpus) >= 0.985  # unseeded: 0.977; seeded: 0.989
     labels = np.asarray(corpus.labels)
     top = seeded.doc_topic_.argmax(axis=1)
     for name, theme in [("space", "astronomy"), ("kitchen", "cooking"), ("money", "personal_finance")]:
@@ -233,7 +233,7 @@ def test_seeds_raise_nmi_on_news_sections(news_sections):
     model = TopicModel(5, seed_topics=seeds, random_state=0).fit(texts)
     nmi_plain = normalized_mutual_info_score(labels, plain.doc_topic_.argmax(axis=1))
     nmi_seeded = normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1))
-    assert nmi_seeded > nmi_plain + 0.05, (nmi_plain, nmi_seeded)  # 0.825 -> 0.895
+    assert nmi_seeded > nmi_plain + 0.05, (nmi_plain, nmi_seeded)  # 0.825 -> 0.898
     top = model.top_words(10)
     for name, topic in model.seed_topic_ids_.items():
         assert set(seeds[name]) <= set(top[topic])

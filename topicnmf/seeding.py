@@ -23,8 +23,8 @@ else the topic holds. The method:
    document moves. Then self-training (Yarowsky 1995; Nigam et al. 2000): a ridge
    classifier (regularised least squares, one-vs-all; Rifkin and Klautau 2004) is
    trained on the clusters and each document takes the label that the classifier
-   trained on the other four of five folds gives it. The clusters' mean TF-IDF rows
-   (in ``X``'s own space) are the start topics;
+   trained on the other four of five folds gives it, twice. The clusters' mean
+   TF-IDF rows (in ``X``'s own space) are the start topics;
 3. a pull for the whole fit (``seed_strength``, default 0.03), after the guided NMF
    of Vendrow et al. (2021): each seeded topic's refined direction is stacked under
    ``X`` as a pseudo-document weighing ``seed_strength * n_docs`` documents, so the
@@ -38,25 +38,26 @@ Measured (``benchmarks/seeding.py``; one three-word seed list per section, chose
 reader would; NMI of the documents' top topic against the sections): on fifteen samples
 of 20 Newsgroups sections (575 to 2,550 cleaned posts, 4 to 6 sections, some joining two
 or three newsgroups, some of different sizes, four of posts of 150 words or more) the
-default raised the NMI from 0.609-0.866 (unseeded; mean 0.728) to 0.791-0.920 (mean
-0.843), against a supervised ceiling (logistic regression on the same TF-IDF,
-5-fold cross-validated predictions) of 0.796-0.902 (mean 0.848), which seven samples
-beat; every seed word stayed in its topic's top 10. Without step 2 the mean was 0.821
-(0.772-0.899): the reweighting alone gave 0.840, the self-training added the rest. On
-a sample of 1,324 BBC News articles of five sections (the sample of Greene and Cross's
-dynamic-nmf) the unseeded fit gives 0.828; three seed lists per section (such as
-``business: economy bank market``, ``company shares profit`` or ``firm sales
-growth``) gave 0.877-0.900 over three ``random_state`` (0.855-0.876 without step 2),
-against a supervised ceiling of 0.916; on each month of it alone (about 440 articles)
-0.78-0.94. The seeded start without the pull (``seed_strength=0``) gave a mean of 0.802
-on 20 Newsgroups; pulls of 0.01 to 0.1 measured alike. Boosting the seed words' columns
-of ``X`` (as CorEx anchors do) lowered the NMI on every sample, holding the seed support
+default raised the NMI from 0.609-0.866 (unseeded; mean 0.728) to 0.786-0.920 (mean
+0.843), against a supervised ceiling (logistic regression on the same TF-IDF, 5-fold
+cross-validated predictions) of 0.796-0.902 (mean 0.848), which five samples beat; every
+seed word stayed in its topic's top 10. Without step 2 the mean was 0.821 (0.772-0.899):
+the reweighting alone gave 0.840, one round of self-training 0.843, a second round kept
+0.843 (more rounds lowered it). On a sample of 1,324 BBC News articles of five sections
+(the sample of Greene and Cross's dynamic-nmf) the unseeded fit gives 0.828; three seed
+lists per section (such as ``business: economy bank market``, ``company shares profit``
+or ``firm sales growth``) gave 0.883-0.904 (mean 0.892) over three ``random_state``
+(0.855-0.876 without step 2; 0.877-0.900 with one round of self-training), against a
+supervised ceiling of 0.916; on each month of it alone (about 440 articles) 0.79-0.94.
+The seeded start without the pull (``seed_strength=0``) gave a mean of 0.802 on 20
+Newsgroups; pulls of 0.01 to 0.1 measured alike. Boosting the seed words' columns of
+``X`` (as CorEx anchors do) lowered the NMI on every sample, holding the seed support
 fixed for the first iterations (an earlier version of this module) steered little,
 reading each document's top topic on unit-norm topics (``W * ||H||``) changed the NMI by
 at most 0.01, and semi-supervised naive Bayes EM on the clusters (Nigam et al. 2000)
 raised it on the news but lowered it on 20 Newsgroups by up to 0.1.
-A seed list of a theme a corpus does not hold takes 0 to 43 of its 1,800 documents,
-with the other sections' NMI unchanged or higher.
+A seed list of a theme a corpus does not hold takes 0 to 38 of its 1,800 documents, with
+the other sections' NMI unchanged or higher.
 
 S. Basu, A. Banerjee and R. J. Mooney, "Semi-supervised clustering by seeding",
 ICML 2002, 27-34. J. Jagarlamudi, H. Daume III and R. Udupa, "Incorporating lexical
