@@ -367,17 +367,22 @@ def _seeded_kmeans(X, centroids: np.ndarray, R: np.ndarray, max_iter: int = KMEA
     return C, top
 
 
+def _cluster_sums(X, top: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of the rows of ``X`` in each of the ``k`` clusters ``top`` (-1: none), dense,
+    and the clusters' sizes."""
+    rows = np.flatnonzero(top >= 0)
+    members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
+    return np.asarray(sp.csr_matrix(members @ X).toarray()), np.bincount(top[rows], minlength=k)
+
+
 def _move_centroids(X, top: np.ndarray, C: np.ndarray, R: np.ndarray) -> np.ndarray:
     """Each centroid moved to the unit mean of its documents (``top``), but for those that stay.
 
     A centroid with no document stays, and so does a seeded one (the first
     ``R.shape[1]``) whose documents mostly do not use its seed words.
     """
-    k, n_seeds = len(C), R.shape[1]
-    rows = np.flatnonzero(top >= 0)
-    members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
-    sums = np.asarray(sp.csr_matrix(members @ X).toarray())
-    counts = np.bincount(top[rows], minlength=k)
+    n_seeds = R.shape[1]
+    sums, counts = _cluster_sums(X, top, len(C))
     keep = counts == 0
     for s in range(n_seeds):
         keep[s] |= bool(counts[s]) and (R[top == s, s] > 0).mean() < MIN_SUPPORT
@@ -395,9 +400,8 @@ def _association_weights(X, top: np.ndarray, k: int) -> np.ndarray:
     each cluster, normalised over the clusters: 1 for a term used by one cluster
     only, 0 for one used alike by all (an unused term weighs 1, to no effect).
     """
-    rows = np.flatnonzero(top >= 0)
-    members = sp.csr_matrix((np.ones(len(rows)), (top[rows], rows)), shape=(k, X.shape[0]))
-    means = np.asarray(sp.csr_matrix(members @ X).toarray()) / np.maximum(np.bincount(top[rows], minlength=k), 1)[:, None]
+    sums, counts = _cluster_sums(X, top, k)
+    means = sums / np.maximum(counts, 1)[:, None]
     P = means / np.maximum(means.sum(axis=0), np.finfo(float).tiny)
     logs = np.log(np.where(P > 0, P, 1.0))
     return np.clip(1.0 + (P * logs).sum(axis=0) / np.log(max(k, 2)), 0.0, 1.0)
