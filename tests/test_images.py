@@ -340,13 +340,14 @@ def test_parts_errors():
 
 
 def test_the_default_start_is_nndsvd_on_a_one_pass_sketch_close_to_the_exact_svd():
-    from topicnmf.nmf._init import sketch_svd
+    from topicnmf.nmf._init import Sketch
     from topicnmf.nmf._operator import DenseOperator
 
     rng = np.random.RandomState(0)
     # a fast-falling spectrum, as a photograph's
     X = (rng.rand(120, 8) * 0.5 ** np.arange(8)) @ rng.rand(8, 90) + 1e-3 * rng.rand(120, 90)
-    U, s, V = sketch_svd(DenseOperator(X), 5, np.random.RandomState(1))
+    sketch = Sketch(DenseOperator(X), 5, np.random.RandomState(1))
+    U, s, V = sketch.U, sketch.s, sketch.V
     exact = np.linalg.svd(X, compute_uv=False)[:5]
     np.testing.assert_allclose(s, exact, rtol=1e-3)
     np.testing.assert_allclose(U.T @ U, np.eye(5), atol=1e-8)

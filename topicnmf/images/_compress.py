@@ -18,7 +18,7 @@ k = 50: 22.75 against 22.34 dB; flower k = 20: 26.38 against 25.96 dB; k = 50:
 
 from __future__ import annotations
 
-import functools
+import os
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -116,7 +116,10 @@ class _SvdBound:
                 self.random_state, np.random.RandomState):
             import contextvars
 
-            self._future = _background().submit(contextvars.copy_context().run, self._serially)
+            from topicnmf.nmf._lazy import thread_pool
+
+            pool = thread_pool("svd", os.cpu_count() or 1)
+            self._future = pool.submit(contextvars.copy_context().run, self._serially)
 
     def _serially(self) -> None:
         from topicnmf.nmf._lazy import serial_kernels
@@ -166,22 +169,6 @@ class _SvdBound:
     def loss(self) -> float:
         """``0.5 |X - X_k|^2``."""
         return self._ready()[3]
-
-
-def _background():
-    """The threads that compute SVD bounds while fits go on (one per core), this process's:
-    a forked child has none of its parent's threads, so it makes its own."""
-    import os
-
-    return _threads_of(os.getpid())
-
-
-@functools.lru_cache(maxsize=None)
-def _threads_of(pid: int):
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="topicnmf-svd")
 
 
 def _truncated_svd(X: np.ndarray, k: int, random_state=None) -> np.ndarray:

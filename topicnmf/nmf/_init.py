@@ -95,13 +95,6 @@ class Sketch:
         return self._Y @ T.astype(self.dtype)
 
 
-def sketch_svd(op, k: int, rng, n_oversamples: int = 10):
-    """``(U, s, V)`` of a :class:`Sketch` (a one-pass randomized SVD for a dense
-    matrix whose spectrum falls fast): ``U`` and ``V`` in the dtype of ``X``."""
-    sketch = Sketch(op, k, rng, n_oversamples)
-    return sketch.U, sketch.s, sketch.V
-
-
 def nndsvd_factors(U, s, V, eps: float = 1e-6):
     """NNDSVD of Boutsidis & Gallopoulos (2008) from a truncated SVD ``U diag(s) V.T``.
 
@@ -134,14 +127,13 @@ def nndsvd_factors(U, s, V, eps: float = 1e-6):
     return W, Ht
 
 
-def initialize(op, k: int, init: str, rng: np.random.RandomState, *, svd=None):
+def initialize(op, k: int, init: str, rng: np.random.RandomState):
     """Initial ``W`` (n_samples, k) and ``Ht`` (n_features, k) in the dtype of ``X``.
 
     ``init`` is one of ``"random"``, ``"nndsvd"``, ``"nndsvda"``, ``"nndsvdar"``
-    (``"custom"`` is handled by the caller). ``svd``: the truncated SVD behind
-    the ``nndsvd`` family, called as ``svd(op, k, rng)`` (None:
-    :func:`randomized_svd`; a dense matrix with a fast-falling spectrum, a
-    photograph, does with :func:`sketch_svd`).
+    (``"custom"`` is handled by the caller); the ``nndsvd`` family starts from
+    :func:`randomized_svd` (a photograph's start, ``images._fit.image_start``,
+    from a one-pass :class:`Sketch`).
     """
     n, m = op.shape
     dtype = op.dtype
@@ -151,7 +143,7 @@ def initialize(op, k: int, init: str, rng: np.random.RandomState, *, svd=None):
         Ht = np.abs(scale * rng.standard_normal(size=(k, m))).T
         W = np.abs(scale * rng.standard_normal(size=(n, k)))
     else:
-        W, Ht = nndsvd_factors(*(svd or randomized_svd)(op, k, rng))
+        W, Ht = nndsvd_factors(*randomized_svd(op, k, rng))
         if init == "nndsvda":
             W[W == 0.0] = mean
             Ht[Ht == 0.0] = mean

@@ -10,6 +10,8 @@ nothing. Where the compiled kernels are cached is chosen by
 
 from __future__ import annotations
 
+import functools
+import os
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
@@ -112,6 +114,22 @@ def concurrently(tasks: list) -> list:
     # restore each other's settings, so this one, entered first, restores the caller's.
     with blas_threads(1), warnings.catch_warnings(), ThreadPoolExecutor(n_threads) as pool:
         return list(pool.map(serially, tasks))
+
+
+def thread_pool(name: str, n_threads: int):
+    """This process's pool of ``n_threads`` threads named ``topicnmf-<name>``, made on first use.
+
+    Kept for the life of the process; a forked child has none of its parent's
+    threads, so it makes its own.
+    """
+    return _pool_of(os.getpid(), name, n_threads)
+
+
+@functools.lru_cache(maxsize=None)
+def _pool_of(pid: int, name: str, n_threads: int):
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(n_threads, thread_name_prefix=f"topicnmf-{name}")
 
 
 def running_small() -> bool:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._lazy import kernels, running_small
+from ._lazy import kernels, running_small, thread_pool
 
 
 #: a dense product of at least this many multiply-adds may run on all BLAS threads
@@ -48,7 +48,6 @@ NARROW_K = (3, 12)
 #: the large dense products are computed as this many fixed ranges of rows, each a
 #: one-thread BLAS call, whether the ranges run one after the other or at once
 DENSE_PIECES = 2
-_POOL: list = []
 
 
 def _pieces(a):
@@ -68,14 +67,9 @@ def _one_thread(a, b):
 
 
 def _all_threads(a, b):
-    import os
-
-    if not _POOL or _POOL[0][0] != os.getpid():  # a forked child has none of its parent's threads
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL[:] = [(os.getpid(), ThreadPoolExecutor(DENSE_PIECES, thread_name_prefix="topicnmf-dense"))]
+    pool = thread_pool("dense", DENSE_PIECES)
     out = _out(a, b)
-    jobs = [_POOL[0][1].submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
+    jobs = [pool.submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
     for job in jobs:
         job.result()
     return out
