@@ -1,12 +1,16 @@
 """The news targets on a labelled corpus of your own: choosing k, seeded topics, topics over time.
 
     python benchmarks/labelled_news.py FOLDER [--seeds FILE] [--window-topics K] [--seed S]
+    python benchmarks/labelled_news.py TABLE --label-column C [--text-column T] [--time-column D]
+                                       [--seeds FILE] [--window-topics K] [--seed S]
 
 ``FOLDER`` is laid out as dynamic-nmf's sample (Greene and Cross 2017): one sub-folder per time
 window (``month1/``, ``month2/``, ... in an order that sorts), each holding one ``.txt`` file per
 article, named by its section and a number (``business012.txt``, ``tech_004.txt``): the section
-is the file name up to its digits, a trailing ``_`` dropped. Nothing is downloaded; the corpus is
-read from ``FOLDER`` as it is.
+is the file name up to its digits, a trailing ``_`` dropped. ``TABLE`` is any table
+:func:`topicnmf.read_corpus` reads (CSV, TSV, JSON lines) with the section in ``--label-column``
+and, for the topics over time, the date or window in ``--time-column``. Nothing is downloaded;
+the corpus is read as it is.
 
 Printed, each against the sections (normalised mutual information, NMI, of each document's top
 topic; scikit-learn's ``normalized_mutual_info_score``):
@@ -20,7 +24,7 @@ topic; scikit-learn's ``normalized_mutual_info_score``):
   --seed-topics``): the seeded fit against the unseeded one, and whether every seed word stays in
   its topic's top 10;
 - ``DynamicTopicModel`` over the windows (``--window-topics`` per window, as many dynamic topics as
-  sections).
+  sections), where the corpus has times.
 """
 
 from __future__ import annotations
@@ -48,7 +52,10 @@ def nmi(labels, W) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folder", type=Path, help="a folder of month folders, or a table")
+    parser.add_argument("--label-column", default=None, help="a table's column of sections")
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--time-column", default=None)
     parser.add_argument("--seeds", type=Path, default=None)
     parser.add_argument("--window-topics", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
@@ -62,14 +69,21 @@ def main() -> None:
     from topicnmf.seeding import read_seed_topics
 
     warnings.simplefilter("ignore")
-    corpus = read_corpus(args.folder, time_from="folder")
-    sections = sections_of(corpus.ids)
+    if args.folder.is_dir():
+        corpus = read_corpus(args.folder, time_from="folder")
+        sections = sections_of(corpus.ids)
+    else:
+        if args.label_column is None:
+            parser.error("a table needs --label-column (the column of sections)")
+        corpus = read_corpus(args.folder, text_column=args.text_column, label_column=args.label_column,
+                             time_column=args.time_column)
+        sections = np.asarray(corpus.labels, dtype=str)
     names, counts = np.unique(sections, return_counts=True)
     n = len(names)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"{args.folder}: {len(corpus):,} articles, {n} sections "
           f"({', '.join(f'{a} {c}' for a, c in zip(names, counts))}), "
-          f"{len(set(corpus.times))} windows")
+          f"{len(set(corpus.times or ()))} windows")
 
     flat = TopicModel(n, random_state=args.seed).fit(corpus)
     X = flat.vectorizer_.transform(corpus.texts)
@@ -108,6 +122,8 @@ def main() -> None:
         print(f"seeds ({args.seeds.name}): NMI unseeded {nmi(sections, flat.doc_topic_):.3f}, "
               f"seeded {nmi(sections, seeded.doc_topic_):.3f}; every seed word in its topic's top 10: {kept}")
 
+    if corpus.times is None:
+        return
     start = time.perf_counter()
     dynamic = DynamicTopicModel(n_topics=n, window_topics=args.window_topics, random_state=args.seed).fit(corpus)
     print(f"dynamic ({args.window_topics} window topics, {n} dynamic topics): NMI "

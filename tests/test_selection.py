@@ -254,6 +254,21 @@ def test_rule_discounts_an_early_knee_of_poor_topics():
     assert recommend(table.assign(diversity=[1.0, 1.0, 1.0, 1.0, 0.3, 1.0, 1.0]))[0] == 3
 
 
+def test_a_knee_needs_two_fits_after_it():
+    # the squared error falls by 30 from 6 to 7 and by 1 after it: one fit after 7 cannot tell a
+    # knee from an unlucky fit, so 7 has none and the rule takes the knee at 4 with two fits after it
+    errors = np.sqrt([100, 80, 60, 55, 50, 20, 19])
+    c_npmi = [0.1] * 7
+    table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_npmi=c_npmi,
+                     diversity=[1.0] * 7)
+    knees = _knees(table)
+    assert np.isnan(knees[[0, -2, -1]]).all() and np.isfinite(knees[1:-2]).all()
+    assert recommend(table)[0] == 4
+    # of three k, the middle one is measured against the one after it
+    three = _knees(table_of(k=[2, 3, 4], reconstruction_error=np.sqrt([100, 40, 30])))
+    np.testing.assert_allclose(three, [np.nan, 6.0, np.nan])
+
+
 def test_rule_falls_back_to_the_most_stable():
     table = table_of(k=[2, 3], stability=[0.5, 0.8], reconstruction_error=[2.0, 1.0])
     best, reason = recommend(table)
