@@ -103,6 +103,7 @@ def test_iter_corpus_takes_the_reading_options_of_read_corpus(tmp_path):
     assert list(shown) == ["path", "chunksize", *list(reading)[1:]]
     assert shown["chunksize"].default == 10_000
     assert all(shown[name] == reading[name] for name in reading)
+    assert all(f"``{name}``" in iter_corpus.__doc__ for name in list(reading)[1:])
     msg = ("The keyword arguments of iter_corpus must be among 'callback', 'chunksize', "
            "'id_column', 'label_column', 'limits', 'text_column', 'time_column', "
            "'time_from'. Got 'text_col'.")
