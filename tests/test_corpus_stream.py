@@ -1,6 +1,7 @@
 """Tests of iter_corpus (reading in chunks), progress in documents, and Corpus subsets."""
 
 import gzip
+import inspect
 import json
 import re
 import tracemalloc
@@ -94,6 +95,26 @@ def test_iter_corpus_is_lazy_and_checks_the_call_first(tmp_path):
     assert next(chunks).texts == ["a", "b"]
     with pytest.raises(InputError, match="malformed JSON on line 3"):
         next(chunks)
+
+
+def test_iter_corpus_takes_the_reading_options_of_read_corpus(tmp_path):
+    reading = inspect.signature(read_corpus).parameters
+    shown = inspect.signature(iter_corpus).parameters
+    assert list(shown) == ["path", "chunksize", *list(reading)[1:]]
+    assert shown["chunksize"].default == 10_000
+    assert all(shown[name] == reading[name] for name in reading)
+    assert all(f"``{name}``" in iter_corpus.__doc__ for name in list(reading)[1:])
+    msg = ("The keyword arguments of iter_corpus must be among 'callback', 'chunksize', "
+           "'id_column', 'label_column', 'limits', 'text_column', 'time_column', "
+           "'time_from'. Got 'text_col'.")
+    with pytest.raises(InputError, match=re.escape(msg)):
+        iter_corpus(tmp_path, text_col="body")
+    msg = "The 'text_column' parameter of iter_corpus must be a str. Got 3."
+    with pytest.raises(InputError, match=re.escape(msg)):
+        iter_corpus(tmp_path, text_column=3)
+    write(tmp_path, {"docs.csv": "body,id\nx,a\ny,b\n"})
+    (chunk,) = iter_corpus(tmp_path / "docs.csv", chunksize=5, text_column="body")
+    assert chunk.texts == ["x", "y"] and chunk.ids == ["a", "b"]
 
 
 def test_duplicate_ids_are_checked_within_a_chunk(tmp_path):

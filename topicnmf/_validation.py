@@ -23,10 +23,12 @@ __all__ = [
     "check_callable",
     "check_int",
     "check_int_or_auto",
+    "check_keywords",
     "check_one_of",
     "check_random_state",
     "check_real",
     "fmt",
+    "keep_params",
     "parameter_error",
 ]
 
@@ -133,6 +135,33 @@ def check_callable(value: Any, name: str, owner: str) -> Any:
     if value is not None and not callable(value):
         raise parameter_error(name, owner, "None or a callable", value)
     return value
+
+
+def check_keywords(given: Iterable[str], allowed: Iterable[str], owner: str) -> None:
+    """Every name in ``given`` among ``allowed`` (listed sorted in the message).
+
+    For a function that takes the options of another one as ``**options``: an
+    unknown keyword fails as a parameter does, naming ``owner``.
+    """
+    allowed = list(allowed)
+    unknown = [name for name in given if name not in allowed]
+    if unknown:
+        listed = ", ".join(fmt(name) for name in sorted(allowed))
+        raise InputError(f"The keyword arguments of {owner} must be among {listed}. Got {fmt(unknown[0])}.")
+
+
+def keep_params(estimator: Any, params: dict[str, Any]) -> None:
+    """Store each constructor argument unchanged under its own name.
+
+    scikit-learn's estimator contract (``get_params``, ``set_params``, ``clone``)
+    in one place: the one statement of an estimator's ``__init__`` is
+    ``keep_params(self, locals())``. ``self`` and ``__class__`` are skipped. The
+    explicit keyword signature of ``__init__`` stays the list of parameters that
+    ``get_params``, ``clone`` and ``help()`` read.
+    """
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
 
 
 def check_one_per(values: Any, n: int, item: str, per: str, subject: str) -> list:

@@ -24,7 +24,13 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._periods import FREQUENCIES, over_time, periods
-from topicnmf._validation import check_int, check_int_or_auto, check_one_of, check_one_per
+from topicnmf._validation import (
+    check_int,
+    check_int_or_auto,
+    check_one_of,
+    check_one_per,
+    keep_params,
+)
 from topicnmf.errors import InputError
 from topicnmf.measures import top_topics
 from topicnmf.model._fitting import fit_inputs, text_model_doc
@@ -163,15 +169,7 @@ class DynamicTopicModel(BaseEstimator):
         keep_tokens: bool = True,
         text_column: str = "text",
     ):
-        self.n_topics = n_topics
-        self.window_topics = window_topics
-        self.window = window
-        self.top_terms = top_terms
-        self.vectorizer = vectorizer
-        self.nmf = nmf
-        self.random_state = random_state
-        self.keep_tokens = keep_tokens
-        self.text_column = text_column
+        keep_params(self, locals())
 
     def _nmf(self, k: int, random_state) -> Any:
         nmf = NMF(init="nndsvda") if self.nmf is None else clone(self.nmf)

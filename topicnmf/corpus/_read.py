@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import stat
 import warnings
@@ -9,7 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from topicnmf._validation import check_callable, check_int, check_one_of, parameter_error
+from topicnmf._validation import (
+    check_callable,
+    check_int,
+    check_keywords,
+    check_one_of,
+    parameter_error,
+)
 from topicnmf.corpus._bounded import (
     DEFAULT_LIMITS,
     STREAM_LIMITS,
@@ -100,8 +107,13 @@ class _Plan:
                 )
 
 
-def _options(owner: str, **options: Any) -> dict[str, Any]:
-    """The column and time options, checked."""
+def _options(owner: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The reading options (the keyword parameters of read_corpus), checked.
+
+    ``given`` holds some of them (other names are ignored); the others take
+    read_corpus's defaults.
+    """
+    options = {name: given.get(name, default) for name, default in _DEFAULTS.items()}
     if not isinstance(options["text_column"], str):
         raise parameter_error("text_column", owner, "a str", options["text_column"])
     for name in ("id_column", "label_column", "time_column"):
@@ -234,27 +246,23 @@ def read_corpus(
     ['astronomy', 'cooking']
     """
     owner = "read_corpus"
-    options = _options(
-        owner, text_column=text_column, id_column=id_column, label_column=label_column,
-        time_column=time_column, time_from=time_from, callback=callback,
-    )
+    options = _options(owner, locals())
     plan = _Plan(owner, path, options, check_limits(limits, DEFAULT_LIMITS, owner))
     state = ReadState(plan.source, Reading(plan.limits), callback)
     (corpus,) = assemble(plan.items(state, None), state, None)
     return corpus
 
 
+#: The reading options, read_corpus's keyword parameters: {name: default}.
+_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(read_corpus).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
+
+
 def iter_corpus(
-    path: str | os.PathLike[str],
-    *,
-    chunksize: int = 10_000,
-    text_column: str = "text",
-    id_column: str | None = None,
-    label_column: str | None = None,
-    time_column: str | None = None,
-    time_from: str | None = None,
-    limits: Limits | dict[str, int | None] | None = None,
-    callback: ProgressCallback | None = None,
+    path: str | os.PathLike[str], *, chunksize: int = 10_000, **options: Any
 ) -> Iterator[Corpus]:
     """Read a corpus as :func:`read_corpus` does, in chunks of ``chunksize`` documents.
 
@@ -273,11 +281,13 @@ def iter_corpus(
         As for :func:`read_corpus`.
     chunksize : int, default=10_000
         Documents per chunk (the last may hold fewer).
-    text_column, id_column, label_column, time_column, time_from, callback
-        As for :func:`read_corpus`.
-    limits : Limits, dict or None, default=None
-        As for :func:`read_corpus`; None uses :data:`STREAM_LIMITS` (no limit on the number
-        of documents or the bytes in all, since only a chunk is held).
+    **options
+        The reading options of :func:`read_corpus` (every keyword parameter of it:
+        ``text_column``, ``id_column``, ``label_column``, ``time_column``,
+        ``time_from``, ``limits``, ``callback``), with its defaults and meanings,
+        except that ``limits=None`` uses :data:`STREAM_LIMITS` (no limit on the
+        number of documents or the bytes in all, since only a chunk is held). The
+        signature shown by ``inspect.signature`` and ``help()`` lists them.
 
     Yields
     ------
@@ -287,8 +297,8 @@ def iter_corpus(
     Raises
     ------
     InputError
-        As :func:`read_corpus`, here for the path and the parameters, during the iteration
-        for what is found while reading.
+        As :func:`read_corpus`, here for the path and the parameters (an unknown
+        keyword too), during the iteration for what is found while reading.
 
     Examples
     --------
@@ -296,13 +306,21 @@ def iter_corpus(
     ...     print(len(chunk))
     """
     owner = "iter_corpus"
+    check_keywords(options, list(inspect.signature(iter_corpus).parameters)[1:], owner)
     chunksize = check_int(chunksize, "chunksize", owner, low=1)
-    options = _options(
-        owner, text_column=text_column, id_column=id_column, label_column=label_column,
-        time_column=time_column, time_from=time_from, callback=callback,
-    )
-    plan = _Plan(owner, path, options, check_limits(limits, STREAM_LIMITS, owner))
+    options = _options(owner, options)
+    plan = _Plan(owner, path, options, check_limits(options["limits"], STREAM_LIMITS, owner))
     return _chunks(plan, chunksize)
+
+
+def _iter_signature() -> inspect.Signature:
+    """iter_corpus's path and chunksize, then the reading options of read_corpus."""
+    own = inspect.signature(iter_corpus)
+    reading = [inspect.signature(read_corpus).parameters[name] for name in _DEFAULTS]
+    return own.replace(parameters=[own.parameters["path"], own.parameters["chunksize"], *reading])
+
+
+iter_corpus.__signature__ = _iter_signature()  # type: ignore[attr-defined]
 
 
 def _chunks(plan: _Plan, chunksize: int) -> Iterator[Corpus]:

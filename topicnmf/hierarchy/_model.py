@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_int, check_one_of
+from topicnmf._validation import check_int, check_one_of, keep_params
 from topicnmf.model import TopicModel
 from topicnmf.model._fitting import fit_inputs, text_model_doc
 
@@ -153,16 +153,7 @@ class HierarchicalTopicModel(BaseEstimator):
         keep_tokens: bool = True,
         text_column: str = "text",
     ):
-        self.n_leaves = n_leaves
-        self.split_rule = split_rule
-        self.term_weights = term_weights
-        self.partition = partition
-        self.min_docs = min_docs
-        self.vectorizer = vectorizer
-        self.nmf = nmf
-        self.random_state = random_state
-        self.keep_tokens = keep_tokens
-        self.text_column = text_column
+        keep_params(self, locals())
 
     def fit(self, documents, y=None, *, callback: Callable[[dict], None] | None = None):
         """Grow the tree to ``n_leaves`` leaves.

@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from topicnmf._validation import check_int, check_int_or_auto, check_real
+from topicnmf._validation import check_int, check_int_or_auto, check_real, keep_params
 from topicnmf.corpus import as_corpus
 from topicnmf.errors import InputError
 from topicnmf.measures import topic_sizes
@@ -141,15 +141,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         seed_strength: float = 0.03,
         scheduler: Any = None,
     ):
-        self.n_topics = n_topics
-        self.vectorizer = vectorizer
-        self.nmf = nmf
-        self.random_state = random_state
-        self.keep_tokens = keep_tokens
-        self.text_column = text_column
-        self.seed_topics = seed_topics
-        self.seed_strength = seed_strength
-        self.scheduler = scheduler
+        keep_params(self, locals())
 
     # -- fitting ---------------------------------------------------------------------------
 

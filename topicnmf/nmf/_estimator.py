@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_int, parameter_error
+from .._validation import check_int, keep_params, parameter_error
 from ..errors import InputError
 from ._core import check_data, check_missing_values, check_params, run
 from ._dask import is_dask_array
@@ -229,19 +229,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         missing_values: float | None = None,
         forget_factor: float = 0.7,
     ):
-        self.n_components = n_components
-        self.solver = solver
-        self.beta_loss = beta_loss
-        self.init = init
-        self.tol = tol
-        self.max_iter = max_iter
-        self.alpha_W = alpha_W
-        self.alpha_H = alpha_H
-        self.l1_ratio = l1_ratio
-        self.random_state = random_state
-        self.callback = callback
-        self.forget_factor = forget_factor
-        self.missing_values = missing_values
+        keep_params(self, locals())
 
     @classmethod
     def from_components(cls, components, *, n_iter: int = 0,

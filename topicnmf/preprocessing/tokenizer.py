@@ -16,7 +16,7 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from topicnmf._validation import check_bool, check_int, parameter_error
+from topicnmf._validation import check_bool, check_int, keep_params, parameter_error
 from topicnmf._docstrings import fill_doc
 from topicnmf.errors import InputError
 from topicnmf.preprocessing.cleaning import strip_mail
@@ -263,16 +263,7 @@ class Tokenizer(BaseEstimator):
         strip_quotes: bool = False,
         strip_signatures: bool = True,
     ) -> None:
-        self.lowercase = lowercase
-        self.min_length = min_length
-        self.stop_words = stop_words
-        self.extra_stop_words = extra_stop_words
-        self.drop_numbers = drop_numbers
-        self.drop_urls = drop_urls
-        self.drop_emails = drop_emails
-        self.strip_headers = strip_headers
-        self.strip_quotes = strip_quotes
-        self.strip_signatures = strip_signatures
+        keep_params(self, locals())
 
     # -- parameters ------------------------------------------------------------
     def _key(self) -> tuple:

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._docstrings import fill_doc, fragment
-from topicnmf._validation import check_bool, check_int, check_real, parameter_error
+from topicnmf._validation import check_bool, check_int, check_real, keep_params, parameter_error
 from topicnmf.errors import InputError
 from topicnmf.preprocessing import terms as _terms
 from topicnmf.preprocessing.stream import TokenStream, encode_texts, kept_before
@@ -184,17 +184,7 @@ class TextVectorizer(BaseEstimator):
         dtype: type = np.float32,
         n_jobs: int | None = None,
     ) -> None:
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.sublinear_tf = sublinear_tf
-        self.stem = stem
-        self.phrases = phrases
-        self.phrase_min_count = phrase_min_count
-        self.phrase_threshold = phrase_threshold
-        self.tokenizer = tokenizer
-        self.dtype = dtype
-        self.n_jobs = n_jobs
+        keep_params(self, locals())
 
     # -- validation ----------------------------------------------------------
     def _validated(self) -> dict[str, Any]:
