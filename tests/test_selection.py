@@ -114,6 +114,11 @@ def test_sweep_recommends_the_planted_number_of_themes(themed_sweep):
     assert row.loc[5, "stability"] > 0.9
 
 
+def test_sweep_recommends_eight_on_the_sample_corpus(sample_corpus_dir):
+    result = topicnmf.sweep(topicnmf.read_corpus(sample_corpus_dir), random_state=0)
+    assert result.best_k == 8 == len([p for p in sample_corpus_dir.iterdir() if p.is_dir()])
+
+
 def test_sweep_keeps_every_reference_model(themed_sweep, five_themes):
     assert sorted(themed_sweep.models) == list(range(2, 9))
     assert themed_sweep.doc_topics[5].shape == (len(five_themes), 5)
