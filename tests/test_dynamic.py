@@ -232,6 +232,30 @@ def test_window_topics_auto_takes_each_windows_sweep(monkeypatch):
     assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) > 0.9
 
 
+def test_window_topics_auto_takes_at_least_n_topics(monkeypatch):
+    """A window's sweep that recommends fewer topics than n_topics gives way to n_topics (where supported)."""
+    import dataclasses
+
+    from topicnmf import selection
+
+    sweep = selection.sweep_matrix
+    taken = []
+
+    def fewest(X, ks, **kwargs):
+        result = dataclasses.replace(sweep(X, ks, **kwargs), best_k=min(ks))
+        taken.append(list(ks))
+        return result
+
+    monkeypatch.setattr(selection, "sweep_matrix", fewest)
+    rng = np.random.RandomState(0)
+    texts, labels, times = _docs(rng, ["w1", "w2"], [THEMES, THEMES])
+    model = DynamicTopicModel(3, window_topics="auto", random_state=0,
+                              vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(texts, times=times)
+    assert taken == [[2, 3], [2, 3]]  # each window swept, and its recommendation was 2
+    assert model.window_n_topics_.tolist() == [3, 3]
+    assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) > 0.9
+
+
 def test_dynamic_outputs_are_all_or_nothing(fitted, tmp_path, monkeypatch):
     """A failure while writing the dynamic tables or plot leaves no run folder, and an old one intact."""
     from topicnmf import reporting
