@@ -23,8 +23,8 @@ topic; scikit-learn's ``normalized_mutual_info_score``):
 - with ``--seeds FILE`` (one topic a line, ``name: word word word``, as ``topicnmf fit
   --seed-topics``): the seeded fit against the unseeded one, and whether every seed word stays in
   its topic's top 10;
-- ``DynamicTopicModel`` over the windows (``--window-topics`` per window, as many dynamic topics as
-  sections), where the corpus has times.
+- ``DynamicTopicModel`` over the windows (``--window-topics`` per window, then ``"auto"``; as many
+  dynamic topics as sections), where the corpus has times.
 """
 
 from __future__ import annotations
@@ -124,10 +124,12 @@ def main() -> None:
 
     if corpus.times is None:
         return
-    start = time.perf_counter()
-    dynamic = DynamicTopicModel(n_topics=n, window_topics=args.window_topics, random_state=args.seed).fit(corpus)
-    print(f"dynamic ({args.window_topics} window topics, {n} dynamic topics): NMI "
-          f"{nmi(sections, dynamic.model_.doc_topic_):.3f}, {time.perf_counter() - start:.1f} s")
+    for window_topics in (args.window_topics, "auto"):
+        start = time.perf_counter()
+        dynamic = DynamicTopicModel(n_topics=n, window_topics=window_topics, random_state=args.seed).fit(corpus)
+        print(f"dynamic ({window_topics} window topics: {', '.join(map(str, dynamic.window_n_topics_))}; "
+              f"{n} dynamic topics): NMI {nmi(sections, dynamic.model_.doc_topic_):.3f}, "
+              f"{time.perf_counter() - start:.1f} s")
 
 
 if __name__ == "__main__":
