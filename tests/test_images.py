@@ -389,6 +389,39 @@ def test_the_operator_takes_its_scans_from_8_bit_pixels_to_the_same_numbers(imag
     assert image_operator(_to_matrix(floats), floats)._sq_norm is None  # left to the core's scan
 
 
+@pytest.mark.parametrize("shape", [(30, 41), (30, 41, 3), (45, 20, 3)], ids=["grey", "landscape", "portrait"])
+@pytest.mark.parametrize("pixel_dtype", [np.uint8, np.uint16])
+def test_integer_pixels_give_the_factors_and_losses_of_the_same_values_as_floats(shape, pixel_dtype):
+    # the narrow products read the pixels' bytes: the same sums, so the same fit, bit for bit
+    image = smooth(shape if len(shape) == 3 else shape + (1,))
+    image = (image if len(shape) == 3 else image[..., 0]).astype(pixel_dtype) * (1 if pixel_dtype == np.uint8 else 257)
+    ints = compress(image, 5, init="random", random_state=0, max_iter=12, tol=0)
+    floats = compress(image.astype(np.float32), 5, init="random", random_state=0, max_iter=12, tol=0)
+    np.testing.assert_allclose(ints.loss_history, floats.loss_history, rtol=1e-10)
+    np.testing.assert_allclose(ints.W, floats.W, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(ints.H, floats.H, rtol=1e-10, atol=0)
+
+
+def test_only_8_and_16_bit_pixels_are_read_as_integers(tmp_path):
+    from topicnmf.images._compress import _to_matrix
+    from topicnmf.images._fit import image_operator
+
+    image = smooth((30, 40, 1))[..., 0]
+    Ht = np.random.RandomState(0).rand(40, 5).astype(np.float32)
+    for pixels, expected in ((image, np.uint8), (image.astype(np.int16), np.uint16)):
+        op = image_operator(_to_matrix(pixels), pixels)
+        assert op.pixels is None  # made on first use, by a narrow product
+        op.matmul(Ht)
+        assert op.pixels.dtype == expected
+        np.testing.assert_array_equal(op.pixels, _to_matrix(pixels))
+    path = tmp_path / "matrix.txt"
+    path.write_text("0.5 1 2\n3 4.25 5\n6 7 8\n")
+    for floats in (image.astype(np.float64), image / 255.0, read_image(path)):
+        op = image_operator(_to_matrix(floats), floats)
+        op.matmul(np.ones((floats.shape[1], 5), dtype=op.dtype))
+        assert op.pixels is None  # the float path: the products read X
+
+
 def test_compress_reports_the_true_loss_of_its_factors():
     image = smooth()
     seen = []

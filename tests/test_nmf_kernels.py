@@ -220,6 +220,22 @@ def test_narrow_dense_products_are_blas_products_to_rounding(dtype, k):
         np.testing.assert_array_equal(op.matmul(Ht), X @ Ht)
 
 
+@pytest.mark.parametrize("pixel_dtype", [np.uint8, np.uint16])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_narrow_products_read_from_integer_pixels_give_the_same_bits(dtype, pixel_dtype):
+    from topicnmf.nmf import _operator
+
+    rng = np.random.RandomState(0)
+    top = 255 if pixel_dtype == np.uint8 else 65535
+    P = rng.randint(0, top + 1, size=(37, 29)).astype(pixel_dtype)  # rows not a multiple of four
+    X = P.astype(dtype)
+    Ht, W = rng.rand(29, 5).astype(dtype), rng.rand(37, 5).astype(dtype)
+    floats, pixels = _operator.DenseOperator(X), _operator.DenseOperator(X, pixels=P)
+    np.testing.assert_array_equal(pixels.matmul(Ht), floats.matmul(Ht))
+    np.testing.assert_array_equal(pixels.rmatmul(W), floats.rmatmul(W))
+    assert pixels.matmul(Ht).dtype == dtype and pixels.rmatmul(W).flags.c_contiguous
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_compiled_nndsvd_gives_the_factors_of_numpys(dtype):
     from topicnmf.nmf._dense import nndsvd_dense

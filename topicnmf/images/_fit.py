@@ -102,6 +102,9 @@ def image_operator(X, image=None):
     from the pixels directly: a scan of one or two bytes per value, with exact
     integer squares and sums, so the same numbers as the core's own scans (an
     integer below 2^53 is exact in float64 whatever the order of the sum).
+    For 8- and 16-bit images the narrow products (a small rank) read a copy of
+    ``X`` in the image's bytes, made on first use (the operator's ``pixels``:
+    the same numbers, see ``topicnmf.nmf._operator._dense_product``).
     Its ``start_with(Ht, A)`` sets the first product (see :func:`_image_operator`).
     """
     from topicnmf.nmf._lazy import running_small
@@ -115,7 +118,10 @@ def image_operator(X, image=None):
 
             sq_norm = int_sq_norm(image)
         scans = {"n_nonzero": int(np.count_nonzero(image)), "sq_norm": float(sq_norm)}
-    return _image_operator()(X, **scans)
+    op = _image_operator()(X, **scans)
+    if image is not None and image.size == X.size and image.dtype.kind in "ui" and image.dtype.itemsize <= 2:
+        op.pixel_dtype = np.dtype(f"u{image.dtype.itemsize}")  # non-negative: the same values unsigned
+    return op
 
 
 @functools.lru_cache(maxsize=None)
@@ -137,6 +143,13 @@ def _image_operator():
         """
 
         _start = None
+        pixel_dtype = None
+
+        def _pixels_made(self):
+            """``X`` in ``pixel_dtype`` (one or two bytes a value), made on first use."""
+            if self.pixels is None and self.pixel_dtype is not None:
+                self.pixels = self.X.astype(self.pixel_dtype)
+            return self.pixels
 
         def start_with(self, Ht, A) -> None:
             self._start = (Ht, A)

@@ -25,33 +25,61 @@ from numba import njit
 from ._drivers import _OPTS
 
 @njit(fastmath=True, **_OPTS)
-def _dot_rows(X, H, out):
-    """``out = X @ H.T`` for ``X`` (n, m) and ``H`` (k, m), C-ordered: dot products along
-    the rows, four rows of ``X`` against each row of ``H`` at once."""
-    n, m = X.shape
+def _dot_block(R, H, out, i):
+    """``out[i:i + r] = R @ H.T`` for the ``r`` (4 or 1) rows of ``R`` (float, C-ordered):
+    four dot products at once against each row of ``H``."""
+    m = R.shape[1]
     k = H.shape[0]
-    zero = np.zeros(1, dtype=X.dtype)[0]  # the sums run in the dtype of X
-    i = 0
-    while i + 4 <= n:
+    zero = np.zeros(1, dtype=R.dtype)[0]  # the sums run in the dtype of the rows
+    if R.shape[0] == 4:
         for l in range(k):
             s0 = s1 = s2 = s3 = zero
             for j in range(m):
                 h = H[l, j]
-                s0 += X[i, j] * h
-                s1 += X[i + 1, j] * h
-                s2 += X[i + 2, j] * h
-                s3 += X[i + 3, j] * h
+                s0 += R[0, j] * h
+                s1 += R[1, j] * h
+                s2 += R[2, j] * h
+                s3 += R[3, j] * h
             out[i, l] = s0
             out[i + 1, l] = s1
             out[i + 2, l] = s2
             out[i + 3, l] = s3
-        i += 4
-    while i < n:
+    else:
         for l in range(k):
             s0 = zero
             for j in range(m):
-                s0 += X[i, j] * H[l, j]
+                s0 += R[0, j] * H[l, j]
             out[i, l] = s0
+
+
+@njit(fastmath=True, **_OPTS)
+def _axpy_block(R, W, out, i):
+    """``out += W[i:i + r].T @ R`` for the ``r`` (4 or 1) rows of ``R`` (float, C-ordered)."""
+    m = R.shape[1]
+    k = W.shape[1]
+    if R.shape[0] == 4:
+        for l in range(k):
+            w0, w1, w2, w3 = W[i, l], W[i + 1, l], W[i + 2, l], W[i + 3, l]
+            for j in range(m):
+                out[l, j] += w0 * R[0, j] + w1 * R[1, j] + w2 * R[2, j] + w3 * R[3, j]
+    else:
+        for l in range(k):
+            w0 = W[i, l]
+            for j in range(m):
+                out[l, j] += w0 * R[0, j]
+
+
+@njit(fastmath=True, **_OPTS)
+def _dot_rows(X, H, out):
+    """``out = X @ H.T`` for ``X`` (n, m) and ``H`` (k, m), C-ordered: dot products along
+    the rows, four rows of ``X`` against each row of ``H`` at once."""
+    n = X.shape[0]
+    i = 0
+    while i + 4 <= n:
+        _dot_block(X[i:i + 4], H, out, i)
+        i += 4
+    while i < n:
+        _dot_block(X[i:i + 1], H, out, i)
         i += 1
 
 
@@ -59,34 +87,85 @@ def _dot_rows(X, H, out):
 def _axpy_rows(X, W, out):
     """``out = W.T @ X`` (k, m) for ``X`` (n, m) and ``W`` (n, k), C-ordered: each row of
     ``out`` gathers the rows of ``X``, four at a time."""
-    n, m = X.shape
-    k = W.shape[1]
+    n = X.shape[0]
     out[:] = 0
     i = 0
     while i + 4 <= n:
-        for l in range(k):
-            w0, w1, w2, w3 = W[i, l], W[i + 1, l], W[i + 2, l], W[i + 3, l]
-            for j in range(m):
-                out[l, j] += w0 * X[i, j] + w1 * X[i + 1, j] + w2 * X[i + 2, j] + w3 * X[i + 3, j]
+        _axpy_block(X[i:i + 4], W, out, i)
         i += 4
     while i < n:
-        for l in range(k):
-            w0 = W[i, l]
-            for j in range(m):
-                out[l, j] += w0 * X[i, j]
+        _axpy_block(X[i:i + 1], W, out, i)
         i += 1
 
 
-def narrow_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+@njit(fastmath=True, **_OPTS)
+def _convert(P, i, buf):
+    """``buf[:] = P[i:i + len(buf)]``: pixels (integers) as floats, exactly."""
+    for a in range(buf.shape[0]):
+        for j in range(buf.shape[1]):
+            buf[a, j] = P[i + a, j]
+
+
+@njit(fastmath=True, **_OPTS)
+def _dot_pixels(P, H, out):
+    """:func:`_dot_rows` for integer pixels ``P``: each block of four rows is converted to
+    the dtype of ``H`` once (into a buffer that stays in the cache), then multiplied as
+    :func:`_dot_rows` multiplies the rows of a float ``X``: the same numbers, bit for bit."""
+    n, m = P.shape
+    buf = np.empty((4, m), dtype=H.dtype)
+    one = np.empty((1, m), dtype=H.dtype)
+    i = 0
+    while i + 4 <= n:
+        _convert(P, i, buf)
+        _dot_block(buf, H, out, i)
+        i += 4
+    while i < n:
+        _convert(P, i, one)
+        _dot_block(one, H, out, i)
+        i += 1
+
+
+@njit(fastmath=True, **_OPTS)
+def _axpy_pixels(P, W, out):
+    """:func:`_axpy_rows` for integer pixels ``P`` (converted as in :func:`_dot_pixels`)."""
+    n, m = P.shape
+    buf = np.empty((4, m), dtype=W.dtype)
+    one = np.empty((1, m), dtype=W.dtype)
+    out[:] = 0
+    i = 0
+    while i + 4 <= n:
+        _convert(P, i, buf)
+        _axpy_block(buf, W, out, i)
+        i += 4
+    while i < n:
+        _convert(P, i, one)
+        _axpy_block(one, W, out, i)
+        i += 1
+
+
+def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = None) -> np.ndarray:
     """``a @ b`` (C-ordered) for a dense ``a`` (C- or F-ordered: ``X`` or ``X.T``) and a
-    factor ``b`` of a few columns (``_operator.NARROW_K``), both of one float dtype."""
+    factor ``b`` of a few columns (``_operator.NARROW_K``), both of one float dtype.
+
+    ``pixels``: ``a``'s values as 8- or 16-bit unsigned integers, in ``a``'s layout
+    (``a`` holds them exactly, as floats). The loops then read them instead of ``a``
+    (one or two bytes a value rather than four or eight: where ``a`` does not fit in
+    the cache, the products are bound by reading it) and convert each row block to
+    ``a``'s dtype once; the arithmetic is the same, so is the result, bit for bit.
+    """
     k = b.shape[1]
     if a.flags.c_contiguous:
         out = np.empty((a.shape[0], k), dtype=a.dtype)
-        _dot_rows(a, np.ascontiguousarray(b.T), out)
+        if pixels is None:
+            _dot_rows(a, np.ascontiguousarray(b.T), out)
+        else:
+            _dot_pixels(pixels, np.ascontiguousarray(b.T), out)
         return out
     out = np.empty((k, a.shape[0]), dtype=a.dtype)
-    _axpy_rows(a.T, np.ascontiguousarray(b), out)  # a.T is C-ordered
+    if pixels is None:
+        _axpy_rows(a.T, np.ascontiguousarray(b), out)  # a.T is C-ordered
+    else:
+        _axpy_pixels(pixels.T, np.ascontiguousarray(b), out)
     return np.ascontiguousarray(out.T)
 
 

@@ -75,7 +75,7 @@ def _all_threads(a, b):
     return out
 
 
-def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _dense_product(name: str, a: np.ndarray, b: np.ndarray, pixels=None) -> np.ndarray:
     """``a @ b`` for the dense ``X`` (or ``X.T``) and a factor.
 
     A factorisation runs with one BLAS thread (``_core._blas_threads``): right
@@ -91,7 +91,11 @@ def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     the choice (a BLAS call on two threads would change the rounding). Smaller
     products by a factor of ``NARROW_K`` columns run on the compiled loops of
     ``_dense.narrow_product`` (where BLAS is slow), unless the problem is a
-    small one (on the numpy kernels, nothing compiled).
+    small one (on the numpy kernels, nothing compiled). Those loops read the
+    array ``pixels()`` returns, if any (``a``'s values as 8- or 16-bit unsigned
+    integers, in ``a``'s layout; asked for only here), rather than ``a``: the
+    same result, bit for bit, from a quarter or an eighth of the bytes
+    (``_dense.narrow_product``).
     """
     work = a.shape[0] * a.shape[1] * b.shape[1]
     if work < DENSE_THREADS_MIN_WORK:
@@ -99,7 +103,7 @@ def _dense_product(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
                 and a.dtype in (np.float32, np.float64) and (a.flags.c_contiguous or a.flags.f_contiguous):
             from ._dense import narrow_product
 
-            return narrow_product(a, b)
+            return narrow_product(a, b, None if pixels is None else pixels())
         return a @ b
     from ._drivers import choose
 
@@ -140,20 +144,35 @@ class DenseOperator(_Stored):
 
     is_sparse = False
 
-    def __init__(self, X: np.ndarray, *, sq_norm: float | None = None, n_nonzero: int | None = None):
+    def __init__(self, X: np.ndarray, *, sq_norm: float | None = None, n_nonzero: int | None = None,
+                 pixels: np.ndarray | None = None):
         """``sq_norm`` and ``n_nonzero``: ``|X|^2`` and the count of non-zero entries where the
-        caller knows them exactly (else scanned from ``X`` on first need)."""
+        caller knows them exactly (else scanned from ``X`` on first need). ``pixels``: the
+        values of ``X`` as 8- or 16-bit unsigned integers, of its shape and layout, where
+        ``X`` holds integers (an image's): the narrow products read them instead of ``X``
+        (the same numbers; see :func:`_dense_product`). A subclass may make them on first
+        use (``_pixels_made``)."""
         self.X = X
         self.shape = X.shape
         self.dtype = X.dtype
         self._sq_norm = sq_norm
         self._n_nonzero = n_nonzero
+        self.pixels = pixels
+
+    def _pixels_made(self):
+        """``pixels`` (None: the products read ``X``)."""
+        return self.pixels
+
+    def _pixels_of(self, transposed: bool):
+        """The pixels of ``X`` (or ``X.T``), or None."""
+        P = self._pixels_made()
+        return P.T if P is not None and transposed else P
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
-        return _dense_product("X @ B", self.X, Ht)
+        return _dense_product("X @ B", self.X, Ht, lambda: self._pixels_of(False))
 
     def rmatmul(self, W: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W))
+        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W, lambda: self._pixels_of(True)))
 
     @property
     def data(self) -> np.ndarray:
