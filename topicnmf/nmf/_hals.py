@@ -163,27 +163,33 @@ def hals_block(V, R, B, l1, l2, max_inner, eps2, split):
     Each row goes through exactly the arithmetic of ``_hals`` (a coordinate
     that does not move adds ``0 * B`` to the gradient, which changes nothing),
     so ``V`` ends the same given the same starting gradients; the loops run
-    across the rows of a block, coordinate by coordinate, which the compiler
+    across the rows of a block, coordinate by coordinate, without branches
+    (a row that settled keeps its values by a select), which the compiler
     vectorises (a row's own coordinates depend on each other and cannot be).
     A row that settles (``_settled``) stops moving; the block stops once all
-    its rows have.
+    its rows have. The residuals of the first sweep are summed per row, then
+    over the rows (another order than ``_hals``'s: the same to rounding).
     """
     k = V.shape[1]
     n_chunks = split.shape[0] - 1
     out = np.zeros(n_chunks)
+    # each range's buffers, allocated once for all ranges (at an image's small ranks the
+    # allocations of every range's own buffers cost as much as a sweep)
+    gTs = np.empty((n_chunks, k, ROW_BLOCK))
+    Vts = np.empty((n_chunks, k, ROW_BLOCK), dtype=V.dtype)
+    rows = np.zeros((n_chunks, 5, ROW_BLOCK))
+    actives = np.empty((n_chunks, ROW_BLOCK), dtype=np.bool_)
     for c in prange(n_chunks):
-        gT = np.empty((k, ROW_BLOCK))
-        Vt = np.empty((k, ROW_BLOCK), dtype=V.dtype)
-        diff = np.empty(ROW_BLOCK)
-        delta = np.empty(ROW_BLOCK)
-        first = np.zeros(ROW_BLOCK)
-        active = np.empty(ROW_BLOCK, dtype=np.bool_)
+        gT, Vt, active = gTs[c], Vts[c], actives[c]
+        diff, delta, first, pg = rows[c, 0], rows[c, 1], rows[c, 2], rows[c, 3]
         pg2 = 0.0
         for b0 in range(split[c], split[c + 1], ROW_BLOCK):
             bs = min(ROW_BLOCK, split[c + 1] - b0)
             for i in range(bs):
                 active[i] = True
-                for j in range(k):
+                pg[i] = 0.0
+            for j in range(k):
+                for i in range(bs):
                     Vt[j, i] = V[b0 + i, j]
                     gT[j, i] = l1 - R[b0 + i, j]
             for it in range(max_inner):
@@ -191,17 +197,46 @@ def hals_block(V, R, B, l1, l2, max_inner, eps2, split):
                     delta[i] = 0.0
                 for j in range(k):
                     d = B[j, j] + l2
-                    for i in range(bs):
-                        moved = 0.0
-                        if active[i]:
+                    if it == 0 and d > 0.0:  # _update's arithmetic written out as selects
+                        for i in range(bs):
                             old = Vt[j, i]
-                            new, r2 = _update(old, gT[j, i], d, l2, it == 0)
-                            pg2 += r2
-                            if new != old:
-                                moved = new - old
-                                Vt[j, i] = new
-                                delta[i] += moved * moved
-                        diff[i] = moved
+                            grad = gT[j, i] + l2 * old
+                            step = old - grad / d
+                            r = grad if step >= 0.0 else d * old
+                            pg[i] += r * r
+                            new = 0.0 if step < 0.0 else step
+                            moved = new - old
+                            Vt[j, i] = new
+                            delta[i] += moved * moved
+                            diff[i] = moved
+                    elif it == 0:  # every row moves; each coordinate's residual before its step
+                        for i in range(bs):
+                            old = Vt[j, i]
+                            new, r2 = _update(old, gT[j, i], d, l2, True)
+                            pg[i] += r2
+                            moved = new - old
+                            Vt[j, i] = new
+                            delta[i] += moved * moved
+                            diff[i] = moved
+                    elif d > 0.0:
+                        for i in range(bs):
+                            old = Vt[j, i]
+                            step = old - (gT[j, i] + l2 * old) / d
+                            new = 0.0 if step < 0.0 else step
+                            new = new if active[i] else old
+                            moved = new - old
+                            Vt[j, i] = new
+                            delta[i] += moved * moved
+                            diff[i] = moved
+                    else:
+                        for i in range(bs):
+                            old = Vt[j, i]
+                            new = _update(old, gT[j, i], d, l2, False)[0]
+                            new = new if active[i] else old
+                            moved = new - old
+                            Vt[j, i] = new
+                            delta[i] += moved * moved
+                            diff[i] = moved
                     for l in range(k):
                         b = B[j, l]
                         for i in range(bs):
@@ -215,7 +250,9 @@ def hals_block(V, R, B, l1, l2, max_inner, eps2, split):
                 if n_active == 0:
                     break
             for i in range(bs):
-                for j in range(k):
+                pg2 += pg[i]
+            for j in range(k):
+                for i in range(bs):
                     V[b0 + i, j] = Vt[j, i]
         out[c] = pg2
     return out
