@@ -27,12 +27,30 @@ from ._drivers import _OPTS
 @njit(fastmath=True, **_OPTS)
 def _dot_block(R, H, out, i):
     """``out[i:i + r] = R @ H.T`` for the ``r`` (4 or 1) rows of ``R`` (float, C-ordered):
-    four dot products at once against each row of ``H``."""
+    four rows of ``R`` against two rows of ``H`` at once (each value read serves two or
+    four multiply-adds: the loops are bound by reading, not by the arithmetic)."""
     m = R.shape[1]
     k = H.shape[0]
     zero = np.zeros(1, dtype=R.dtype)[0]  # the sums run in the dtype of the rows
     if R.shape[0] == 4:
-        for l in range(k):
+        l = 0
+        while l + 2 <= k:
+            s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = zero
+            for j in range(m):
+                h, f = H[l, j], H[l + 1, j]
+                x0, x1, x2, x3 = R[0, j], R[1, j], R[2, j], R[3, j]
+                s0 += x0 * h
+                s1 += x1 * h
+                s2 += x2 * h
+                s3 += x3 * h
+                t0 += x0 * f
+                t1 += x1 * f
+                t2 += x2 * f
+                t3 += x3 * f
+            out[i, l], out[i + 1, l], out[i + 2, l], out[i + 3, l] = s0, s1, s2, s3
+            out[i, l + 1], out[i + 1, l + 1], out[i + 2, l + 1], out[i + 3, l + 1] = t0, t1, t2, t3
+            l += 2
+        if l < k:
             s0 = s1 = s2 = s3 = zero
             for j in range(m):
                 h = H[l, j]
@@ -40,10 +58,7 @@ def _dot_block(R, H, out, i):
                 s1 += R[1, j] * h
                 s2 += R[2, j] * h
                 s3 += R[3, j] * h
-            out[i, l] = s0
-            out[i + 1, l] = s1
-            out[i + 2, l] = s2
-            out[i + 3, l] = s3
+            out[i, l], out[i + 1, l], out[i + 2, l], out[i + 3, l] = s0, s1, s2, s3
     else:
         for l in range(k):
             s0 = zero
@@ -54,11 +69,21 @@ def _dot_block(R, H, out, i):
 
 @njit(fastmath=True, **_OPTS)
 def _axpy_block(R, W, out, i):
-    """``out += W[i:i + r].T @ R`` for the ``r`` (4 or 1) rows of ``R`` (float, C-ordered)."""
+    """``out += W[i:i + r].T @ R`` for the ``r`` (4 or 1) rows of ``R`` (float, C-ordered):
+    two rows of ``out`` at once."""
     m = R.shape[1]
     k = W.shape[1]
     if R.shape[0] == 4:
-        for l in range(k):
+        l = 0
+        while l + 2 <= k:
+            w0, w1, w2, w3 = W[i, l], W[i + 1, l], W[i + 2, l], W[i + 3, l]
+            v0, v1, v2, v3 = W[i, l + 1], W[i + 1, l + 1], W[i + 2, l + 1], W[i + 3, l + 1]
+            for j in range(m):
+                x0, x1, x2, x3 = R[0, j], R[1, j], R[2, j], R[3, j]
+                out[l, j] += w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3
+                out[l + 1, j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3
+            l += 2
+        if l < k:
             w0, w1, w2, w3 = W[i, l], W[i + 1, l], W[i + 2, l], W[i + 3, l]
             for j in range(m):
                 out[l, j] += w0 * R[0, j] + w1 * R[1, j] + w2 * R[2, j] + w3 * R[3, j]
