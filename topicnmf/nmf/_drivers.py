@@ -77,6 +77,10 @@ class Kernel:
 
     def __call__(self, key, work, *args, serial=None):
         """Run the driver :func:`choose` picks (``serial``: a replacement for the serial one)."""
+        if work < PARALLEL_MIN_WORK:  # what choose would pick, without its bookkeeping: the
+            # serial driver, untimed (at an image's small ranks a kernel runs in microseconds)
+            found = serial if serial is not None else self._drivers[False]
+            return (found if found is not None else self.serial)(*args)
         return choose.run(key, work, lambda mode: (serial if serial is not None and not mode
                                                    else self.driver(bool(mode))), args)
 

@@ -26,6 +26,8 @@ operators have nothing missing (``masked = False``) and ignore ``fill``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -75,6 +77,14 @@ def _all_threads(a, b):
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _narrow_product():
+    """``_dense.narrow_product`` (its module imports numba: imported on first use)."""
+    from ._dense import narrow_product
+
+    return narrow_product
+
+
 def _dense_product(name: str, a: np.ndarray, b: np.ndarray, pixels=None) -> np.ndarray:
     """``a @ b`` for the dense ``X`` (or ``X.T``) and a factor.
 
@@ -99,11 +109,9 @@ def _dense_product(name: str, a: np.ndarray, b: np.ndarray, pixels=None) -> np.n
     """
     work = a.shape[0] * a.shape[1] * b.shape[1]
     if work < DENSE_THREADS_MIN_WORK:
-        if NARROW_K[0] <= b.shape[1] <= NARROW_K[1] and a.dtype == b.dtype and not running_small() \
-                and a.dtype in (np.float32, np.float64) and (a.flags.c_contiguous or a.flags.f_contiguous):
-            from ._dense import narrow_product
-
-            return narrow_product(a, b, None if pixels is None else pixels())
+        if NARROW_K[0] <= b.shape[1] <= NARROW_K[1] and a.dtype.char in "fd" and a.dtype == b.dtype \
+                and (a.flags.c_contiguous or a.flags.f_contiguous) and not running_small():
+            return _narrow_product()(a, b, None if pixels is None else pixels())
         return a @ b
     from ._drivers import choose
 
