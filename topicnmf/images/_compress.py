@@ -42,17 +42,22 @@ def _work_dtype(image: np.ndarray):
     return np.float64
 
 
-def _to_matrix(image: np.ndarray) -> np.ndarray:
-    """The matrix NMF factorises: grey, the image; colour ``(r, c, C)``, the channels stacked
-    along the shorter side: ``(C r, c)`` (one above the other) if ``r <= c``, else ``(r, C c)``
-    (side by side)."""
+def _arranged(image: np.ndarray) -> np.ndarray:
+    """:func:`_to_matrix`'s matrix in the image's own dtype (C-ordered)."""
     if image.ndim == 2:
         X = image
     elif image.shape[0] <= image.shape[1]:
         X = image.transpose(2, 0, 1).reshape(-1, image.shape[1])
     else:
         X = image.transpose(0, 2, 1).reshape(image.shape[0], -1)
-    return np.ascontiguousarray(X, dtype=_work_dtype(image))
+    return np.ascontiguousarray(X)
+
+
+def _to_matrix(image: np.ndarray) -> np.ndarray:
+    """The matrix NMF factorises: grey, the image; colour ``(r, c, C)``, the channels stacked
+    along the shorter side: ``(C r, c)`` (one above the other) if ``r <= c``, else ``(r, C c)``
+    (side by side)."""
+    return _arranged(image).astype(_work_dtype(image), copy=False)
 
 
 def _to_image(X: np.ndarray, shape: tuple) -> np.ndarray:
@@ -333,7 +338,8 @@ def compress(
     owner = "compress"
     check_fit_params(n_components, init, solver, tol, max_iter, random_state, callback, owner)
     image = check_pixels(np.asarray(image), "the image passed to compress")
-    X = _to_matrix(image)
+    pixels = _arranged(image)  # (the narrow products of 8- and 16-bit images read these)
+    X = pixels.astype(_work_dtype(image), copy=False)
     k = int(n_components)
     if k > min(X.shape):
         raise InputError(
@@ -344,7 +350,7 @@ def compress(
     from topicnmf.nmf._lazy import blas_threads
 
     scan = time.perf_counter()
-    op = image_operator(X, image)
+    op = image_operator(X, image, pixels)
     bound = _SvdBound(X, k, random_state, sq_norm=op.sq_norm)
     scan = time.perf_counter() - scan  # a part of the fit (the core would scan X for |X|^2)
     rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, prepare=bound.start)

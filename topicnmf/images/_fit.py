@@ -94,7 +94,7 @@ class PsnrRule:
         return True if gain <= self.tol * max(gap, 0.0) else None
 
 
-def image_operator(X, image=None):
+def image_operator(X, image=None, pixels=None):
     """The core's operator over ``X``, with what it would scan ``X`` for taken from ``image``.
 
     ``X`` holds the values of ``image`` (rearranged, as :func:`~topicnmf.images._compress._to_matrix`
@@ -104,7 +104,8 @@ def image_operator(X, image=None):
     integer below 2^53 is exact in float64 whatever the order of the sum).
     For 8- and 16-bit images the narrow products (a small rank) read a copy of
     ``X`` in the image's bytes, made on first use (the operator's ``pixels``:
-    the same numbers, see ``topicnmf.nmf._operator._dense_product``).
+    the same numbers, see ``topicnmf.nmf._operator._dense_product``): ``pixels``,
+    if given, is that copy (the image's values arranged as ``X``).
     Its ``start_with(Ht, A)`` sets the first product (see :func:`_image_operator`).
     """
     from topicnmf.nmf._lazy import running_small
@@ -121,6 +122,8 @@ def image_operator(X, image=None):
     op = _image_operator()(X, **scans)
     if image is not None and image.size == X.size and image.dtype.kind in "ui" and image.dtype.itemsize <= 2:
         op.pixel_dtype = np.dtype(f"u{image.dtype.itemsize}")  # non-negative: the same values unsigned
+        if pixels is not None:
+            op.pixels = pixels.view(op.pixel_dtype)
     return op
 
 
