@@ -16,7 +16,8 @@ loads topicnmf's compiled kernels); the fastest run counts. Columns:
   and the iterations, ``Compression.fit_time``; the SVD bound and the quality measures
   that ``compress`` adds are listed apart: the stopping rule needs the SVD during the
   iterations, from the 14th on these images; ``compress`` computes it on a thread of its
-  own from the 8th, so the reach times below include whatever the rule waited for it);
+  own once the first iteration is done, so the reach times below include whatever the
+  rule waited for it, and the fit's iterations slowed by sharing the cores with it);
 - ``iter``: iterations; ``PSNR``: of the reconstruction clipped to 0..255;
 - ``cpu``: process time of the same (``time.process_time``: on a shared machine it
   leaves out the time other processes hold the cores; both sides run on one thread
@@ -234,8 +235,8 @@ def svd_bound(images, big, summary):
         U, s, Vt = linalg.svd(X, full_matrices=False, check_finite=False, lapack_driver="gesdd")
         return (U[:, :k] * s[:k]) @ Vt[:k]
 
-    print("\nThe SVD bound: LAPACK gesdd against compress's randomized SVD (k + 20 columns, 3 power "
-          "iterations, float32 products) and scikit-learn's randomized_svd (n_iter=8)")
+    print("\nThe SVD bound: LAPACK gesdd against compress's randomized SVD (k + min(max(k, 10), 30) "
+          "columns, 3 power iterations, float32 products) and scikit-learn's randomized_svd (n_iter=8)")
     print(f"{'image':<16} {'k':>3} {'gesdd s':>8} {'PSNR':>8} {'ours s':>8} {'dPSNR':>8} "
           f"{'sk(8) s':>8} {'dPSNR':>8}")
     for label, image in (("china grey", images["china grey"]), ("china colour", images["china colour"]),

@@ -41,11 +41,37 @@ def randomized_svd(op, k: int, rng: np.random.RandomState, n_oversamples: int = 
     return U[:, :k], s[:k], Vb[:, :k]
 
 
+def _cholesky_qr(Y, dtype, basis: bool = True):
+    """``(Q, R^-1)`` of Cholesky QR of ``Y`` (n, r), ``Y = Q R``, in float64 (``Q`` in ``dtype``).
+
+    ``basis=False``: ``Y`` itself (in ``dtype``) in place of ``Q`` (its Gram
+    matrix and ``R^-1`` are all the caller needs). Plain QR (then ``R^-1`` is
+    the identity and ``Q`` stands for ``Y`` either way) where ``Y`` is too
+    ill-conditioned for Cholesky, or rank-deficient. Every call here is a
+    matrix product or LAPACK's ``potrf``, ``trtri`` or ``geqrf``, which release
+    the GIL (scipy's ``getrf``, behind ``linalg.lu``, and ``gesdd``, behind
+    ``linalg.svd``, hold it): a sketch on a thread of its own leaves the
+    caller's thread free to run (``images._compress._SvdBound``).
+    """
+    Y64 = Y.astype(np.float64)
+    R, info = lapack.dpotrf(Y64.T @ Y64, lower=False, clean=True, overwrite_a=True)
+    if info == 0:
+        R_inv, info = lapack.dtrtri(R, lower=False)
+    if info != 0:  # too ill-conditioned for Cholesky QR (or rank-deficient)
+        Q, _ = linalg.qr(Y64, mode="economic", check_finite=False)
+        return Q.astype(dtype), np.eye(Y.shape[1])
+    if not basis:
+        return Y.astype(dtype, copy=False), R_inv
+    return (Y64 @ R_inv).astype(dtype), R_inv
+
+
 class Sketch:
     """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
 
-    No power iteration (a photograph's singular values fall fast enough that
-    the sketch ``Y = X @ Omega`` catches the top ``k`` directions well), a
+    By default no power iteration (a photograph's singular values fall fast
+    enough that the sketch ``Y = X @ Omega`` catches the top ``k`` directions
+    well for a start; ``n_iter`` power iterations, each basis made orthonormal
+    by Cholesky QR, for an accurate SVD: ``images``' bound), a
     test matrix of random bytes (uniform integers -128..127 in the dtype of
     ``X``: several times cheaper to draw than ``rng``'s float64 numbers), and
     the basis ``Q = Y R^-1`` of Cholesky QR never formed: with ``Z = X^T Y``,
@@ -61,19 +87,16 @@ class Sketch:
     range without reading ``X`` again.
     """
 
-    def __init__(self, op, k: int, rng, n_oversamples: int = 10):
+    def __init__(self, op, k: int, rng, n_oversamples: int = 10, n_iter: int = 0):
         n, m = op.shape
         rank = min(k + n_oversamples, n, m)
         dtype = self.dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
         omega = np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
         Y = op.matmul(omega)
-        Y64 = Y.astype(np.float64)
-        R, info = lapack.dpotrf(Y64.T @ Y64, lower=False, clean=True, overwrite_a=True)
-        if info == 0:
-            R_inv, info = lapack.dtrtri(R, lower=False)
-        if info != 0:  # too ill-conditioned for Cholesky QR (or rank-deficient)
-            Q, _ = linalg.qr(Y64, mode="economic", check_finite=False)
-            Y, R_inv = Q.astype(dtype), np.eye(rank)
+        for _ in range(n_iter):  # power iterations, each product's basis made orthonormal first
+            Z = op.rmatmul(_cholesky_qr(Y, dtype)[0])
+            Y = op.matmul(_cholesky_qr(Z, dtype)[0])
+        Y, R_inv = _cholesky_qr(Y, dtype, basis=False)
         Z = op.rmatmul(Y)  # (m, rank) = X^T Y; B^T = Z R^-1
         Z64 = Z.astype(np.float64)
         evals, Ub = np.linalg.eigh(R_inv.T @ (Z64.T @ Z64) @ R_inv)  # B B^T = Ub diag(s^2) Ub^T, ascending
