@@ -53,12 +53,16 @@ class PsnrRule:
     computed only once the gain per iteration falls below ``tol * MAX_GAP``.
     A window, since an extrapolated HALS step that is rejected gains nothing
     by itself. ``tol=0`` never stops. ``callback``, if given, sees every
-    iteration first; ``prepare``, if given, is called once the first
-    iteration is done (``compress`` starts computing the SVD there, on a
-    thread of its own: the rule needs it once the gain falls below
-    ``tol * MAX_GAP``, from the 14th iteration on the sample photographs; not
-    before the first iteration, which a good start makes the one that
-    reaches scikit-learn's final PSNR at k = 20 and 50).
+    iteration first; ``prepare``, if given, is called once, when the gain of
+    one iteration first falls below ``LEAD`` times the level at which the
+    rule needs the SVD, ``tol * MAX_GAP`` per iteration over the window
+    (``compress`` starts computing the SVD there, on a thread of its own).
+    The gains fall by a factor of about 1.5 to 3 per iteration then, so that
+    leaves the thread some iterations: on the sample photographs, at k = 5
+    from a random start, from the 6th iteration to the 14th, where the rule
+    first needs the SVD. Not sooner: on a busy machine the thread takes its
+    time from the iterations beside it, and at k = 20 and 50 the first 6 or
+    so iterations are the ones that reach scikit-learn's final PSNR.
 
     On the sample photographs (benchmarks/images.py) ``tol=1e-3`` ends at or
     above scikit-learn's final PSNR (cd and mu) at k = 5, 20 and 50, grey and
@@ -67,6 +71,7 @@ class PsnrRule:
 
     window = 8
     MAX_GAP = 10.0
+    LEAD = 10.0
 
     def __init__(self, tol: float, peak: float, size: int, svd_loss, callback=None, prepare=None):
         self.tol = float(tol)
@@ -84,8 +89,10 @@ class PsnrRule:
             self.callback(info)
         self.psnr.append(self._psnr(info["loss"]))
         w = self.window
-        if len(self.psnr) == 1 and self.prepare is not None:
-            self.prepare()
+        if self.prepare is not None and len(self.psnr) > 1 \
+                and self.psnr[-1] - self.psnr[-2] < self.LEAD * self.tol * self.MAX_GAP:
+            self.prepare, prepare = None, self.prepare
+            prepare()
         if self.tol <= 0 or len(self.psnr) <= w:
             return None
         gain = (self.psnr[-1] - self.psnr[-1 - w]) / w
