@@ -491,6 +491,36 @@ def test_the_svd_bound_computed_on_its_own_thread_is_the_same():
     assert shared._future is None
 
 
+def test_the_svd_bound_starts_once_one_iteration_gains_less_than_lead_times_the_rule_s_level():
+    from topicnmf.images._fit import PsnrRule
+
+    calls = []
+    rule = PsnrRule(1e-3, 1.0, 2, lambda: 1e-9, prepare=lambda: calls.append(len(rule.psnr)))
+    level = PsnrRule.LEAD * 1e-3 * PsnrRule.MAX_GAP  # dB per iteration
+    psnr = np.cumsum([10.0, 1.0, 0.5, 2 * level, 0.5 * level, 0.1 * level, 0.0, 0.0])
+    for value in psnr:  # psnr = 10 log10(1 / loss) at peak 1 and two values
+        assert rule({"loss": 10 ** (-value / 10)}) is None
+    assert calls == [5]  # once, at the first gain below the level
+    assert PsnrRule(0.0, 1.0, 2, None, prepare=calls.append)({"loss": 1.0}) is None  # tol=0: never started
+
+
+@pytest.mark.parametrize("rank", [3, 60])
+def test_the_power_iterated_sketch_gives_the_top_singular_values(rank):
+    from topicnmf.nmf._init import Sketch
+    from topicnmf.nmf._operator import DenseOperator
+
+    rng = np.random.RandomState(0)
+    U, _ = np.linalg.qr(rng.randn(90, rank))
+    V, _ = np.linalg.qr(rng.randn(70, rank))
+    s = 100.0 * 0.7 ** np.arange(rank)  # a photograph's spectrum falls like this, or faster
+    X = (U * s) @ V.T  # rank 3: the sketch's 5 + 10 columns are rank-deficient (plain QR)
+    k = 5
+    sketch = Sketch(DenseOperator(X), k, np.random.default_rng(0), 10, n_iter=3)
+    np.testing.assert_allclose(sketch.s, np.pad(s, (0, k))[:k], rtol=1e-6, atol=1e-9 * s[0])
+    best = np.sqrt(np.sum(s[k:] ** 2))  # Eckart-Young
+    assert np.linalg.norm(X - (sketch.U * sketch.s) @ sketch.V.T) == pytest.approx(best, rel=1e-6, abs=1e-9 * s[0])
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_a_forked_child_computes_the_svd_bound_on_threads_of_its_own():
     import multiprocessing

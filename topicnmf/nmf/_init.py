@@ -56,6 +56,12 @@ def _cholesky_qr(Y, dtype, basis: bool = True):
     Y64 = Y.astype(np.float64)
     R, info = lapack.dpotrf(Y64.T @ Y64, lower=False, clean=True, overwrite_a=True)
     if info == 0:
+        d = np.abs(np.diag(R))
+        # Y's condition (about max/min of R's diagonal) must stay below 1 / sqrt(eps) of
+        # its dtype: else its columns' rounding, magnified by R^-1, would show as singular
+        # values X does not have (a rank-deficient Y makes a Cholesky factor of its noise)
+        info = 0 if d.min() > np.sqrt(np.finfo(dtype).eps) * d.max() else 1
+    if info == 0:
         R_inv, info = lapack.dtrtri(R, lower=False)
     if info != 0:  # too ill-conditioned for Cholesky QR (or rank-deficient)
         Q, _ = linalg.qr(Y64, mode="economic", check_finite=False)
