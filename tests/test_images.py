@@ -384,6 +384,7 @@ def test_the_operator_takes_its_scans_from_8_bit_pixels_to_the_same_numbers(imag
     X = _to_matrix(image)
     ours, core = image_operator(X, image), DenseOperator(X)
     assert ours._sq_norm is not None and ours.sq_norm == core.sq_norm
+    assert ours._total is not None and ours.total == core.total
     assert ours.n_nonzero == core.n_nonzero
     floats = image.astype(np.float64) / 255
     assert image_operator(_to_matrix(floats), floats)._sq_norm is None  # left to the core's scan

@@ -106,10 +106,11 @@ def image_operator(X, image=None, pixels=None):
     """The core's operator over ``X``, with what it would scan ``X`` for taken from ``image``.
 
     ``X`` holds the values of ``image`` (rearranged, as :func:`~topicnmf.images._compress._to_matrix`
-    makes it). For 8-bit images the count of non-zero pixels and ``|X|^2`` come
-    from the pixels directly: a scan of one or two bytes per value, with exact
-    integer squares and sums, so the same numbers as the core's own scans (an
-    integer below 2^53 is exact in float64 whatever the order of the sum).
+    makes it). For 8-bit images the count of non-zero pixels, their sum (the
+    random start's scale) and ``|X|^2`` come from the pixels directly: a scan
+    of one byte per value, with exact integer sums, so the same numbers as the
+    core's own scans (an integer below 2^53 is exact in float64 whatever the
+    order of the sum).
     For 8- and 16-bit images the narrow products (a small rank) read a copy of
     ``X`` in the image's bytes, made on first use (the operator's ``pixels``:
     the same numbers, see ``topicnmf.nmf._operator._dense_product``): ``pixels``,
@@ -121,12 +122,13 @@ def image_operator(X, image=None, pixels=None):
     scans = {}
     if image is not None and image.size == X.size and image.dtype in (np.uint8, np.int8):
         if running_small():  # nothing compiled: 255^2 < 2^16
+            total = int(image.sum(dtype=np.int64))
             sq_norm = int((image.astype(np.uint16) ** 2).sum(dtype=np.uint64))
         else:
-            from topicnmf.nmf._dense import int_sq_norm
+            from topicnmf.nmf._dense import int_sums
 
-            sq_norm = int_sq_norm(image)
-        scans = {"n_nonzero": int(np.count_nonzero(image)), "sq_norm": float(sq_norm)}
+            total, sq_norm = int_sums(image)
+        scans = {"n_nonzero": int(np.count_nonzero(image)), "sq_norm": float(sq_norm), "total": float(total)}
     op = _image_operator()(X, **scans)
     if image is not None and image.size == X.size and image.dtype.kind in "ui" and image.dtype.itemsize <= 2:
         op.pixel_dtype = np.dtype(f"u{image.dtype.itemsize}")  # non-negative: the same values unsigned

@@ -1,5 +1,5 @@
 """Compiled helpers for dense matrices (an image): narrow products, NNDSVD in two passes,
-exact sums of integer squares.
+exact sums of integers and of their squares.
 
 :func:`narrow_product`: ``X @ B`` and ``X.T @ B`` for a dense ``X`` and a
 factor of a few columns, where BLAS is slow (at k = 5 on a 427 x 640 float32
@@ -259,16 +259,18 @@ def nndsvd_dense(U, s, V, eps: float = 1e-6):
 
 
 @njit(**_OPTS)
-def _int_sq_sum(a):
+def _int_sums(a):
     total = 0
+    squares = 0
     for i in range(a.shape[0]):
         v = np.int64(a[i])
-        total += v * v
-    return total
+        total += v
+        squares += v * v
+    return total, squares
 
 
-def int_sq_norm(a: np.ndarray) -> int:
-    """``sum(a ** 2)`` of an integer array (8 or 16 bits), exactly, in one pass (an int64 sum:
-    exact for up to 2^33 values of 16 bits)."""
-    return int(_int_sq_sum(np.ascontiguousarray(a).reshape(-1)))
-
+def int_sums(a: np.ndarray) -> tuple[int, int]:
+    """``(sum(a), sum(a ** 2))`` of an integer array (8 or 16 bits), exactly, in one pass
+    (int64 sums: exact for up to 2^33 values of 16 bits)."""
+    total, squares = _int_sums(np.ascontiguousarray(a).reshape(-1))
+    return int(total), int(squares)

@@ -125,6 +125,7 @@ class _Stored:
     masked = False
     _sq_norm = None
     _n_nonzero = None
+    _total = None
 
     def fill(self, W, Ht) -> None:
         """Nothing is missing: nothing to fill."""
@@ -137,7 +138,9 @@ class _Stored:
 
     @property
     def total(self) -> float:
-        return float(self.data.sum(dtype=np.float64))
+        if self._total is None:
+            self._total = float(self.data.sum(dtype=np.float64))
+        return self._total
 
     @property
     def n_nonzero(self) -> int:
@@ -153,9 +156,10 @@ class DenseOperator(_Stored):
     is_sparse = False
 
     def __init__(self, X: np.ndarray, *, sq_norm: float | None = None, n_nonzero: int | None = None,
-                 pixels: np.ndarray | None = None):
-        """``sq_norm`` and ``n_nonzero``: ``|X|^2`` and the count of non-zero entries where the
-        caller knows them exactly (else scanned from ``X`` on first need). ``pixels``: the
+                 pixels: np.ndarray | None = None, total: float | None = None):
+        """``sq_norm``, ``n_nonzero`` and ``total``: ``|X|^2``, the count of non-zero entries and
+        the sum of the entries where the caller knows them exactly (else scanned from ``X``
+        on first need). ``pixels``: the
         values of ``X`` as 8- or 16-bit unsigned integers, of its shape and layout, where
         ``X`` holds integers (an image's): the narrow products read them instead of ``X``
         (the same numbers; see :func:`_dense_product`). A subclass may make them on first
@@ -165,6 +169,7 @@ class DenseOperator(_Stored):
         self.dtype = X.dtype
         self._sq_norm = sq_norm
         self._n_nonzero = n_nonzero
+        self._total = total
         self.pixels = pixels
 
     def _pixels_made(self):
