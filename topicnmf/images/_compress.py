@@ -100,10 +100,11 @@ class _SvdBound:
     Cholesky QR, and its SVD of ``Q^T X`` comes from a small symmetric
     eigenproblem: every step is a matrix product or a LAPACK call that
     releases the GIL. scipy's LU and SVD, which the core's ``randomized_svd``
-    runs, hold the GIL through their LAPACK calls: on a thread beside the fit
-    they stopped the fit's iterations about three times each for as long
-    (china grey, k = 5: its 8 iterations beside the SVD waited on the GIL
-    26 times, 1.3 ms in all; none now). On the sample photographs, copies of
+    runs, hold the GIL through their LAPACK calls, so on a thread beside the
+    fit they stopped its iterations for as long (china grey, k = 5 from a
+    random start: over the SVD's 5.4 to 6.3 ms the fit's thread waited 3.7 to
+    4.1 ms, in 29 to 38 waits; now, over its 3.9 to 4.6 ms, 1.3 to 2.1 ms in
+    23 to 26 waits, for the GIL between the steps' Python). On the sample photographs, copies of
     them resized to 200 x 300 and 800 x 1200 (grey and colour), a crop and a
     1000 x 1000 one, its PSNR (of the reconstruction clipped to the image's
     range) is within 0.005 dB of LAPACK's exact ``gesdd`` at k = 5, 20 and

@@ -50,8 +50,9 @@ def _cholesky_qr(Y, dtype, basis: bool = True):
     ill-conditioned for Cholesky, or rank-deficient. Every call here is a
     matrix product or LAPACK's ``potrf``, ``trtri`` or ``geqrf``, which release
     the GIL (scipy's ``getrf``, behind ``linalg.lu``, and ``gesdd``, behind
-    ``linalg.svd``, hold it): a sketch on a thread of its own leaves the
-    caller's thread free to run (``images._compress._SvdBound``).
+    ``linalg.svd``, hold it): a sketch on a thread of its own holds the
+    caller's thread back only for the Python between the calls
+    (``images._compress._SvdBound``).
     """
     Y64 = Y.astype(np.float64)
     R, info = lapack.dpotrf(Y64.T @ Y64, lower=False, clean=True, overwrite_a=True)
