@@ -520,6 +520,18 @@ def test_the_power_iterated_sketch_gives_the_top_singular_values(rank):
     np.testing.assert_allclose(sketch.s, np.pad(s, (0, k))[:k], rtol=1e-6, atol=1e-9 * s[0])
     best = np.sqrt(np.sum(s[k:] ** 2))  # Eckart-Young
     assert np.linalg.norm(X - (sketch.U * sketch.s) @ sketch.V.T) == pytest.approx(best, rel=1e-6, abs=1e-9 * s[0])
+    # the compiled twin the SVD bound runs: the same steps, the same numbers to rounding
+    from topicnmf.nmf._dense import power_sketch
+    from topicnmf.nmf._init import draw_test_matrix
+
+    for dtype in (np.float64, np.float32):
+        Xd = X.astype(dtype)
+        ref = Sketch(DenseOperator(Xd), k, np.random.default_rng(1), 10, n_iter=3)
+        U, sv, V = power_sketch(Xd, draw_test_matrix(np.random.default_rng(1), 70, k + 10, dtype), 3, k)
+        assert U.dtype == V.dtype == dtype
+        tol = 1e-10 if dtype == np.float64 else 1e-4
+        np.testing.assert_allclose(sv, ref.s, rtol=tol, atol=tol * s[0])
+        np.testing.assert_allclose((U * sv) @ V.T, (ref.U * ref.s) @ ref.V.T, rtol=0, atol=tol * s[0])
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")

@@ -96,15 +96,16 @@ class _SvdBound:
     then the objective is computed from it).
 
     The core's :class:`~topicnmf.nmf._init.Sketch` with 3 power iterations and
-    :meth:`oversamples` columns beyond ``k``. Its bases are made orthonormal by
-    Cholesky QR, and its SVD of ``Q^T X`` comes from a small symmetric
-    eigenproblem: every step is a matrix product or a LAPACK call that
-    releases the GIL. scipy's LU and SVD, which the core's ``randomized_svd``
-    runs, hold the GIL through their LAPACK calls, so on a thread beside the
-    fit they stopped its iterations for as long (china grey, k = 5 from a
-    random start: over the SVD's 5.4 to 6.3 ms the fit's thread waited 3.7 to
-    4.1 ms, in 29 to 38 waits; now, over its 3.9 to 4.6 ms, 1.3 to 2.1 ms in
-    23 to 26 waits, for the GIL between the steps' Python). On the sample photographs, copies of
+    :meth:`oversamples` columns beyond ``k``, as one compiled call that holds
+    no GIL (``topicnmf.nmf._dense.power_sketch``): its bases are made
+    orthonormal by Cholesky QR, and its SVD of ``Q^T X`` comes from a small
+    symmetric eigenproblem. scipy's LU and SVD, which the core's
+    ``randomized_svd`` runs, hold the GIL through their LAPACK calls, so on
+    a thread beside the fit they stopped its iterations for as long (china
+    grey, k = 5 from a random start: over the SVD's 5.4 to 6.3 ms the fit's
+    thread waited 3.7 to 4.1 ms, in 29 to 38 waits); the same steps in
+    numpy, each releasing the GIL, still left 1.3 to 2.1 ms of waits in 23 to
+    26 (for the GIL between the steps' Python). On the sample photographs, copies of
     them resized to 200 x 300 and 800 x 1200 (grey and colour), a crop and a
     1000 x 1000 one, its PSNR (of the reconstruction clipped to the image's
     range) is within 0.005 dB of LAPACK's exact ``gesdd`` at k = 5, 20 and
@@ -153,15 +154,18 @@ class _SvdBound:
 
     def _compute(self) -> None:
         from topicnmf.images._fit import _start_rng
-        from topicnmf.nmf._init import Sketch
+        from topicnmf.nmf._dense import power_sketch
+        from topicnmf.nmf._init import draw_test_matrix
         from topicnmf.nmf._lazy import blas_threads
         from topicnmf.nmf._operator import DenseOperator
 
         start = time.perf_counter()
         op = DenseOperator(self.X, sq_norm=self._sq_norm)
-        with blas_threads(1):  # the large products choose their own threads
-            sketch = Sketch(op, self.k, _start_rng(self.random_state), self.oversamples(self.k), n_iter=3)
-        U, s, V = sketch.U, sketch.s, sketch.V
+        n, m = self.X.shape
+        rank = min(self.k + self.oversamples(self.k), n, m)
+        omega = draw_test_matrix(_start_rng(self.random_state), m, rank, self.X.dtype)
+        with blas_threads(1):  # (one BLAS thread, as the fit's own products)
+            U, s, V = power_sketch(self.X, omega, 3, self.k)
         loss = 0.5 * max(op.sq_norm - float(np.dot(s, s)), 0.0)
         self._factors = (U, s, V, loss)
         self.seconds += time.perf_counter() - start

@@ -274,3 +274,97 @@ def int_sums(a: np.ndarray) -> tuple[int, int]:
     (int64 sums: exact for up to 2^33 values of 16 bits)."""
     total, squares = _int_sums(np.ascontiguousarray(a).reshape(-1))
     return int(total), int(squares)
+
+
+@njit(**_OPTS)
+def _cholesky_inverse(G, tiny):
+    """``R^-1`` for the upper Cholesky factor ``R`` of ``G`` (r x r, float64), or an empty
+    array where ``G`` is not positive definite or ``R``'s diagonal spans more than
+    ``1 / tiny`` (then the columns behind ``G`` are too ill-conditioned for Cholesky QR)."""
+    r = G.shape[0]
+    R = np.zeros((r, r))
+    for j in range(r):
+        d = G[j, j]
+        for p in range(j):
+            d -= R[p, j] * R[p, j]
+        if not d > 0.0:
+            return np.empty((0, 0))
+        d = np.sqrt(d)
+        R[j, j] = d
+        for i in range(j + 1, r):
+            t = G[j, i]
+            for p in range(j):
+                t -= R[p, j] * R[p, i]
+            R[j, i] = t / d
+    diag = np.diag(R)
+    if diag.min() <= tiny * diag.max():
+        return np.empty((0, 0))
+    Ri = np.zeros((r, r))
+    for j in range(r):  # R x = e_j by back substitution
+        Ri[j, j] = 1.0 / R[j, j]
+        for i in range(j - 1, -1, -1):
+            t = 0.0
+            for p in range(i + 1, j + 1):
+                t += R[i, p] * Ri[p, j]
+            Ri[i, j] = -t / R[i, i]
+    return Ri
+
+
+@njit(**_OPTS)
+def _cholesky_qr_compiled(Y, tiny):
+    """:func:`topicnmf.nmf._init._cholesky_qr` of ``Y``: ``(Q, R^-1)``, ``Q`` in ``Y``'s dtype."""
+    Y64 = Y.astype(np.float64)
+    Ri = _cholesky_inverse(Y64.T @ Y64, tiny)
+    if Ri.shape[0] == 0:
+        Q, _ = np.linalg.qr(Y64)
+        return Q.astype(Y.dtype), np.eye(Y.shape[1])
+    return (Y64 @ Ri).astype(Y.dtype), Ri
+
+
+@njit(**_OPTS)
+def _power_sketch(X, omega, n_iter, k, tiny):
+    Xt = X.T
+    Y = X @ omega
+    for _ in range(n_iter):
+        Q = _cholesky_qr_compiled(Y, tiny)[0]
+        Z = Xt @ Q
+        Q = _cholesky_qr_compiled(Z, tiny)[0]
+        Y = X @ Q
+    Y64 = Y.astype(np.float64)
+    Ri = _cholesky_inverse(Y64.T @ Y64, tiny)
+    if Ri.shape[0] == 0:
+        Q64, _ = np.linalg.qr(Y64)
+        Y = Q64.astype(X.dtype)
+        Ri = np.eye(Y.shape[1])
+    Z = Xt @ Y
+    Z64 = Z.astype(np.float64)
+    evals, Ub = np.linalg.eigh(Ri.T @ (Z64.T @ Z64) @ Ri)  # ascending
+    r = evals.shape[0]
+    P = np.empty((r, k))
+    s = np.empty(k)
+    for j in range(k):
+        s[j] = np.sqrt(max(evals[r - 1 - j], 0.0))
+        for i in range(r):
+            P[i, j] = Ub[i, r - 1 - j]
+    P = Ri @ P
+    Pv = P.copy()
+    for j in range(k):
+        inv = 1.0 / s[j] if s[j] > 0.0 else 0.0
+        for i in range(r):
+            Pv[i, j] *= inv
+    return Y @ P.astype(X.dtype), s, Z @ Pv.astype(X.dtype)
+
+
+def power_sketch(X: np.ndarray, omega: np.ndarray, n_iter: int, k: int):
+    """:class:`topicnmf.nmf._init.Sketch` with ``n_iter`` power iterations as one compiled call:
+    ``(U, s, V)`` from the test matrix ``omega`` (m, r) in ``X``'s dtype (float32 or float64).
+
+    The same steps (Cholesky QR of each product's basis, plain QR where it is too
+    ill-conditioned, the SVD of ``Q^T X`` from the eigenpairs of ``B B^T``), all in
+    one call that holds no GIL: products by BLAS, the small factorisations by
+    LAPACK or by loops here. On a thread beside a fit (the SVD bound of
+    ``images.compress``) the fit's thread then never waits for this one's Python.
+    """
+    X = np.ascontiguousarray(X)
+    tiny = float(np.sqrt(np.finfo(X.dtype).eps))
+    return _power_sketch(X, np.ascontiguousarray(omega, dtype=X.dtype), int(n_iter), int(k), tiny)

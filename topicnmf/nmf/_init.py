@@ -72,13 +72,20 @@ def _cholesky_qr(Y, dtype, basis: bool = True):
     return (Y64 @ R_inv).astype(dtype), R_inv
 
 
+def draw_test_matrix(rng, m: int, rank: int, dtype) -> np.ndarray:
+    """:class:`Sketch`'s test matrix (m, rank) in ``dtype``: uniform integers -128..127 from
+    ``rng.bytes`` (a ``numpy.random.RandomState`` or ``Generator``)."""
+    return np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
+
+
 class Sketch:
     """A one-pass randomized SVD of rank ``k`` for a dense matrix whose spectrum falls fast.
 
     By default no power iteration (a photograph's singular values fall fast
     enough that the sketch ``Y = X @ Omega`` catches the top ``k`` directions
     well for a start; ``n_iter`` power iterations, each basis made orthonormal
-    by Cholesky QR, for an accurate SVD: ``images``' bound), a
+    by Cholesky QR, for an accurate SVD: the reference of
+    ``_dense.power_sketch``, which ``images``' bound runs), a
     test matrix of random bytes (uniform integers -128..127 in the dtype of
     ``X``: several times cheaper to draw than ``rng``'s float64 numbers), and
     the basis ``Q = Y R^-1`` of Cholesky QR never formed: with ``Z = X^T Y``,
@@ -98,8 +105,7 @@ class Sketch:
         n, m = op.shape
         rank = min(k + n_oversamples, n, m)
         dtype = self.dtype = op.dtype if op.dtype in (np.float32, np.float64) else np.float64
-        omega = np.frombuffer(rng.bytes(m * rank), dtype=np.int8).reshape(m, rank).astype(dtype)
-        Y = op.matmul(omega)
+        Y = op.matmul(draw_test_matrix(rng, m, rank, dtype))
         for _ in range(n_iter):  # power iterations, each product's basis made orthonormal first
             Z = op.rmatmul(_cholesky_qr(Y, dtype)[0])
             Y = op.matmul(_cholesky_qr(Z, dtype)[0])
