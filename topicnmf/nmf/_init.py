@@ -47,12 +47,8 @@ def _cholesky_qr(Y, dtype, basis: bool = True):
     ``basis=False``: ``Y`` itself (in ``dtype``) in place of ``Q`` (its Gram
     matrix and ``R^-1`` are all the caller needs). Plain QR (then ``R^-1`` is
     the identity and ``Q`` stands for ``Y`` either way) where ``Y`` is too
-    ill-conditioned for Cholesky, or rank-deficient. Every call here is a
-    matrix product or LAPACK's ``potrf``, ``trtri`` or ``geqrf``, which release
-    the GIL (scipy's ``getrf``, behind ``linalg.lu``, and ``gesdd``, behind
-    ``linalg.svd``, hold it): a sketch on a thread of its own holds the
-    caller's thread back only for the Python between the calls
-    (``images._compress._SvdBound``).
+    ill-conditioned for Cholesky, or rank-deficient (``_dense.power_sketch``
+    compiles the same steps).
     """
     Y64 = Y.astype(np.float64)
     R, info = lapack.dpotrf(Y64.T @ Y64, lower=False, clean=True, overwrite_a=True)
