@@ -1,5 +1,6 @@
 """Compiled helpers for dense matrices (an image): narrow products, NNDSVD in two passes,
-exact sums of integers and of their squares.
+exact sums of integers and of their squares, a power-iterated randomized SVD in one call
+(``power_sketch``: no GIL held, for the SVD bound that runs on a thread beside a fit).
 
 :func:`narrow_product`: ``X @ B`` and ``X.T @ B`` for a dense ``X`` and a
 factor of a few columns, where BLAS is slow (at k = 5 on a 427 x 640 float32
