@@ -278,36 +278,53 @@ def int_sums(a: np.ndarray) -> tuple[int, int]:
 
 
 @njit(**_OPTS)
+def cholesky_lower(M, n, floor):
+    """Cholesky in place: the lower triangle of ``M[:n, :n]`` (symmetric positive
+    definite, float64, only the lower triangle read) becomes ``L`` with ``L L.T = M``.
+
+    A pivot not above ``floor`` is raised to it where ``floor > 0`` (a least-squares
+    solve keeps going on a nearly singular Gram matrix); with ``floor = 0`` it makes
+    the factorisation fail. Returns whether it succeeded.
+    """
+    for p in range(n):
+        s = M[p, p]
+        for q in range(p):
+            s -= M[p, q] * M[p, q]
+        if not s > floor:
+            if floor > 0.0:
+                s = floor
+            else:
+                return False
+        s = np.sqrt(s)
+        M[p, p] = s
+        for r in range(p + 1, n):
+            t = M[r, p]
+            for q in range(p):
+                t -= M[r, q] * M[p, q]
+            M[r, p] = t / s
+    return True
+
+
+@njit(**_OPTS)
 def _cholesky_inverse(G, tiny):
     """``R^-1`` for the upper Cholesky factor ``R`` of ``G`` (r x r, float64), or an empty
     array where ``G`` is not positive definite or ``R``'s diagonal spans more than
     ``1 / tiny`` (then the columns behind ``G`` are too ill-conditioned for Cholesky QR)."""
     r = G.shape[0]
-    R = np.zeros((r, r))
-    for j in range(r):
-        d = G[j, j]
-        for p in range(j):
-            d -= R[p, j] * R[p, j]
-        if not d > 0.0:
-            return np.empty((0, 0))
-        d = np.sqrt(d)
-        R[j, j] = d
-        for i in range(j + 1, r):
-            t = G[j, i]
-            for p in range(j):
-                t -= R[p, j] * R[p, i]
-            R[j, i] = t / d
-    diag = np.diag(R)
+    L = G.copy()
+    if not cholesky_lower(L, r, 0.0):
+        return np.empty((0, 0))
+    diag = np.diag(L)
     if diag.min() <= tiny * diag.max():
         return np.empty((0, 0))
     Ri = np.zeros((r, r))
-    for j in range(r):  # R x = e_j by back substitution
-        Ri[j, j] = 1.0 / R[j, j]
+    for j in range(r):  # R x = e_j by back substitution, R = L.T
+        Ri[j, j] = 1.0 / L[j, j]
         for i in range(j - 1, -1, -1):
             t = 0.0
             for p in range(i + 1, j + 1):
-                t += R[i, p] * Ri[p, j]
-            Ri[i, j] = -t / R[i, i]
+                t += L[p, i] * Ri[p, j]
+            Ri[i, j] = -t / L[i, i]
     return Ri
 
 

@@ -21,6 +21,7 @@ from numba import njit, prange
 from ._drivers import (_OPTS, N_CHUNKS, PARALLEL_MIN_WORK, SCIPY_MAX_K, _cached,  # noqa: F401
                        balanced_column_split, balanced_row_split, choose, even_split, kernel)
 from ._hals import _hals, _kkt, _settled, _step, hals_block, hals_rows  # noqa: F401 (the namespace of _lazy.kernels())
+from ._dense import cholesky_lower
 from ._small import nnls_gram
 
 # ------------------------------------------------------------ X @ B (CSR rows)
@@ -214,19 +215,7 @@ def _bpp(V, A, G, l1, max_pivots, split):
                     rhs[p] = b[idx[p]]
                     for q in range(p + 1):
                         M[p, q] = G[idx[p], idx[q]]
-                for p in range(nf):  # in-place Cholesky, lower triangle
-                    s = M[p, p]
-                    for q in range(p):
-                        s -= M[p, q] * M[p, q]
-                    if s < tiny:
-                        s = tiny
-                    s = np.sqrt(s)
-                    M[p, p] = s
-                    for r in range(p + 1, nf):
-                        t = M[r, p]
-                        for q in range(p):
-                            t -= M[r, q] * M[p, q]
-                        M[r, p] = t / s
+                cholesky_lower(M, nf, tiny)
                 for p in range(nf):  # forward
                     t = rhs[p]
                     for q in range(p):
