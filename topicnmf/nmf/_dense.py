@@ -103,77 +103,48 @@ def _axpy_block(R, W, out, i):
 
 
 @njit(fastmath=True, **_OPTS)
-def _dot_rows(X, H, out):
-    """``out = X @ H.T`` for ``X`` (n, m) and ``H`` (k, m), C-ordered: dot products along
-    the rows, four rows of ``X`` against each row of ``H`` at once."""
+def _float_rows(X, F, out, gather):
+    """``out = X @ F.T`` for ``F`` (k, m), or with ``gather`` ``out = F.T @ X`` for ``F``
+    (n, k), over the rows of ``X`` (n, m, C-ordered), four at a time."""
     n = X.shape[0]
+    if gather:
+        out[:] = 0
     i = 0
     while i + 4 <= n:
-        _dot_block(X[i:i + 4], H, out, i)
+        if gather:
+            _axpy_block(X[i:i + 4], F, out, i)
+        else:
+            _dot_block(X[i:i + 4], F, out, i)
         i += 4
     while i < n:
-        _dot_block(X[i:i + 1], H, out, i)
+        if gather:
+            _axpy_block(X[i:i + 1], F, out, i)
+        else:
+            _dot_block(X[i:i + 1], F, out, i)
         i += 1
 
 
 @njit(fastmath=True, **_OPTS)
-def _axpy_rows(X, W, out):
-    """``out = W.T @ X`` (k, m) for ``X`` (n, m) and ``W`` (n, k), C-ordered: each row of
-    ``out`` gathers the rows of ``X``, four at a time."""
-    n = X.shape[0]
-    out[:] = 0
-    i = 0
-    while i + 4 <= n:
-        _axpy_block(X[i:i + 4], W, out, i)
-        i += 4
-    while i < n:
-        _axpy_block(X[i:i + 1], W, out, i)
-        i += 1
-
-
-@njit(fastmath=True, **_OPTS)
-def _convert(P, i, buf):
-    """``buf[:] = P[i:i + len(buf)]``: pixels (integers) as floats, exactly."""
-    for a in range(buf.shape[0]):
-        for j in range(buf.shape[1]):
-            buf[a, j] = P[i + a, j]
-
-
-@njit(fastmath=True, **_OPTS)
-def _dot_pixels(P, H, out):
-    """:func:`_dot_rows` for integer pixels ``P``: each block of four rows is converted to
-    the dtype of ``H`` once (into a buffer that stays in the cache), then multiplied as
-    :func:`_dot_rows` multiplies the rows of a float ``X``: the same numbers, bit for bit."""
+def _pixel_rows(P, F, out, gather):
+    """:func:`_float_rows` for integer pixels ``P``: each block of four rows is converted
+    to the dtype of ``F`` once (into a buffer that stays in the cache), then multiplied
+    as :func:`_float_rows` multiplies the rows of a float ``X``: the same numbers, bit
+    for bit."""
     n, m = P.shape
-    buf = np.empty((4, m), dtype=H.dtype)
-    one = np.empty((1, m), dtype=H.dtype)
+    buf = np.empty((4, m), dtype=F.dtype)
+    if gather:
+        out[:] = 0
     i = 0
-    while i + 4 <= n:
-        _convert(P, i, buf)
-        _dot_block(buf, H, out, i)
-        i += 4
     while i < n:
-        _convert(P, i, one)
-        _dot_block(one, H, out, i)
-        i += 1
-
-
-@njit(fastmath=True, **_OPTS)
-def _axpy_pixels(P, W, out):
-    """:func:`_axpy_rows` for integer pixels ``P`` (converted as in :func:`_dot_pixels`)."""
-    n, m = P.shape
-    buf = np.empty((4, m), dtype=W.dtype)
-    one = np.empty((1, m), dtype=W.dtype)
-    out[:] = 0
-    i = 0
-    while i + 4 <= n:
-        _convert(P, i, buf)
-        _axpy_block(buf, W, out, i)
-        i += 4
-    while i < n:
-        _convert(P, i, one)
-        _axpy_block(one, W, out, i)
-        i += 1
+        r = 4 if i + 4 <= n else 1
+        for a in range(r):
+            for j in range(m):
+                buf[a, j] = P[i + a, j]
+        if gather:
+            _axpy_block(buf[:r], F, out, i)
+        else:
+            _dot_block(buf[:r], F, out, i)
+        i += r
 
 
 def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = None) -> np.ndarray:
@@ -187,19 +158,14 @@ def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = Non
     ``a``'s dtype once; the arithmetic is the same, so is the result, bit for bit.
     """
     k = b.shape[1]
-    if a.flags.c_contiguous:
-        out = np.empty((a.shape[0], k), dtype=a.dtype)
-        if pixels is None:
-            _dot_rows(a, np.ascontiguousarray(b.T), out)
-        else:
-            _dot_pixels(pixels, np.ascontiguousarray(b.T), out)
-        return out
-    out = np.empty((k, a.shape[0]), dtype=a.dtype)
+    gather = not a.flags.c_contiguous  # a.T is C-ordered: out = b.T @ a.T, transposed
+    out = np.empty((k, a.shape[0]) if gather else (a.shape[0], k), dtype=a.dtype)
+    factor = np.ascontiguousarray(b if gather else b.T)
     if pixels is None:
-        _axpy_rows(a.T, np.ascontiguousarray(b), out)  # a.T is C-ordered
+        _float_rows(a.T if gather else a, factor, out, gather)
     else:
-        _axpy_pixels(pixels.T, np.ascontiguousarray(b), out)
-    return np.ascontiguousarray(out.T)
+        _pixel_rows(pixels.T if gather else pixels, factor, out, gather)
+    return np.ascontiguousarray(out.T) if gather else out
 
 
 @njit(**_OPTS)
