@@ -85,10 +85,11 @@ class _SvdBound:
     Its factors are computed once: by the stopping rule (which needs its
     objective ``0.5 |X - X_k|^2``), after the fit, or, once :meth:`start` is
     called, on a thread of its own while the fit goes on (``compress`` starts
-    it once the first iteration is done, and the rule needs it once the gain
-    per iteration falls below ``tol * PsnrRule.MAX_GAP``, from the 14th
-    iteration on the sample photographs: on two free cores the rule then
-    does not wait; its random draws are its own, so the result is the same).
+    it once the gain of one iteration falls below ``PsnrRule.LEAD`` times the
+    level at which the rule needs it, ``tol * PsnrRule.MAX_GAP``: at k = 5
+    from a random start on the sample photographs, from the 6th iteration to
+    the 14th; on two free cores the rule then does not wait; its random draws
+    are its own, so the result is the same).
     The objective is ``0.5 (|X|^2 - sum s_i^2)`` (``X_k`` is the projection of
     ``X`` on the top ``k`` left singular vectors), ``|X|^2`` as the caller
     knows it; the matrix ``X_k`` is formed only when asked for (or when ``X``
@@ -244,8 +245,10 @@ class Compression:
         Seconds for the NMF (start and iterations), without the time the
         stopping rule waited for the SVD bound during the iterations.
     svd_time : float
-        Seconds for the SVD bound (computed on a thread of its own once the
-        first iteration is done, for an int or None ``random_state``).
+        Seconds for the SVD bound (computed on a thread of its own while the
+        fit goes on, from the first iteration that gains less than ten times
+        the PSNR per iteration at which the stopping rule needs the bound, for
+        an int or None ``random_state``).
     """
 
     W: np.ndarray
