@@ -27,7 +27,8 @@ def _knees(table: pd.DataFrame) -> np.ndarray:
     gain[1:] = (sq[:-1] - sq[1:]) / np.diff(ks)
     floor = 1e-12 * np.nanmax(np.abs(gain), initial=1.0)
     knees = np.full(len(ks), np.nan)
-    for i in range(1, max(len(ks) - 2, min(len(ks) - 1, 2))):
+    last = len(ks) - 2 if len(ks) > 3 else len(ks) - 1  # of three k, the middle one has a knee
+    for i in range(1, last):
         knees[i] = max(gain[i], 0.0) / max(float(np.mean(gain[i + 1:i + 3])), floor)
     return knees
 
