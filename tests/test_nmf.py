@@ -565,6 +565,21 @@ def test_factorize_names_itself_in_errors(X_small):
         factorize(X_small, 3, solver="cd")
 
 
+def test_factorize_takes_the_parameters_of_nmf(X_small):
+    import inspect
+
+    own = ["X", "n_components", "W", "H", "update_H", "mask"]
+    nmf = {name: p.default for name, p in inspect.signature(NMF).parameters.items()}
+    shown = inspect.signature(factorize).parameters
+    assert list(shown)[:len(own)] == own
+    assert {name: shown[name].default for name in list(shown)[len(own):]} == {
+        name: default for name, default in nmf.items() if name not in ("n_components", "forget_factor")}
+    msg = "The keyword arguments of factorize must be among 'alpha_H',"
+    for wrong in ("forget_factor", "n_iter"):
+        with pytest.raises(InputError, match=re.escape(msg) + ".*Got '" + wrong):
+            factorize(X_small, 3, **{wrong: 1})
+
+
 def test_nndsvd_with_mu_warns(X_small):
     msg = "init='nndsvd' with solver='mu' keeps the zeros of the initial factors at zero"
     with pytest.warns(UserWarning, match=re.escape(msg)):

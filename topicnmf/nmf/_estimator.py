@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from typing import Any, Callable
 
@@ -10,91 +11,13 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_int, keep_params, parameter_error
+from .._validation import check_int, check_keywords, keep_params, parameter_error
 from ..errors import InputError
 from ._core import check_data, check_missing_values, check_params, run
 from ._dask import is_dask_array
 
 _ARRAY_KW = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32],
                  ensure_all_finite=False)
-
-
-def factorize(
-    X,
-    n_components: int = 10,
-    *,
-    W: np.ndarray | None = None,
-    H: np.ndarray | None = None,
-    update_H: bool = True,
-    solver: str = "hals",
-    beta_loss: str | float = "frobenius",
-    init: str | None = None,
-    tol: float = 1e-4,
-    max_iter: int = 200,
-    alpha_W: float = 0.0,
-    alpha_H: float | str = "same",
-    l1_ratio: float = 0.0,
-    random_state: int | np.random.RandomState | None = None,
-    callback: Callable[[dict], Any] | None = None,
-    mask=None,
-    missing_values: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Factorise a non-negative matrix: ``X ~= W @ H``.
-
-    The function behind :class:`NMF`; the parameters mean the same.
-
-    Parameters
-    ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Non-negative data. CSR and CSC matrices are used as they are (never
-        densified); float32 stays float32.
-    n_components : int, default=10
-        Rank ``k`` of the factorisation.
-    W : array-like of shape (n_samples, n_components), default=None
-        Starting ``W`` (with ``init='custom'`` or ``init=None``), or the start
-        of the ``W`` solve when ``update_H=False``.
-    H : array-like of shape (n_components, n_features), default=None
-        Starting ``H``; with ``update_H=False`` the fixed ``H``.
-    update_H : bool, default=True
-        If False, ``H`` stays fixed and only ``W`` is solved for (as in
-        :meth:`NMF.transform`).
-    solver, beta_loss, init, tol, max_iter, alpha_W, alpha_H, l1_ratio, random_state, callback
-        As in :class:`NMF`.
-    mask : HeldOutMask, array-like or sparse matrix of shape (n_samples, n_features), default=None
-        Which entries are observed (True); the others are missing, as in
-        :meth:`NMF.fit`.
-    missing_values : None or numpy.nan, default=None
-        As in :class:`NMF`.
-
-    Returns
-    -------
-    W : ndarray of shape (n_samples, n_components)
-    H : ndarray of shape (n_components, n_features)
-    info : dict
-        ``n_iter`` (int), ``loss_history`` (list of float: the objective after
-        each iteration), ``initial_loss`` (float or None), ``reconstruction_err``
-        (float), ``converged`` (bool), ``elapsed`` (seconds, whole call).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from topicnmf.nmf import factorize
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.rand(30, 2) @ rng.rand(2, 20)
-    >>> W, H, info = factorize(X, n_components=2, random_state=0)
-    >>> W.shape, H.shape, info["converged"], info["reconstruction_err"] < 1e-3
-    ((30, 2), (2, 20), True, True)
-    """
-    settings = check_params(
-        n_components=n_components, solver=solver, beta_loss=beta_loss, init=init, tol=tol,
-        max_iter=max_iter, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio,
-        random_state=random_state, callback=callback, owner="factorize",
-    )
-    missing_values = check_missing_values(missing_values, "factorize")
-    X = check_array(X, **_ARRAY_KW)
-    check_data(X, "factorize", missing_values)
-    return run(X, settings, W=W, H=H, update_H=bool(update_H), whom="factorize", mask=mask,
-               missing_values=missing_values)
 
 
 class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -313,12 +236,12 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         model.loss_history_ = history
         return model
 
-    def _settings(self):
+    def _settings(self, owner: str = "NMF"):
         return check_params(
             n_components=self.n_components, solver=self.solver, beta_loss=self.beta_loss,
             init=self.init, tol=self.tol, max_iter=self.max_iter, alpha_W=self.alpha_W,
             alpha_H=self.alpha_H, l1_ratio=self.l1_ratio, random_state=self.random_state,
-            callback=self.callback, owner="NMF",
+            callback=self.callback, owner=owner,
         )
 
     def fit_transform(self, X, y=None, W: np.ndarray | None = None,
@@ -527,3 +450,90 @@ default=None
         tags.input_tags.allow_nan = self.missing_values is not None
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def factorize(
+    X,
+    n_components: int = 10,
+    *,
+    W: np.ndarray | None = None,
+    H: np.ndarray | None = None,
+    update_H: bool = True,
+    mask=None,
+    **params,
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Factorise a non-negative matrix: ``X ~= W @ H``.
+
+    The function behind :class:`NMF`; the parameters mean the same.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Non-negative data. CSR and CSC matrices are used as they are (never
+        densified); float32 stays float32.
+    n_components : int, default=10
+        Rank ``k`` of the factorisation.
+    W : array-like of shape (n_samples, n_components), default=None
+        Starting ``W`` (with ``init='custom'`` or ``init=None``), or the start
+        of the ``W`` solve when ``update_H=False``.
+    H : array-like of shape (n_components, n_features), default=None
+        Starting ``H``; with ``update_H=False`` the fixed ``H``.
+    update_H : bool, default=True
+        If False, ``H`` stays fixed and only ``W`` is solved for (as in
+        :meth:`NMF.transform`).
+    mask : HeldOutMask, array-like or sparse matrix of shape (n_samples, n_features), default=None
+        Which entries are observed (True); the others are missing, as in
+        :meth:`NMF.fit`.
+    **params
+        The other parameters of :class:`NMF`, with its defaults: ``solver``,
+        ``beta_loss``, ``init``, ``tol``, ``max_iter``, ``alpha_W``, ``alpha_H``,
+        ``l1_ratio``, ``random_state``, ``callback`` and ``missing_values``
+        (``forget_factor`` belongs to :meth:`NMF.partial_fit` alone). An unknown
+        keyword is an ``InputError``.
+
+    Returns
+    -------
+    W : ndarray of shape (n_samples, n_components)
+    H : ndarray of shape (n_components, n_features)
+    info : dict
+        ``n_iter`` (int), ``loss_history`` (list of float: the objective after
+        each iteration), ``initial_loss`` (float or None), ``reconstruction_err``
+        (float), ``converged`` (bool), ``elapsed`` (seconds, whole call).
+
+    Examples
+    --------
+    A rank-2 matrix, then the weights of new rows for the ``H`` found (as
+    :meth:`NMF.transform` solves them):
+
+    >>> from numpy.random import RandomState
+    >>> from topicnmf.nmf import factorize
+    >>> X = RandomState(0).rand(30, 2) @ RandomState(1).rand(2, 20)
+    >>> W, H, info = factorize(X, n_components=2, random_state=0)
+    >>> W.shape, H.shape, info["converged"], info["reconstruction_err"] < 1e-2
+    ((30, 2), (2, 20), True, True)
+    >>> W_new, _, _ = factorize(X[:5] * 2, 2, H=H, update_H=False)
+    >>> bool(abs(W_new - 2 * W[:5]).max() < 1e-6)
+    True
+    """
+    owner = "factorize"
+    check_keywords(params, _FACTORIZE_PARAMS, owner)
+    model = NMF(n_components, **params)
+    missing_values = check_missing_values(model.missing_values, owner)
+    X = check_array(X, **_ARRAY_KW)
+    check_data(X, owner, missing_values)
+    return run(X, model._settings(owner), W=W, H=H, update_H=bool(update_H), whom=owner, mask=mask,
+               missing_values=missing_values)
+
+
+def _factorize_signature() -> inspect.Signature:
+    """factorize's own parameters, then NMF's (its defaults) but n_components and forget_factor."""
+    own = inspect.signature(factorize)
+    nmf = inspect.signature(NMF).parameters
+    return own.replace(parameters=[*list(own.parameters.values())[:-1],
+                                   *(nmf[name] for name in _FACTORIZE_PARAMS)])
+
+
+_FACTORIZE_PARAMS = [name for name in inspect.signature(NMF).parameters
+                     if name not in ("n_components", "forget_factor")]
+factorize.__signature__ = _factorize_signature()  # type: ignore[attr-defined]
+
