@@ -20,8 +20,8 @@ loads topicnmf's compiled kernels); the fastest run counts. Columns:
   rule waited for it, and the fit's iterations slowed by sharing the cores with it);
 - ``iter``: iterations; ``PSNR``: of the reconstruction clipped to 0..255;
 - ``cpu``: process time of the same (``time.process_time``: on a shared machine it
-  leaves out the time other processes hold the cores; both sides run on one thread
-  here, but for products of 4e7 multiply-adds and more, not in these cases);
+  leaves out the time other processes hold the cores; it counts every thread of the
+  process, scikit-learn's BLAS threads and topicnmf's kernel threads alike);
 - ``reach cd`` / ``reach mu``: seconds from the start of the ``compress`` call until
   the per-iteration loss ``0.5 |X - WH|^2`` (the callback's, as in
   ``benchmarks/solvers.py``) first reached scikit-learn cd's (mu's) final loss,
@@ -39,8 +39,13 @@ computed on first access of ``Compression.ssim``, timed apart).
 Targets: topicnmf's final PSNR no lower than scikit-learn's (cd and mu) and the
 time to reach scikit-learn's final PSNR at most 0.3x scikit-learn's fit time, in
 every case; the 1000 x 1000 image at k = 50 in under 1 s. The load average is
-printed first: on a busy machine every time here is inflated (``OPENBLAS_NUM_THREADS=1``
-keeps scikit-learn's BLAS threads from fighting over the cores).
+printed first: on a busy machine every time here is inflated. So is
+``OPENBLAS_NUM_THREADS``, which sets how many threads scikit-learn's products run
+on (``compress`` runs its own BLAS calls on one thread and its compiled kernels on
+numba's threads either way). Unset, the default, OpenBLAS uses every core: on 2 cores
+that makes scikit-learn's cd faster at k = 5 (china grey: about 33 ms rather than
+46 ms with ``OPENBLAS_NUM_THREADS=1``) and slower at k = 20 and 50. Run it both ways;
+the default is what a user of scikit-learn gets.
 """
 
 from __future__ import annotations
