@@ -1158,3 +1158,21 @@ def test_nndsvd_factors_keep_the_larger_signed_part_of_each_singular_pair():
         np.testing.assert_allclose(W[:, j], np.where(expected_w < 1e-6, 0, expected_w))
         np.testing.assert_allclose(Ht[:, j], np.where(expected_h < 1e-6, 0, expected_h))
     assert not W[:, 3].any() and not Ht[:, 3].any()
+
+
+def test_hals_options_hold_within_their_block_only(X_small):
+    from topicnmf.nmf._solvers import hals, hals_options
+
+    def fit():
+        return factorize(X_small, 4, init="random", random_state=0, tol=0, max_iter=30)[2]["loss_history"]
+
+    plain = fit()
+    with hals_options(gamma=1.2):
+        faster = fit()
+        with hals_options(gamma=1.01):  # the inner block wins, then the outer one is back
+            assert fit() == plain
+        assert fit() == faster
+    assert fit() == plain and faster != plain
+    assert hals.__kwdefaults__["gamma"] == 1.01
+    with pytest.raises(TypeError, match="hals takes no"), hals_options(gama=1.2):
+        pass

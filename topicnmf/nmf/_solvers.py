@@ -172,29 +172,31 @@ def _frobenius(op, V, P, WtW, HtH, W, Ht) -> float:
 
 
 # ------------------------------------------------------------------------ HALS
-_HALS_ALPHA: ContextVar[float | None] = ContextVar("topicnmf_hals_alpha", default=None)
-_HALS_BLAS_GRADIENT: ContextVar[bool] = ContextVar("topicnmf_hals_blas_gradient", default=False)
+_HALS_OPTIONS: ContextVar[dict] = ContextVar("topicnmf_hals_options", default={})
 
 
 @contextmanager
-def hals_alpha(alpha: float, *, blas_gradient: bool = False):
-    """Within the block (this thread or task only), ``hals`` runs with this ``alpha``.
+def hals_options(**options):
+    """Within the block (this thread or task only), ``hals`` runs with these keyword arguments.
 
-    For callers that know their products are cheaper than the sweeps assume:
+    For callers that know their problem better than the defaults do:
     ``topicnmf.images`` factorises dense images, whose products run on BLAS at
-    several times the multiply-adds per second of the compiled sweeps. Every
-    other fit keeps the default (so dense and sparse ``X`` give the same result).
-    ``blas_gradient``: for dense factors, the sweeps start from gradients
+    several times the multiply-adds per second of the compiled sweeps (a
+    smaller ``alpha``), and whose extrapolation pays to grow faster (``gamma``).
+    ``blas_gradient=True``: for dense factors, the sweeps start from gradients
     computed by one BLAS product per block and run over blocks of rows at once
     (``hals_rows(..., blas_gradient=True)``: the same arithmetic per row,
-    vectorised across rows).
+    vectorised across rows). Every other fit keeps the defaults (so dense and
+    sparse ``X`` give the same result).
     """
-    tokens = (_HALS_ALPHA.set(float(alpha)), _HALS_BLAS_GRADIENT.set(bool(blas_gradient)))
+    unknown = set(options) - set(hals.__kwdefaults__)
+    if unknown:
+        raise TypeError(f"hals takes no {sorted(unknown)}")
+    token = _HALS_OPTIONS.set({**_HALS_OPTIONS.get(), **options})
     try:
         yield
     finally:
-        _HALS_ALPHA.reset(tokens[0])
-        _HALS_BLAS_GRADIENT.reset(tokens[1])
+        _HALS_OPTIONS.reset(token)
 
 
 def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> int:
@@ -209,7 +211,7 @@ def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> 
 
 def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
          eps: float = 0.3, beta0: float = 0.5, eta: float = 1.5, gamma: float = 1.01,
-         gamma_bar: float = 1.005):
+         gamma_bar: float = 1.005, blas_gradient: bool = False):
     """Accelerated hierarchical ALS with extrapolation. Frobenius loss only.
 
     - Block updates: coordinate descent over the rows of ``W`` (then of ``H.T``),
@@ -217,7 +219,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       ``X.T @ W``) feeds several sweeps (Gillis & Glineur 2012): a row stops when a
       sweep moves it by less than ``eps`` times its first move, or after
       ``1 + alpha * rho`` sweeps, ``rho`` being the cost of the product over the
-      cost of a sweep (a caller can set ``alpha`` with :func:`hals_alpha`).
+      cost of a sweep (a caller can set these arguments with :func:`hals_options`).
     - Extrapolation (Ang & Gillis 2019): each iteration starts from the accepted
       point pushed along its last step, ``W + beta (W - W_prev)`` (projected on
       ``W >= 0``), and likewise for ``H``; ``beta`` grows by ``gamma`` (capped by
@@ -231,12 +233,16 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     the last step, is overwritten by the extrapolated start, updated in place by
     the sweeps, and then swaps roles with the first.
     """
+    options = _HALS_OPTIONS.get()
+    if options:  # a caller's keyword arguments (see hals_options), taken once
+        token = _HALS_OPTIONS.set({})
+        try:
+            return hals(op, W, Ht, problem, monitor, **options)
+        finally:
+            _HALS_OPTIONS.reset(token)
     kern = kernels()
     n, m = op.shape
     k = W.shape[1]
-    if _HALS_ALPHA.get() is not None:
-        alpha = _HALS_ALPHA.get()
-    blas_gradient = _HALS_BLAS_GRADIENT.get()
     inner_W = _inner_sweeps(op.n_nonzero, n, m, k, alpha)
     inner_H = _inner_sweeps(op.n_nonzero, m, n, k, alpha)
     l1_W, l2_W, l1_H, l2_H = problem.l1_W, problem.l2_W, problem.l1_H, problem.l2_H
