@@ -10,6 +10,7 @@ failure is one :class:`~topicnmf.errors.InputError` line naming the file and the
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import zipfile
@@ -218,3 +219,54 @@ def _dump_by_entry(state: dict, file) -> None:
     for i, (key, value) in enumerate(state.items()):
         file.write(f"{', ' if i else ''}{json.dumps(str(key))}: {json.dumps(value)}")
     file.write("}")
+
+
+class SavedAsFolder:
+    """``save`` and ``load`` of a fitted model kept as a folder: JSON state, ``.npz`` arrays, no pickle.
+
+    A class names the module that writes and reads its folder in ``_state_module``
+    (a module with ``save_folder(model, path)`` and ``load_folder(cls, path)``) and
+    lists the folder's files in its Notes.
+    """
+
+    _state_module: str
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to the folder ``path`` (created if needed).
+
+        The folder's files are listed in the class's Notes. Nothing is pickled.
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder.
+
+        Returns
+        -------
+        path : Path
+            The folder written.
+        """
+        return importlib.import_module(self._state_module).save_folder(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path):
+        """Read a folder written by :meth:`save`, checked as strictly as a fit.
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder (see the class's Notes).
+
+        Returns
+        -------
+        model
+            A fitted model of this class that transforms and reports like the saved one.
+
+        Raises
+        ------
+        InputError
+            If the folder is not such a model or a file of it is damaged (wrong
+            JSON types, unexpected or oversized arrays, NaN, infinite or negative
+            weights, ids out of range): one line naming the file. Nothing is unpickled.
+        """
+        return importlib.import_module(cls._state_module).load_folder(cls, Path(path))

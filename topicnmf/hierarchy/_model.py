@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -11,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from topicnmf._persistence import SavedAsFolder
 from topicnmf._validation import check_int, check_one_of, keep_params
 from topicnmf.model import TopicModel
 from topicnmf.model._fitting import fit_inputs, text_model_doc
@@ -25,7 +25,7 @@ _OWNER = "HierarchicalTopicModel"
 
 
 @text_model_doc
-class HierarchicalTopicModel(BaseEstimator):
+class HierarchicalTopicModel(SavedAsFolder, BaseEstimator):
     """A tree of topics by recursive rank-2 splits (HierNMF2, Kuang & Park 2013).
 
     Starting from all documents, a leaf's documents are split in two, and each
@@ -113,6 +113,15 @@ class HierarchicalTopicModel(BaseEstimator):
     timings_ : dict of str to float
         Seconds spent vectorizing and splitting.
 
+    Notes
+    -----
+    :meth:`save` writes a folder of ``hierarchy.json`` (parameters, the tree's
+    shape, timings), ``hierarchy.npz`` (the nodes' topics, each document's leaf)
+    and ``model/``, the leaves' flat model (:meth:`TopicModel.save`); :meth:`load`
+    reads it back, or a ``topicnmf hierarchy`` run folder. A loaded tree's
+    ``vectorizer`` and ``nmf`` parameters are ``None`` (the fitted vectorizer is
+    ``model_.vectorizer_``); every fitted attribute is as saved.
+
     References
     ----------
     D. Kuang and H. Park, "Fast rank-2 nonnegative matrix factorization for
@@ -138,6 +147,8 @@ class HierarchicalTopicModel(BaseEstimator):
     >>> tree.tree().columns.tolist()
     ['node', 'parent', 'depth', 'split', 'documents', 'share', 'topic', 'top_words']
     """
+
+    _state_module = "topicnmf.hierarchy._state"
 
     def __init__(
         self,
@@ -343,40 +354,6 @@ class HierarchicalTopicModel(BaseEstimator):
         for node in self._cut(n):
             out[self.node_docs_[node]] = node
         return out
-
-    # -- persistence -----------------------------------------------------------------------
-
-    def save(self, path: str | Path) -> Path:
-        """Write the fitted tree to the folder ``path`` (created if needed).
-
-        The folder holds ``hierarchy.json`` (parameters, the tree's shape, timings),
-        ``hierarchy.npz`` (the nodes' topics, each document's leaf) and ``model/``,
-        the leaves' flat model (:meth:`TopicModel.save`). Nothing is pickled.
-
-        Returns
-        -------
-        path : Path
-            The folder written.
-        """
-        from ._state import save_tree
-
-        return save_tree(self, path)
-
-    @classmethod
-    def load(cls, path: str | Path) -> "HierarchicalTopicModel":
-        """Read a tree written by :meth:`save` (or a ``topicnmf hierarchy`` run folder).
-
-        The loaded tree's ``vectorizer`` and ``nmf`` parameters are ``None`` (the
-        fitted vectorizer is ``model_.vectorizer_``); every fitted attribute is as saved.
-
-        Raises
-        ------
-        InputError
-            If the folder is not a tree or a file of it is damaged (one line naming the file).
-        """
-        from ._state import load_tree
-
-        return load_tree(cls, path)
 
 
 def _distinctive(components: np.ndarray, parents) -> np.ndarray:

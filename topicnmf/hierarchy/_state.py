@@ -17,7 +17,7 @@ from topicnmf import _persistence as store
 
 from ._model import PARTITIONS, SPLIT_RULES, TERM_WEIGHTS
 
-__all__ = ["TREE_ARRAYS", "TREE_FILE", "load_tree", "save_tree", "tree_files"]
+__all__ = ["TREE_ARRAYS", "TREE_FILE", "load_folder", "save_folder", "tree_files"]
 
 TREE_FILE = "hierarchy.json"
 TREE_ARRAYS = "hierarchy.npz"
@@ -50,7 +50,7 @@ def tree_files(tree) -> dict[str, bytes]:
     return store.model_files(*_state(tree), _FORMAT)
 
 
-def save_tree(tree, path: str | Path) -> Path:
+def save_folder(tree, path: str | Path) -> Path:
     """Write a fitted tree to the folder ``path`` (see :meth:`HierarchicalTopicModel.save`)."""
     path = Path(path)
     state, arrays = _state(tree)
@@ -69,7 +69,7 @@ def _check_shape(f: Path, parents: list, order: list) -> None:
         split.add(node)
 
 
-def load_tree(cls, path: str | Path):
+def load_folder(cls, path: str | Path):
     """Read the tree folder ``path`` as a ``cls`` (see :meth:`HierarchicalTopicModel.load`)."""
     from topicnmf.model import TopicModel
 

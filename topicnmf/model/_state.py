@@ -1,6 +1,6 @@
 """The one serialiser of a fitted TopicModel: ``model.json`` plus ``arrays.npz``, no pickle.
 
-:func:`save_model` writes what :func:`load_model` reads back, checked as strictly as
+:func:`save_folder` writes what :func:`load_folder` reads back, checked as strictly as
 a fit (see :mod:`topicnmf._persistence`).
 """
 
@@ -30,7 +30,7 @@ from topicnmf.preprocessing import TextVectorizer
 
 from ._documents import Documents
 
-__all__ = ["ARRAYS_FILE", "MODEL_FILE", "library_versions", "load_model", "save_model"]
+__all__ = ["ARRAYS_FILE", "MODEL_FILE", "library_versions", "load_folder", "save_folder"]
 
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
@@ -48,7 +48,7 @@ def library_versions() -> dict[str, str]:
     return found
 
 
-def save_model(model, path: str | Path) -> Path:
+def save_folder(model, path: str | Path) -> Path:
     """Write a fitted model to the folder ``path`` (see :meth:`TopicModel.save`)."""
     check_is_fitted(model, "nmf_")
     path = Path(path)
@@ -121,7 +121,7 @@ def _sweep_from_state(f: Path, state):
     return table
 
 
-def load_model(cls: type, path: str | Path):
+def load_folder(cls: type, path: str | Path):
     """Read the model folder ``path`` as a ``cls`` (see :meth:`TopicModel.load`)."""
     path = Path(path)
     state, model_file, arrays_file = read_state(path, _FORMAT)

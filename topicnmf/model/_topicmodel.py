@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from topicnmf._persistence import SavedAsFolder
 from topicnmf._validation import check_int, check_int_or_auto, check_real, keep_params
 from topicnmf.corpus import as_corpus
 from topicnmf.errors import InputError
@@ -22,7 +22,7 @@ __all__ = ["TopicModel"]
 
 
 @text_model_doc
-class TopicModel(TransformerMixin, BaseEstimator):
+class TopicModel(SavedAsFolder, TransformerMixin, BaseEstimator):
     """Topics of a collection of documents by non-negative matrix factorization.
 
     The documents go through a :class:`~topicnmf.preprocessing.TextVectorizer`
@@ -117,6 +117,13 @@ class TopicModel(TransformerMixin, BaseEstimator):
         reason in ``sweep_.attrs["best_k"]`` and ``sweep_.attrs["reason"]``;
         None otherwise. Saved and loaded with the model.
 
+    Notes
+    -----
+    :meth:`save` writes a folder of ``model.json`` (parameters, vocabulary,
+    vectorizer state, document ids, topic labels, library versions) and
+    ``arrays.npz`` (the topic and document weights and the token streams);
+    :meth:`load` reads it back (or the ``model`` folder of a ``topicnmf fit`` run).
+
     Examples
     --------
     >>> docs = ["the cat sat on the mat", "dogs and cats are pets",
@@ -127,6 +134,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
     >>> len(model.topic_labels_), float(model.topic_shares_.sum())
     (2, 1.0)
     """
+
+    _state_module = "topicnmf.model._state"
 
     def __init__(
         self,
@@ -537,46 +546,3 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "nmf_")
         return merge_topics(self, groups, documents)
-
-    # -- persistence -----------------------------------------------------------------------
-
-    def save(self, path: str | Path) -> Path:
-        """Write the fitted model to the folder ``path`` (created if needed).
-
-        The folder holds ``model.json`` (parameters, vocabulary, vectorizer state,
-        document ids, topic labels, library versions) and ``arrays.npz`` (the topic
-        and document weights and the token streams). Nothing is pickled.
-
-        Returns
-        -------
-        path : Path
-            The folder written.
-        """
-        from ._state import save_model
-
-        return save_model(self, path)
-
-    @classmethod
-    def load(cls, path: str | Path) -> "TopicModel":
-        """Read a model written by :meth:`save`, checked as strictly as a fit.
-
-        Parameters
-        ----------
-        path : str or Path
-            The model folder.
-
-        Returns
-        -------
-        model : TopicModel
-            A fitted model that transforms and reports like the saved one.
-
-        Raises
-        ------
-        InputError
-            If the folder is not a model, or a file of it is damaged: wrong JSON
-            types, unexpected or oversized arrays, NaN, infinite or negative
-            weights, token ids out of range. Nothing is unpickled.
-        """
-        from ._state import load_model
-
-        return load_model(cls, path)
