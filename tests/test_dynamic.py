@@ -155,6 +155,67 @@ def test_topic_model_counts_topics_over_time_of_a_corpus(tmp_path):
     assert normalized_mutual_info_score(corpus.labels, dynamic.doc_topic_.argmax(axis=1)) > 0.95
 
 
+_FITTED = ["windows_", "doc_window_", "window_components_", "window_n_topics_", "window_topic_window_",
+           "window_topic_dynamic_", "window_topic_assignment_", "doc_window_topic_", "doc_topic_", "components_"]
+
+
+def test_save_and_load(fitted, tmp_path):
+    model, _ = fitted
+    path = model.save(tmp_path / "dynamic")
+    assert sorted(p.name for p in path.iterdir()) == ["dynamic.json", "dynamic.npz", "model"]
+    loaded = DynamicTopicModel.load(path)
+    assert loaded.get_params() == {**model.get_params(deep=False), "vectorizer": None}
+    for name in _FITTED:
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name), err_msg=name)
+    pd.testing.assert_frame_equal(loaded.tracking(4), model.tracking(4))
+    pd.testing.assert_frame_equal(loaded.topics_over_time(), model.topics_over_time())
+    pd.testing.assert_frame_equal(loaded.doc_topics(), model.doc_topics())
+    docs = ["striker goal match", "dough oven bake"]
+    np.testing.assert_array_equal(loaded.model_.transform(docs), model.model_.transform(docs))
+
+
+def _damage(path, change):
+    state = json.loads((path / "dynamic.json").read_text())
+    change(state)
+    (path / "dynamic.json").write_text(json.dumps(state))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s["params"].update(window="fortnight"), "'params' holds a value DynamicTopicModel does not take"),
+        (lambda s: s["params"].update(window_topics="many"), "'params' holds a value DynamicTopicModel does not take"),
+        (lambda s: s["params"].update(top_terms="20"), "'params.top_terms' must be int, not str"),
+        (lambda s: s["params"].update(n_topics=4), "n_topics is 4 but 'model' has 3 topics"),
+        (lambda s: s["window_n_topics"].pop(), "'window_n_topics' has 2 entries, expected 3"),
+        (lambda s: s.update(window_n_topics=[3, 3, 4]), "array 'window_components' has shape (9,"),
+    ],
+)
+def test_load_refuses_damaged_state(fitted, tmp_path, change, message):
+    path = fitted[0].save(tmp_path / "dynamic")
+    _damage(path, change)
+    with pytest.raises(InputError, match=re.escape(message)) as error:
+        DynamicTopicModel.load(path)
+    assert str(path / "dynamic") in str(error.value) and "\n" not in str(error.value)
+
+
+def test_load_refuses_damaged_arrays(fitted, tmp_path):
+    model, _ = fitted
+    path = model.save(tmp_path / "dynamic")
+    arrays = dict(np.load(path / "dynamic.npz", allow_pickle=False))
+    first = int(np.flatnonzero(model.doc_window_ == 0)[0])
+    arrays["doc_window_topic"][first] = len(model.window_components_) - 1  # a topic of the last window
+    np.savez(path / "dynamic.npz", **arrays)
+    with pytest.raises(InputError, match=re.escape("'doc_window_topic' names a window topic of another window")):
+        DynamicTopicModel.load(path)
+    arrays["window_topic_dynamic"][0, 0] = np.nan
+    np.savez(path / "dynamic.npz", **arrays)
+    with pytest.raises(InputError, match=re.escape("array 'window_topic_dynamic' holds NaN or infinity")):
+        DynamicTopicModel.load(path)
+    with pytest.raises(InputError, match=re.escape("is not a dynamic topic model: it lacks dynamic.json")):
+        DynamicTopicModel.load(path / "model")
+
+
 def test_cli_dynamic(tmp_path):
     from typer.testing import CliRunner
 
@@ -181,6 +242,10 @@ def test_cli_dynamic(tmp_path):
         assert f'<td>{row.window}</td><td class="num">{row.rank}</td><td class="num">{row.window_topic}</td>' in section
     words = pd.read_csv(out / "topics.csv").query("rank == 0")["word"]
     assert all(word in section for word in words)
+    loaded = DynamicTopicModel.load(out)  # the run folder is the saved model
+    pd.testing.assert_frame_equal(loaded.tracking(), tracking, check_dtype=False)
+    assert loaded.topics_over_time()[["period", "documents"]].astype({"period": str}).equals(
+        table[["period", "documents"]])
 
 
 def test_cli_dynamic_refuses_bad_window_topics(tmp_path):

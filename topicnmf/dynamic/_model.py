@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from topicnmf._periods import FREQUENCIES, over_time, periods
+from topicnmf._persistence import SavedAsFolder
 from topicnmf._validation import (
     check_int,
     check_int_or_auto,
@@ -76,7 +77,7 @@ def _of_model(name: str) -> property:
 
 
 @text_model_doc
-class DynamicTopicModel(BaseEstimator):
+class DynamicTopicModel(SavedAsFolder, BaseEstimator):
     """Dynamic topics: topics per time window, tracked across windows (Greene & Cross 2017).
 
     Parameters
@@ -147,6 +148,16 @@ class DynamicTopicModel(BaseEstimator):
     vocabulary_ : ndarray of str of shape (n_terms,)
         The shared vocabulary.
 
+    Notes
+    -----
+    :meth:`save` writes a folder of ``dynamic.json`` (parameters, windows, topics
+    per window), ``dynamic.npz`` (the window topics, their weights on the dynamic
+    topics and assignment, each document's window and window topic) and
+    ``model/``, the dynamic topics' flat model (:meth:`TopicModel.save`);
+    :meth:`load` reads it back, or a ``topicnmf dynamic`` run folder. A loaded
+    model's ``vectorizer`` and ``nmf`` parameters are ``None`` (the fitted
+    vectorizer is ``model_.vectorizer_``); every fitted attribute is as saved.
+
     Examples
     --------
     >>> docs = ["goal striker penalty match", "oven bread dough bake",
@@ -161,6 +172,8 @@ class DynamicTopicModel(BaseEstimator):
     >>> model.topics_over_time().columns.tolist()
     ['period', 'topic', 'documents', 'share']
     """
+
+    _state_module = "topicnmf.dynamic._state"
 
     def __init__(
         self,
@@ -229,7 +242,7 @@ class DynamicTopicModel(BaseEstimator):
         X = data.X
 
         start = time.perf_counter()
-        rows_H, rows_window, doc_window_topic = [], [], np.full(len(corpus), -1, dtype=np.int64)
+        rows_H, doc_window_topic = [], np.full(len(corpus), -1, dtype=np.int64)
         window_k = np.zeros(len(windows), dtype=np.int64)
         for w, name in enumerate(windows):
             notify({"stage": "window", "window": name, "done": w, "total": len(windows)})
@@ -244,7 +257,6 @@ class DynamicTopicModel(BaseEstimator):
             top = top_topics(Ww)
             doc_window_topic[rows] = np.where(top >= 0, offset + top, -1)
             rows_H.append(Hw)
-            rows_window.append(np.full(len(Hw), w, dtype=np.int64))
             window_k[w] = len(Hw)
         timings["windows"] = time.perf_counter() - start
 
@@ -274,18 +286,24 @@ class DynamicTopicModel(BaseEstimator):
 
         info = {"n_iter": getattr(nmf, "n_iter_", 0), "reconstruction_err": getattr(nmf, "reconstruction_err_", np.nan),
                 "loss_history": getattr(nmf, "loss_history_", [])}
-        self.model_ = topic_model(data, H, W, random_state=self.random_state,
-                                  info=info, timings=timings)
+        model = topic_model(data, H, W, random_state=self.random_state, info=info, timings=timings)
+        return self._set_fitted(model, windows, doc_window, window_H, window_k, membership, assignment,
+                                doc_window_topic)
+
+    def _set_fitted(self, model, windows, doc_window, window_components, window_n_topics, membership,
+                    assignment, doc_window_topic) -> "DynamicTopicModel":
+        """Set the fitted attributes, from :meth:`fit` or from a saved folder (see ``_state``)."""
+        self.model_ = model
         self.windows_ = list(windows)
         self.doc_window_ = doc_window
-        self.window_components_ = window_H
-        self.window_topic_window_ = np.concatenate(rows_window)
-        self.window_n_topics_ = window_k
+        self.window_components_ = window_components
+        self.window_n_topics_ = window_n_topics
+        self.window_topic_window_ = np.repeat(np.arange(len(windows), dtype=np.int64), window_n_topics)
         self.window_topic_dynamic_ = membership
         self.window_topic_assignment_ = assignment
         self.doc_window_topic_ = doc_window_topic
         self._window_doc_counts = np.bincount(doc_window_topic[doc_window_topic >= 0],
-                                              minlength=len(window_H))
+                                              minlength=len(window_components))
         return self
 
     def _fit_window(self, data, rows: np.ndarray, k: int | None, n_topics: int, random_state):

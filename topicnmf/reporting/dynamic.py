@@ -89,16 +89,20 @@ def dynamic_parts(model, top_n: int):
     Returns ``(model.model_, files, run_info, report_options)`` for
     :func:`~topicnmf.reporting.write_outputs`: ``window_topics.csv``
     (:meth:`DynamicTopicModel.tracking`), ``topics_over_time.csv``
-    (:meth:`DynamicTopicModel.topics_over_time`), ``topics_over_time.png``; the windows
+    (:meth:`DynamicTopicModel.topics_over_time`), ``topics_over_time.png``, the
+    model's own files (``dynamic.json``, ``dynamic.npz``: with ``model/`` the folder
+    :meth:`DynamicTopicModel.load` reads); the windows
     for ``run.json``; the "Topics over time" section (:func:`dynamic_section`).
     """
     from topicnmf import plotting
+    from topicnmf.dynamic._state import dynamic_files
 
     png = figure_png(plotting.plot_topics_over_time(model), WING_DPI)
     files = {
         "window_topics.csv": table_bytes(model.tracking(top_n)),
         "topics_over_time.csv": table_bytes(model.topics_over_time()),
         "topics_over_time.png": png,
+        **dynamic_files(model),
     }
     run_info = {"command": "dynamic", "windows": [str(window) for window in model.windows_],
                 "window_topics": [int(c) for c in model.window_n_topics_]}
