@@ -145,6 +145,31 @@ def expect_list(path: Path, value: Any, kind: type | tuple, what: str, length: i
     return value
 
 
+def saved_params(model, kinds: dict[str, type | tuple]) -> dict:
+    """The constructor parameters named in ``kinds`` and ``random_state``, as JSON values.
+
+    ``random_state`` is kept when it is an int or None; a ``RandomState`` instance
+    (whose draws cannot be saved) is saved as None.
+    """
+    params = {name: getattr(model, name) for name in kinds}
+    random_state = model.random_state
+    params["random_state"] = random_state if isinstance(random_state, (int, type(None))) else None
+    return params
+
+
+def read_params(path: Path, state: dict, kinds: dict[str, type | tuple], before: dict | None = None) -> dict:
+    """The parameters :func:`saved_params` wrote into ``state["params"]``, each of its kind.
+
+    ``before``: values for parameters that folders saved before them lack.
+    """
+    params = expect(path, state.get("params"), dict, "params")
+    before = before or {}
+    found = {name: expect(path, params.get(name, before.get(name)), kind, f"params.{name}")
+             for name, kind in kinds.items()}
+    found["random_state"] = expect(path, params.get("random_state"), (int, type(None)), "params.random_state")
+    return found
+
+
 @dataclass(frozen=True)
 class FolderFormat:
     """One kind of saved folder: its files, its format name and version, and its messages' words.
@@ -163,9 +188,11 @@ class FolderFormat:
     folder: str
     saver: str
 
-    def header(self) -> dict:
-        """The ``format`` and ``format_version`` entries of the JSON state."""
-        return {"format": self.name, "format_version": self.version}
+    def state(self, model, params: dict[str, type | tuple], **entries) -> dict:
+        """The JSON state of ``model``: ``format`` and ``format_version``, its parameters
+        named in ``params`` (:func:`saved_params`), then ``entries``."""
+        return {"format": self.name, "format_version": self.version, "params": saved_params(model, params),
+                **entries}
 
 
 def read_state(path: Path, fmt: FolderFormat) -> tuple[dict, Path, Path]:

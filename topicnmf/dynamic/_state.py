@@ -34,14 +34,8 @@ _PARAMS = {"n_topics": int, "window_topics": (int, str), "window": str, "top_ter
 def _state(model) -> tuple[dict, dict]:
     """The dynamic model's own state (JSON) and arrays, not its dynamic topics' flat model."""
     check_is_fitted(model, "window_components_")
-    params = {name: getattr(model, name) for name in _PARAMS}
-    params["random_state"] = model.random_state if isinstance(model.random_state, (int, type(None))) else None
-    state = {
-        **_FORMAT.header(),
-        "params": params,
-        "windows": [str(window) for window in model.windows_],
-        "window_n_topics": [int(count) for count in model.window_n_topics_],
-    }
+    state = _FORMAT.state(model, _PARAMS, windows=[str(window) for window in model.windows_],
+                          window_n_topics=[int(count) for count in model.window_n_topics_])
     arrays = {
         "window_components": model.window_components_,
         "window_topic_dynamic": model.window_topic_dynamic_,
@@ -66,9 +60,7 @@ def save_folder(model, path: Path) -> Path:
 
 def _params(f: Path, state: dict) -> dict:
     """The constructor's arguments saved in ``state``, each of its type and a value the class takes."""
-    params = store.expect(f, state.get("params"), dict, "params")
-    kwargs = {name: store.expect(f, params.get(name), kind, f"params.{name}") for name, kind in _PARAMS.items()}
-    kwargs["random_state"] = store.expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
+    kwargs = store.read_params(f, state, _PARAMS)
     window_topics = kwargs["window_topics"]
     if (kwargs["n_topics"] < 1 or kwargs["top_terms"] < 1 or kwargs["window"] not in ("auto", *FREQUENCIES)
             or (window_topics != "auto" if isinstance(window_topics, str) else window_topics < 1)):

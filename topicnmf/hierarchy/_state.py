@@ -33,15 +33,8 @@ _BEFORE = {"partition": "nmf"}  # parameters added since format 1 began, as tree
 def _state(tree) -> tuple[dict, dict]:
     """The tree's own state (JSON) and arrays, not its leaves' model."""
     check_is_fitted(tree, "node_components_")
-    params = {name: getattr(tree, name) for name in _PARAMS}
-    params["random_state"] = tree.random_state if isinstance(tree.random_state, (int, type(None))) else None
-    state = {
-        **_FORMAT.header(),
-        "params": params,
-        "node_parent": [int(p) for p in tree.node_parent_],
-        "split_order": [int(n) for n in tree.split_order_],
-        "timings": dict(tree.timings_),
-    }
+    state = _FORMAT.state(tree, _PARAMS, node_parent=[int(p) for p in tree.node_parent_],
+                          split_order=[int(n) for n in tree.split_order_], timings=dict(tree.timings_))
     return state, {"node_components": tree.node_components_, "doc_leaf": tree.doc_leaf()}
 
 
@@ -75,10 +68,7 @@ def load_folder(cls, path: str | Path):
 
     path = Path(path)
     state, f, arrays_file = store.read_state(path, _FORMAT)
-    params = store.expect(f, state.get("params"), dict, "params")
-    kwargs = {name: store.expect(f, params.get(name, _BEFORE.get(name)), kind, f"params.{name}")
-              for name, kind in _PARAMS.items()}
-    kwargs["random_state"] = store.expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
+    kwargs = store.read_params(f, state, _PARAMS, _BEFORE)
     parents = store.expect_list(f, state.get("node_parent"), int, "node_parent")
     order = store.expect_list(f, state.get("split_order"), int, "split_order")
     store.expect(f, state.get("timings", {}), dict, "timings")

@@ -22,6 +22,7 @@ from topicnmf._persistence import (
     expect,
     expect_list,
     read_npz,
+    read_params,
     read_state,
     write_model_folder,
 )
@@ -34,6 +35,7 @@ __all__ = ["ARRAYS_FILE", "MODEL_FILE", "library_versions", "load_folder", "save
 
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
+_PARAMS = {"keep_tokens": bool, "text_column": str}  # saved beside n_topics (the number fitted)
 _FORMAT = FolderFormat("topicnmf-model", 1, MODEL_FILE, ARRAYS_FILE, kind="model", title="topicnmf model",
                        folder="the 'model' folder written by 'topicnmf fit'", saver="TopicModel.save")
 
@@ -57,15 +59,10 @@ def save_folder(model, path: str | Path) -> Path:
         for key, value in model.nmf_.get_params(deep=False).items()
         if value is None or isinstance(value, (str, int, float, bool))
     }
-    state = {
-        **_FORMAT.header(),
+    state = _FORMAT.state(model, _PARAMS)
+    state["params"]["n_topics"] = model.n_topics_  # the number fitted (the parameter may be "auto")
+    state |= {
         "versions": library_versions(),
-        "params": {
-            "n_topics": model.n_topics_,
-            "random_state": model.random_state if isinstance(model.random_state, (int, type(None))) else None,
-            "keep_tokens": model.keep_tokens,
-            "text_column": model.text_column,
-        },
         "topic_labels": list(model.topic_labels_),
         "seeds": {"topic_ids": model.seed_topic_ids_, "missing": model.seed_words_missing_},
         "doc_times": _times_to_json(model.doc_times_),
@@ -130,13 +127,11 @@ def load_folder(cls: type, path: str | Path):
 
 def _from_state(cls, model_file: Path, state: dict, arrays_file: Path):
     f = model_file
-    params = expect(f, state.get("params"), dict, "params")
-    k = expect(f, params.get("n_topics"), int, "params.n_topics")
+    params = read_params(f, state, {"n_topics": int, **_PARAMS}, {"text_column": "text"})
+    k, random_state = params["n_topics"], params["random_state"]
+    keep_tokens, text_column = params["keep_tokens"], params["text_column"]
     if k < 1:
         raise corrupt(f, "'params.n_topics' must be at least 1")
-    random_state = expect(f, params.get("random_state"), (int, type(None)), "params.random_state")
-    keep_tokens = expect(f, params.get("keep_tokens"), bool, "params.keep_tokens")
-    text_column = expect(f, params.get("text_column", "text"), str, "params.text_column")
     vocabulary = expect_list(f, state.get("vocabulary"), str, "vocabulary")
     if len(set(vocabulary)) != len(vocabulary):
         raise corrupt(f, "'vocabulary' repeats terms")
