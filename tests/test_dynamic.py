@@ -242,6 +242,13 @@ def test_cli_dynamic(tmp_path):
         assert f'<td>{row.window}</td><td class="num">{row.rank}</td><td class="num">{row.window_topic}</td>' in section
     words = pd.read_csv(out / "topics.csv").query("rank == 0")["word"]
     assert all(word in section for word in words)
+    result = CliRunner().invoke(app, ["report", str(out), "--top-words", "2"])  # rebuilt with other settings
+    assert result.exit_code == 0, result.output
+    rebuilt = pd.read_csv(out / "window_topics.csv")
+    assert rebuilt.drop(columns="top_words").equals(tracking.drop(columns="top_words"))
+    assert all(len(words.split()) <= 2 for words in rebuilt["top_words"])
+    assert max(len(words.split()) for words in tracking["top_words"]) > 2
+    assert '<h2 id="over-time">' in (out / "report.html").read_text(encoding="utf-8")
     loaded = DynamicTopicModel.load(out)  # the run folder is the saved model
     pd.testing.assert_frame_equal(loaded.tracking(), tracking, check_dtype=False)
     assert loaded.topics_over_time()[["period", "documents"]].astype({"period": str}).equals(

@@ -282,6 +282,14 @@ def test_cli_hierarchy(sample_corpus_dir, tmp_path):
     assert 'id="tree"' in (out / "report.html").read_text()
     assert len(HierarchicalTopicModel.load(out).leaves_) == 4
     assert "documents" in result.stdout and not [p for p in tmp_path.iterdir() if "staging" in p.name]
+    # 'topicnmf report' rebuilds the report and the tree's own files with other settings
+    run = (out / "run.json").read_bytes()
+    result = CliRunner().invoke(app, ["report", str(out), "--top-words", "2"])
+    assert result.exit_code == 0, result.output
+    rebuilt = pd.read_csv(out / "tree.csv")
+    assert rebuilt[["node", "parent", "documents", "topic"]].equals(table[["node", "parent", "documents", "topic"]])
+    assert all(len(words.split()) <= 2 for words in rebuilt["top_words"]) and len(table["top_words"][0].split()) == 4
+    assert 'id="tree"' in (out / "report.html").read_text() and (out / "run.json").read_bytes() == run
 
 
 @pytest.mark.parametrize(

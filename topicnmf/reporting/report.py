@@ -243,12 +243,19 @@ def write_report(
     file. A model fitted with ``keep_tokens=False`` gets NaN coherence, no
     ``coherence.csv`` or coherence plot, and a note in the report.
 
+    A fitted :class:`~topicnmf.dynamic.DynamicTopicModel` or
+    :class:`~topicnmf.hierarchy.HierarchicalTopicModel` gets the report of its flat
+    model with its own section and files, as :func:`write_outputs` writes them
+    (the window tables and the topics-over-time plot; the tree table, plot and
+    each document's leaf).
+
     Parameters
     ----------
-    model : TopicModel
+    model : TopicModel, DynamicTopicModel or HierarchicalTopicModel
         A fitted model.
     run_dir : str or Path
-        An existing folder, such as one written by ``topicnmf fit`` (not its ``model`` folder).
+        An existing folder, such as one written by ``topicnmf fit``, ``dynamic`` or
+        ``hierarchy`` (not its ``model`` folder).
     top_n : int or None, default=None
         Top words per topic, shown and scored. ``None``: the run's setting in
         ``run_dir/run.json``, else 10. The same rule holds for the next two.
@@ -281,10 +288,12 @@ def write_report(
     check_callable(callback, "callback", "write_report")
     if run_info is None:
         run_info = read_run_file(run_dir) or {}
-    summary, files = _build_report(model, settings, max_docs=max_docs, dpi=dpi, run_info=run_info, callback=callback)
+    model, extra_files, _, report = _flat_parts(model, settings["top_n"])
+    summary, files = _build_report(model, settings, max_docs=max_docs, dpi=dpi, run_info=run_info, callback=callback,
+                                   tree=report.get("tree"), extra_sections=report.get("extra_sections", ()))
     _notify(callback, "writing")
     with OutputFolder(run_dir) as folder:
-        write_files(folder, files)
+        write_files(folder, {**files, **extra_files})
     return summary
 
 
