@@ -380,19 +380,23 @@ def compress(
     bound = _SvdBound(X, k, random_state, sq_norm=op.sq_norm)
     scan = time.perf_counter() - scan  # a part of the fit (the core would scan X for |X|^2)
     rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, prepare=bound.start)
-    with blas_threads(1):  # the SVD's thread included (the settings are process-wide)
+    # Every product of the call on one BLAS thread, the SVD's thread included (the
+    # setting is process-wide): after a product on two, OpenBLAS's second thread spins
+    # for a while, on the core the fit's kernels and the SVD need (measured at k = 5:
+    # about 35 us of each 220 us iteration of the next call).
+    with blas_threads(1):
         W, H, info, fit_time = factorize_image(X, k, init=init, solver=solver, tol=tol, max_iter=max_iter,
                                                random_state=random_state, callback=None, rule=rule,
                                                op=op)
         fit_time += scan - bound.waited  # less the SVD, if the rule waited for it during the fit
         svd = _clip_cast(_to_image(bound.matrix(), image.shape), image)
-    rec = _clip_cast(_to_image(W @ H, image.shape), image)
-    n_stored = k * sum(X.shape)
-    return Compression(
-        W=W, H=H, reconstruction=rec, svd_reconstruction=svd,
-        psnr=psnr(image, rec), svd_psnr=psnr(image, svd), image=image,
-        n_components=k, n_values=int(image.size), n_stored=int(n_stored),
-        ratio=image.size / n_stored, n_iter=int(info["n_iter"]),
-        loss_history=list(info["loss_history"]), fit_time=fit_time, svd_time=bound.seconds,
-    )
+        rec = _clip_cast(_to_image(W @ H, image.shape), image)
+        n_stored = k * sum(X.shape)
+        return Compression(
+            W=W, H=H, reconstruction=rec, svd_reconstruction=svd,
+            psnr=psnr(image, rec), svd_psnr=psnr(image, svd), image=image,
+            n_components=k, n_values=int(image.size), n_stored=int(n_stored),
+            ratio=image.size / n_stored, n_iter=int(info["n_iter"]),
+            loss_history=list(info["loss_history"]), fit_time=fit_time, svd_time=bound.seconds,
+        )
 
