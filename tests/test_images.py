@@ -151,6 +151,12 @@ def test_psnr_matches_its_definition():
     assert psnr(a, a) == np.inf
     f = a / 255.0
     assert psnr(f, b / 255.0) == pytest.approx(10 * np.log10((f.max() - f.min()) ** 2 / (mse / 255**2)))
+    # 16-bit pixels far apart (squares beyond int32) and a float reconstruction of 8-bit pixels
+    c = rng.randint(0, 65536, size=(20, 30)).astype(np.uint16)
+    d = rng.randint(0, 65536, size=(20, 30)).astype(np.uint16)
+    mse16 = np.mean((c.astype(float) - d) ** 2)
+    assert psnr(c, d) == pytest.approx(10 * np.log10(65535**2 / mse16), rel=1e-12)
+    assert psnr(a, b.astype(np.float32)) == pytest.approx(psnr(a, b), rel=1e-12)
 
 
 def test_ssim_properties():
