@@ -151,23 +151,23 @@ def csr_dot_at(indptr, indices, W, Ht, *, cache=None):
 
 
 # ------------------------------------------------------------------ reductions
-@kernel
-def _fdot(a, b, split):
-    n_chunks = split.shape[0] - 1
-    out = np.zeros(n_chunks)
-    for c in prange(n_chunks):
+@njit(**_OPTS)
+def _fdot(a, b):
+    """``sum(a * b)`` in float64: ``N_CHUNKS`` partial sums over even ranges, then their sum."""
+    n = a.shape[0]
+    total = 0.0
+    for c in range(N_CHUNKS):
         acc = 0.0
-        for i in range(split[c], split[c + 1]):
+        for i in range(n * c // N_CHUNKS, n * (c + 1) // N_CHUNKS):
             acc += np.float64(a[i]) * np.float64(b[i])
-        out[c] = acc
-    return out
+        total += acc
+    return total
 
 
 def fdot(a: np.ndarray, b: np.ndarray) -> float:
-    """``sum(a * b)`` accumulated in float64, for arrays of the same shape (serial)."""
-    a = a.reshape(-1)
-    b = b.reshape(-1)
-    return float(_fdot.serial(a, b, even_split(a.shape[0])).sum())
+    """``sum(a * b)`` accumulated in float64, for arrays of the same shape (one call, serial:
+    at an image's small ranks it runs twice an iteration, where a call's cost counts)."""
+    return float(_fdot(a.reshape(-1), b.reshape(-1)))
 
 
 def sq_norm(a: np.ndarray) -> float:
