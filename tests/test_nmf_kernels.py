@@ -258,3 +258,43 @@ def test_blas_limits_already_in_place_are_not_set_again():
     with _lazy.blas_threads(1):
         assert isinstance(_lazy.blas_threads(1), nullcontext)
     assert not isinstance(_lazy.blas_threads(None), nullcontext)
+
+
+@pytest.mark.parametrize("pixels", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_hals_iteration_follows_the_loops_steps(dtype, pixels, monkeypatch):
+    """An image's HALS iterations in one compiled call give the factors of the loop's own
+    steps (the same kernels; only the objective is summed in another order)."""
+    from topicnmf.images._fit import factorize_image
+    from topicnmf.nmf import _operator
+
+    rng = np.random.RandomState(3)
+    P = (rng.rand(45, 7) @ rng.rand(7, 38) * 40).astype(np.uint8)  # rows not a multiple of four
+    X = P.astype(dtype)
+
+    def fit():
+        op = _operator.DenseOperator(X, pixels=P if pixels else None)
+        with _lazy.always_compiled():
+            W, H, info, _ = factorize_image(X, 5, init="random", solver="hals", tol=0, max_iter=25,
+                                            random_state=0, callback=None, op=op)
+        return W, H, np.array(info["loss_history"])
+
+    with _lazy.always_compiled():
+        assert _operator.DenseOperator(X).hals_iteration(5) is not None
+        assert _operator.DenseOperator(X).hals_iteration(2) is None  # products on BLAS
+        assert _operator.DenseOperator(np.asfortranarray(X)).hals_iteration(5) is None
+    steps = []
+    made = _operator.DenseOperator.hals_iteration
+
+    def counted(self, k):
+        step = made(self, k)
+        return lambda *args: steps.append(1) or step(*args)
+
+    monkeypatch.setattr(_operator.DenseOperator, "hals_iteration", counted)
+    compiled = fit()
+    assert len(steps) == 25
+    monkeypatch.setattr(_operator.DenseOperator, "hals_iteration", lambda self, k: None)
+    loop = fit()
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    for ours, theirs in zip(compiled, loop):
+        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=rtol * np.abs(theirs).max())

@@ -130,6 +130,11 @@ class _Stored:
     def fill(self, W, Ht) -> None:
         """Nothing is missing: nothing to fill."""
 
+    def hals_iteration(self, k: int):
+        """A compiled iteration of ``_solvers.hals`` over this ``X`` at rank ``k``, or None
+        (see :meth:`DenseOperator.hals_iteration`)."""
+        return None
+
     @property
     def sq_norm(self) -> float:
         if self._sq_norm is None:
@@ -180,6 +185,28 @@ class DenseOperator(_Stored):
         """The pixels of ``X`` (or ``X.T``), or None."""
         P = self._pixels_made()
         return P.T if P is not None and transposed else P
+
+    def hals_iteration(self, k: int):
+        """``_dense.hals_iteration`` bound to this ``X`` (or its pixels) at rank ``k``, where
+        the products are the narrow ones (``NARROW_K``, a C-ordered float ``X``, compiled
+        kernels); else None. Called as ``step(W, Ht, Wn, Hn, momentum, beta, A, l1_W,
+        l2_W, l1_H, l2_H, inner_W, inner_H, eps2, split_W, split_H)`` with ``A`` None
+        or the iteration's ``X @ Ht``."""
+        if not (NARROW_K[0] <= k <= NARROW_K[1] and self.dtype.char in "fd" and self.X.flags.c_contiguous
+                and not running_small()):
+            return None
+        from ._dense import hals_iteration
+
+        pixels = self._pixels_made()
+        rows = self.X if pixels is None else pixels
+        no_A = np.empty((0, k), dtype=self.dtype)
+        sq_norm = self.sq_norm
+
+        def step(W, Ht, Wn, Hn, momentum, beta, A, *sweeps):
+            return hals_iteration(rows, pixels is not None, W, Ht, Wn, Hn, momentum, float(beta),
+                                  no_A if A is None else A, A is not None, *sweeps, sq_norm)
+
+        return step
 
     def matmul(self, Ht: np.ndarray) -> np.ndarray:
         return _dense_product("X @ B", self.X, Ht, lambda: self._pixels_of(False))

@@ -255,28 +255,40 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     Hn = np.empty_like(Ht)
     momentum = False  # do Wn, Hn hold the last accepted step?
     beta, beta_bar = beta0, 1.0
+    # dense factors of a few columns (an image's): the iteration's steps below in one compiled call
+    step = op.hals_iteration(k) if blas_gradient and A.dtype == W.dtype else None
+    if step is not None:
+        from ._hals import block_split
+
+        sweeps = (float(l1_W), float(l2_W), float(l1_H), float(l2_H), int(inner_W), int(inner_H),
+                  float(eps) ** 2, block_split(n), block_split(m))
     while True:
         extrapolated = momentum
-        if momentum:  # start from the extrapolated point, written over the step
+        if step is not None:
+            fn, pg2 = step(W, Ht, Wn, Hn, momentum, beta, A, *sweeps)
+            fn += problem.penalty(Wn, Hn)
+            A = None
+        elif momentum:  # start from the extrapolated point, written over the step
             _extrapolate(W, Wn, beta)
             _extrapolate(Ht, Hn, beta)
             A = None
         else:
             np.copyto(Wn, W)
             np.copyto(Hn, Ht)
-        if A is None:
+        if step is None:
+            if A is None:
+                op.fill(Wn, Hn)
+                A = op.matmul(Hn)
+                HtH = _gram(Hn)
+            pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps, blas_gradient)
+            A = None
             op.fill(Wn, Hn)
-            A = op.matmul(Hn)
+            C = op.rmatmul(Wn)
+            WtW = _gram(Wn)
+            pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps, blas_gradient)
             HtH = _gram(Hn)
-        pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps, blas_gradient)
-        A = None
-        op.fill(Wn, Hn)
-        C = op.rmatmul(Wn)
-        WtW = _gram(Wn)
-        pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps, blas_gradient)
-        HtH = _gram(Hn)
-        fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn) + problem.penalty(Wn, Hn)
-        del C
+            fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn) + problem.penalty(Wn, Hn)
+            del C
         # A plain step never raises the objective but by rounding (float32 data):
         # it is always taken, so the iterations cannot stall on rounding noise.
         if fn <= f or not extrapolated:  # accept; the step goes to the old point's buffers
