@@ -1,5 +1,6 @@
-"""Compiled helpers for dense matrices (an image): narrow products, NNDSVD in two passes,
-exact sums of integers and of their squares, a power-iterated randomized SVD in one call
+"""Compiled helpers for dense matrices (an image): narrow products, a whole HALS iteration
+over factors of a few columns (``hals_iteration``), NNDSVD in two passes, exact sums of
+integers and of their squares, a power-iterated randomized SVD in one call
 (``power_sketch``: no GIL held, for the SVD bound that runs on a thread beside a fit).
 
 :func:`narrow_product`: ``X @ B`` and ``X.T @ B`` for a dense ``X`` and a
