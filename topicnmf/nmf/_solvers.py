@@ -232,6 +232,13 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     Memory: two buffers per factor. One holds the accepted point; the other holds
     the last step, is overwritten by the extrapolated start, updated in place by
     the sweeps, and then swaps roles with the first.
+
+    With ``blas_gradient`` (an image's) and an operator that offers one
+    (``op.hals_iteration(k)``: a dense ``X`` and factors of a few columns), the
+    steps of an iteration up to its objective run as one compiled call
+    (``_dense.hals_iteration``): the same kernels, the objective summed in
+    another order; the acceptance, the extrapolation's weights and the
+    stopping rule stay here.
     """
     options = _HALS_OPTIONS.get()
     if options:  # a caller's keyword arguments (see hals_options), taken once
