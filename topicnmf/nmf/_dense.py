@@ -29,7 +29,8 @@ the cache folder).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from ._drivers import _OPTS
 from ._hals import hals_block
@@ -172,6 +173,18 @@ def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = Non
     return np.ascontiguousarray(out.T) if gather else out
 
 
+def _rows_of(rows, F, out, gather):
+    """:func:`_pixel_rows` for integer ``rows``, :func:`_float_rows` for float ones (chosen
+    when compiled, so only the one needed is)."""
+
+
+@overload(_rows_of, jit_options=_OPTS)
+def _rows_of_dtype(rows, F, out, gather):
+    if isinstance(rows.dtype, types.Integer):
+        return lambda rows, F, out, gather: _pixel_rows(rows, F, out, gather)
+    return lambda rows, F, out, gather: _float_rows(rows, F, out, gather)
+
+
 @njit(**_OPTS)
 def _extrapolated(V, dV, beta):
     """``dV <- max(V + beta dV, 0)`` in place (``_solvers._extrapolate``'s arithmetic)."""
@@ -194,7 +207,7 @@ def _sum_products(a, b):
 
 
 @njit(**_OPTS)
-def hals_iteration(rows, pixels, W, Ht, Wn, Hn, momentum, beta, A, have_A, l1_W, l2_W, l1_H, l2_H,
+def hals_iteration(rows, W, Ht, Wn, Hn, momentum, beta, A, have_A, l1_W, l2_W, l1_H, l2_H,
                    inner_W, inner_H, eps2, split_W, split_H, sq_norm):
     """One iteration of ``_solvers.hals`` for a dense C-ordered ``X`` and factors of a few
     columns, in one call: the start point (``Wn``, ``Hn``: the extrapolated one with
@@ -216,18 +229,11 @@ def hals_iteration(rows, pixels, W, Ht, Wn, Hn, momentum, beta, A, have_A, l1_W,
         Hn[:] = Ht
     if not have_A:
         A = np.empty((n, k), dtype=W.dtype)
-        F = np.ascontiguousarray(Hn.T)
-        if pixels:
-            _pixel_rows(rows, F, A, False)
-        else:
-            _float_rows(rows, F, A, False)
+        _rows_of(rows, np.ascontiguousarray(Hn.T), A, False)
     HtH = Hn.T @ Hn
     pg2 = _sweeps(Wn, A - Wn @ HtH, HtH, l1_W, l2_W, inner_W, eps2, split_W).sum()
     CT = np.empty((k, m), dtype=W.dtype)
-    if pixels:
-        _pixel_rows(rows, Wn, CT, True)
-    else:
-        _float_rows(rows, Wn, CT, True)
+    _rows_of(rows, Wn, CT, True)
     C = np.ascontiguousarray(CT.T)
     WtW = Wn.T @ Wn
     pg2 += _sweeps(Hn, C - Hn @ WtW, WtW, l1_H, l2_H, inner_H, eps2, split_H).sum()

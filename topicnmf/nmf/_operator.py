@@ -203,7 +203,7 @@ class DenseOperator(_Stored):
         sq_norm = self.sq_norm
 
         def step(W, Ht, Wn, Hn, momentum, beta, A, *sweeps):
-            return hals_iteration(rows, pixels is not None, W, Ht, Wn, Hn, momentum, float(beta),
+            return hals_iteration(rows, W, Ht, Wn, Hn, momentum, float(beta),
                                   no_A if A is None else A, A is not None, *sweeps, sq_norm)
 
         return step
