@@ -196,6 +196,10 @@ class MaskedOperator:
         self._fill = (W, Ht)
         self._fill_sq = None
 
+    def hals_iteration(self, k: int):
+        """None: the products are those of the filled ``X`` (``hals`` runs its own steps)."""
+        return None
+
     def _with_fill(self, out, B, transpose):
         if self._fill is not None:
             extra, s = self.missing.product(*self._fill, B, transpose)

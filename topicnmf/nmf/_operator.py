@@ -22,6 +22,9 @@ or a row-partitioned matrix plugs in by implementing the same methods.
 Missing entries (``_mask.MaskedOperator``) add ``fill(W, Ht)``: the products
 are then those of ``X`` with its missing entries filled by ``W @ H``. The plain
 operators have nothing missing (``masked = False``) and ignore ``fill``.
+
+``hals_iteration(k)`` offers ``_solvers.hals`` a compiled iteration over ``X`` at
+rank ``k``, or None (every operator but a dense one with narrow products).
 """
 
 from __future__ import annotations
