@@ -21,7 +21,7 @@ from numba import njit, prange
 from ._drivers import (_OPTS, N_CHUNKS, PARALLEL_MIN_WORK, SCIPY_MAX_K, _cached,  # noqa: F401
                        balanced_column_split, balanced_row_split, choose, even_split, kernel)
 from ._hals import _hals, _kkt, _settled, _step, hals_block, hals_rows  # noqa: F401 (the namespace of _lazy.kernels())
-from ._dense import cholesky_lower
+from ._dense import cholesky_lower, sum_products
 from ._small import nnls_gram
 
 # ------------------------------------------------------------ X @ B (CSR rows)
@@ -151,23 +151,11 @@ def csr_dot_at(indptr, indices, W, Ht, *, cache=None):
 
 
 # ------------------------------------------------------------------ reductions
-@njit(**_OPTS)
-def _fdot(a, b):
-    """``sum(a * b)`` in float64: ``N_CHUNKS`` partial sums over even ranges, then their sum."""
-    n = a.shape[0]
-    total = 0.0
-    for c in range(N_CHUNKS):
-        acc = 0.0
-        for i in range(n * c // N_CHUNKS, n * (c + 1) // N_CHUNKS):
-            acc += np.float64(a[i]) * np.float64(b[i])
-        total += acc
-    return total
-
-
 def fdot(a: np.ndarray, b: np.ndarray) -> float:
     """``sum(a * b)`` accumulated in float64, for arrays of the same shape (one call, serial:
-    at an image's small ranks it runs twice an iteration, where a call's cost counts)."""
-    return float(_fdot(a.reshape(-1), b.reshape(-1)))
+    at an image's small ranks it runs twice an iteration, where a call's cost counts;
+    ``_dense.sum_products``, which the images' compiled iteration calls too)."""
+    return float(sum_products(a, b))
 
 
 def sq_norm(a: np.ndarray) -> float:

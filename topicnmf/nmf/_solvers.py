@@ -273,29 +273,28 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
         extrapolated = momentum
         if step is not None:
             fn, pg2 = step(W, Ht, Wn, Hn, momentum, beta, A, *sweeps)
-            fn += problem.penalty(Wn, Hn)
-            A = None
-        elif momentum:  # start from the extrapolated point, written over the step
-            _extrapolate(W, Wn, beta)
-            _extrapolate(Ht, Hn, beta)
-            A = None
         else:
-            np.copyto(Wn, W)
-            np.copyto(Hn, Ht)
-        if step is None:
+            if momentum:  # start from the extrapolated point, written over the step
+                _extrapolate(W, Wn, beta)
+                _extrapolate(Ht, Hn, beta)
+                A = None
+            else:
+                np.copyto(Wn, W)
+                np.copyto(Hn, Ht)
             if A is None:
                 op.fill(Wn, Hn)
                 A = op.matmul(Hn)
                 HtH = _gram(Hn)
             pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps, blas_gradient)
-            A = None
             op.fill(Wn, Hn)
             C = op.rmatmul(Wn)
             WtW = _gram(Wn)
             pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps, blas_gradient)
             HtH = _gram(Hn)
-            fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn) + problem.penalty(Wn, Hn)
+            fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn)
             del C
+        fn += problem.penalty(Wn, Hn)
+        A = None
         # A plain step never raises the objective but by rounding (float32 data):
         # it is always taken, so the iterations cannot stall on rounding noise.
         if fn <= f or not extrapolated:  # accept; the step goes to the old point's buffers
