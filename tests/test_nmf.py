@@ -1176,3 +1176,43 @@ def test_hals_options_hold_within_their_block_only(X_small):
     assert hals.__kwdefaults__["gamma"] == 1.01
     with pytest.raises(TypeError, match="hals takes no"), hals_options(gama=1.2):
         pass
+
+
+@pytest.mark.parametrize("compiled, blas_gradient", [(False, False), (True, False), (True, True)])
+def test_hals_warmup_takes_scikit_learn_cd_steps(compiled, blas_gradient, monkeypatch):
+    """``warmup`` plain iterations are scikit-learn's ``cd`` iterations (one sweep of W, then
+    of H, no extrapolation): from the same start, the same H. On numpy's kernels, the
+    compiled ones, and the compiled iteration of a dense X (``blas_gradient``)."""
+    from contextlib import nullcontext
+
+    from topicnmf.nmf import _lazy
+    from topicnmf.nmf._operator import DenseOperator
+    from topicnmf.nmf._solvers import hals_options
+
+    offered = []
+    iteration = DenseOperator.hals_iteration
+    monkeypatch.setattr(DenseOperator, "hals_iteration",
+                        lambda self, k: offered.append(iteration(self, k)) or offered[-1])
+
+    rng = np.random.RandomState(3)
+    X = rng.rand(60, 4) @ rng.rand(4, 50) + 0.1 * rng.rand(60, 50)
+    W0 = rng.rand(60, 4) + 0.1
+    H0 = rng.rand(4, 50) + 0.1
+
+    def ours(max_iter, warmup):
+        with hals_options(warmup=warmup, blas_gradient=blas_gradient), \
+                _lazy.always_compiled() if compiled else nullcontext():
+            return factorize(X, 4, init="custom", W=W0.copy(), H=H0.copy(), tol=0, max_iter=max_iter)[1]
+
+    def cd(max_iter):
+        model = SkNMF(4, init="custom", solver="cd", tol=0, max_iter=max_iter)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its ConvergenceWarning: tol=0 runs max_iter
+            model.fit_transform(X, W=W0.copy(), H=H0.copy())
+        return model.components_
+
+    np.testing.assert_allclose(ours(3, 3), cd(3), rtol=1e-10, atol=1e-12)
+    # several sweeps per product from the first iteration on: another H
+    assert not np.allclose(ours(3, 0), cd(3), rtol=1e-6)
+    assert not np.allclose(ours(3, 2), cd(3), rtol=1e-6)  # the third: accelerated
+    assert all(step is not None for step in offered) and len(offered) == 3 * blas_gradient

@@ -182,7 +182,8 @@ def hals_options(**options):
     For callers that know their problem better than the defaults do:
     ``topicnmf.images`` factorises dense images, whose products run on BLAS at
     several times the multiply-adds per second of the compiled sweeps (a
-    smaller ``alpha``), and whose extrapolation pays to grow faster (``gamma``).
+    smaller ``alpha``), and whose extrapolation pays to grow faster (``gamma``)
+    after a few plain iterations (``warmup``).
     ``blas_gradient=True``: for dense factors, the sweeps start from gradients
     computed by one BLAS product per block and run over blocks of rows at once
     (``hals_rows(..., blas_gradient=True)``: the same arithmetic per row,
@@ -211,7 +212,7 @@ def _inner_sweeps(nnz: int, n_rows: int, n_other: int, k: int, alpha: float) -> 
 
 def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
          eps: float = 0.3, beta0: float = 0.5, eta: float = 1.5, gamma: float = 1.01,
-         gamma_bar: float = 1.005, blas_gradient: bool = False):
+         gamma_bar: float = 1.005, blas_gradient: bool = False, warmup: int = 0):
     """Accelerated hierarchical ALS with extrapolation. Frobenius loss only.
 
     - Block updates: coordinate descent over the rows of ``W`` (then of ``H.T``),
@@ -228,6 +229,11 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       rejected: the accepted point stays, the momentum is dropped (the next
       iteration is a plain one) and ``beta`` shrinks by ``eta``. So the objective
       of the iterate never increases (but by rounding).
+    - Warm-up: the first ``warmup`` iterations are plain ones (one sweep per
+      product, no extrapolation): the steps of scikit-learn's ``cd`` solver.
+      From a random start the first steps are large, and several sweeps and
+      a push along them settle the factors early in whatever basin they
+      point to (see ``topicnmf.images._fit.WARMUP``).
 
     Memory: two buffers per factor. One holds the accepted point; the other holds
     the last step, is overwritten by the extrapolated start, updated in place by
@@ -267,12 +273,18 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
     if step is not None:
         from ._hals import block_split
 
-        sweeps = (float(l1_W), float(l2_W), float(l1_H), float(l2_H), int(inner_W), int(inner_H),
-                  float(eps) ** 2, block_split(n), block_split(m))
+        penalties = (float(l1_W), float(l2_W), float(l1_H), float(l2_H))
+        blocks = (float(eps) ** 2, block_split(n), block_split(m))
+    plain_left = int(warmup)  # plain iterations still to run
     while True:
+        plain = plain_left > 0
+        if plain:
+            plain_left -= 1
+            momentum = False
+        sweeps_W, sweeps_H = (1, 1) if plain else (inner_W, inner_H)
         extrapolated = momentum
         if step is not None:
-            fn, pg2 = step(W, Ht, Wn, Hn, momentum, beta, A, *sweeps)
+            fn, pg2 = step(W, Ht, Wn, Hn, momentum, beta, A, *penalties, sweeps_W, sweeps_H, *blocks)
         else:
             if momentum:  # start from the extrapolated point, written over the step
                 _extrapolate(W, Wn, beta)
@@ -285,11 +297,11 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
                 op.fill(Wn, Hn)
                 A = op.matmul(Hn)
                 HtH = _gram(Hn)
-            pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, inner_W, eps, blas_gradient)
+            pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, sweeps_W, eps, blas_gradient)
             op.fill(Wn, Hn)
             C = op.rmatmul(Wn)
             WtW = _gram(Wn)
-            pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, inner_H, eps, blas_gradient)
+            pg2 += kern.hals_rows(Hn, C, WtW, l1_H, l2_H, sweeps_H, eps, blas_gradient)
             HtH = _gram(Hn)
             fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn)
             del C
@@ -304,8 +316,9 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
             Ht, Hn = Hn, Ht
             f = fn
             momentum = True
-            beta = min(beta_bar, gamma * beta)
-            beta_bar = min(1.0, gamma_bar * beta_bar)
+            if not plain:  # the extrapolation's weights move from the first accelerated iteration on
+                beta = min(beta_bar, gamma * beta)
+                beta_bar = min(1.0, gamma_bar * beta_bar)
         else:  # reject: keep the accepted point, drop the momentum
             momentum = False
             beta_bar = beta
