@@ -298,6 +298,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
                 A = op.matmul(Hn)
                 HtH = _gram(Hn)
             pg2 = kern.hals_rows(Wn, A, HtH, l1_W, l2_W, sweeps_W, eps, blas_gradient)
+            A = None  # freed before C is made: one (n, k) array less at the peak
             op.fill(Wn, Hn)
             C = op.rmatmul(Wn)
             WtW = _gram(Wn)
@@ -306,7 +307,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
             fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn)
             del C
         fn += problem.penalty(Wn, Hn)
-        A = None
+        A = None  # (the first iteration's, given to the compiled step)
         # A plain step never raises the objective but by rounding (float32 data):
         # it is always taken, so the iterations cannot stall on rounding noise.
         if fn <= f or not extrapolated:  # accept; the step goes to the old point's buffers
