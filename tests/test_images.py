@@ -2,6 +2,7 @@
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -225,6 +226,35 @@ def test_compress_ends_no_worse_than_scikit_learn_on_the_founding_example():
     rec = np.clip(np.rint(W @ theirs.components_), image.min(), image.max())
     ours = compress(image, 5, init="random", random_state=0)
     assert ours.psnr >= psnr(image, rec) - 0.01
+
+
+def test_from_a_random_start_compress_first_takes_scikit_learn_cd_steps(monkeypatch):
+    """``WARMUP`` plain iterations from the random start: scikit-learn cd's, draw for draw and
+    step for step (float32, as compress factorises 8-bit pixels); from the default start none."""
+    from sklearn.decomposition import NMF as SklearnNMF
+
+    from topicnmf.images import _fit
+    from topicnmf.images._compress import _to_matrix
+
+    image = smooth()
+    X = _to_matrix(image).astype(np.float32)
+    ours = compress(image, 5, init="random", random_state=0, tol=0, max_iter=_fit.WARMUP).loss_history
+    theirs = []
+    for n_iter in range(1, _fit.WARMUP + 1):
+        model = SklearnNMF(5, init="random", random_state=0, tol=0, max_iter=n_iter)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its ConvergenceWarning: tol=0 runs max_iter
+            W = model.fit_transform(X)
+        theirs.append(0.5 * float(np.sum((X.astype(float) - W.astype(float) @ model.components_) ** 2)))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+
+    def history(init, warmup):
+        monkeypatch.setattr(_fit, "WARMUP", warmup)
+        return compress(image, 5, init=init, random_state=0, tol=0, max_iter=12).loss_history
+
+    assert history("random", 0) != history("random", 4)  # the warm-up changes the random start's fit
+    assert history(None, 0) == history(None, 4) == history(None, 12)  # the default start: none
+    assert history("nndsvda", 0) == history("nndsvda", 4)
 
 
 def test_compress_is_reproducible_with_a_random_state():

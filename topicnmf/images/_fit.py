@@ -52,17 +52,20 @@ SWEEP_ALPHA = 0.1
 #: time against 0.41x) and the same at k = 20 and 50 (benchmarks/solvers.py).
 EXTRAPOLATION_GROWTH = 1.03
 
-#: ``warmup`` of HALS (``topicnmf.nmf._solvers.hals``): the first iterations plain
-#: (one sweep per product, no extrapolation), as scikit-learn's ``cd`` steps. It
-#: matters from a random start (the founding example's k = 5), whose first steps
-#: are large: there the sweeps and the extrapolation settled the factors in a
-#: worse basin than ``cd``'s from the same start more often. On 14 resized, cropped
-#: and colour copies of the sample photographs at k = 5 from 20 random starts each,
-#: the final PSNR was at least scikit-learn's (cd and mu) in 534 of 560
-#: comparisons with 4 plain iterations against 513 with none, and reached it in
-#: at most 0.3x its time in 477 against 445 (3 plain iterations: 533 and 477; 5:
-#: 537 and 471). From the default start (the sketch's NNDSVD) at k = 20 and 50 it
-#: changed neither count on the copies of ``EXTRAPOLATION_GROWTH``'s note.
+#: ``warmup`` of HALS (``topicnmf.nmf._solvers.hals``) from a random start: the first
+#: iterations plain (one sweep per product, no extrapolation), as scikit-learn's
+#: ``cd`` steps. A random start's first steps are large: several sweeps and the
+#: extrapolation along them settled the factors in a worse basin than ``cd``'s from
+#: the same start more often. On the 20 copies of ``benchmarks/images.py --only copies``
+#: (resized, cropped, transposed; grey and colour) at k = 5 from 20 random starts each
+#: (``--starts 20 --warmup 0 3 4 5``, one BLAS thread), the final PSNR was at least
+#: scikit-learn's (cd and mu) in 768 of 800 comparisons with 4 plain iterations
+#: against 741 with none (3: 758, 5: 764), and reached it in at most 0.3x its time in
+#: 696 against 670 (3: 693, 5: 695). From the default start (the sketch's NNDSVD,
+#: close to a solution already) the plain iterations only cost time: at k = 20 on the
+#: copies of the flower, with 4 of them ``compress`` reached scikit-learn cd's final
+#: PSNR later in 7 of 10 and sooner in 2 (one run of ``--warmup 0 4`` before the
+#: warm-up was limited to random starts).
 WARMUP = 4
 
 
@@ -267,7 +270,8 @@ def factorize_image(X, k, *, init, solver, tol, max_iter, random_state, callback
         tol, callback = 0.0, rule
     W0 = H0 = None
     compiled = always_compiled() if rule is not None else nullcontext()
-    with hals_options(alpha=SWEEP_ALPHA, gamma=EXTRAPOLATION_GROWTH, warmup=WARMUP, blas_gradient=True), \
+    warmup = WARMUP if init == "random" else 0
+    with hals_options(alpha=SWEEP_ALPHA, gamma=EXTRAPOLATION_GROWTH, warmup=warmup, blas_gradient=True), \
             compiled:
         # the start on the kernels the fit will run on (a small stack of parts: numpy's,
         # nothing compiled; the core decides again from the count of non-zero pixels)
