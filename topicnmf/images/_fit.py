@@ -4,7 +4,8 @@ HALS (or the chosen solver of :mod:`topicnmf.nmf`) from a cheap start, NNDSVD
 on a one-pass randomized SVD (:func:`image_start`, whose sketch also stands in
 for the first product ``X @ H.T``), unless another start is asked for, with
 fewer sweeps per product than for sparse data (``SWEEP_ALPHA``), an extrapolation
-that grows faster (``EXTRAPOLATION_GROWTH``) after a few plain iterations (``WARMUP``), on the core's
+that grows faster (``EXTRAPOLATION_GROWTH``; from a random start, after a few plain
+iterations: ``WARMUP``), on the core's
 code path without its scans of ``X`` (the pixels were checked already);
 the PSNR stopping rule of ``compress`` (against the SVD bound); the parameter
 checks both functions share.
