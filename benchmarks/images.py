@@ -428,14 +428,13 @@ def main() -> None:
         svd_bound(images, big, summary)
     if "big" in only:
         big_image(big, args.repeat, summary)
+    from topicnmf.images._fit import WARMUP
+
+    warmups = args.warmup or [WARMUP]
     if "copies" in only:
-        from topicnmf.images._fit import WARMUP
-
-        copies(args.repeat, args.starts, args.warmup or [WARMUP], summary)
+        copies(args.repeat, args.starts, warmups, summary)
     if "photographs" in only:
-        from topicnmf.images._fit import WARMUP
-
-        copies(args.repeat, args.starts, args.warmup or [WARMUP], summary, photographs(), "photographs")
+        copies(args.repeat, args.starts, warmups, summary, photographs(), "photographs")
     print("\nSummary")
     for line in summary:
         print(line)
