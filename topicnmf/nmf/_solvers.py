@@ -227,8 +227,8 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
       ``beta_bar``, which grows by ``gamma_bar`` up to 1) while the objective
       decreases. An extrapolated iteration that would raise the objective is
       rejected: the accepted point stays, the momentum is dropped (the next
-      iteration is a plain one) and ``beta`` shrinks by ``eta``. So the objective
-      of the iterate never increases (but by rounding).
+      iteration starts from that point, not extrapolated) and ``beta`` shrinks by
+      ``eta``. So the objective of the iterate never increases (but by rounding).
     - Warm-up: the first ``warmup`` iterations are plain ones (one sweep per
       product, no extrapolation): the steps of scikit-learn's ``cd`` solver.
       From a random start the first steps are large, and several sweeps and
@@ -285,6 +285,7 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
         extrapolated = momentum
         if step is not None:
             fn, pg2 = step(W, Ht, Wn, Hn, momentum, beta, A, *penalties, sweeps_W, sweeps_H, *blocks)
+            A = None  # (the first iteration's)
         else:
             if momentum:  # start from the extrapolated point, written over the step
                 _extrapolate(W, Wn, beta)
@@ -307,9 +308,8 @@ def hals(op, W, Ht, problem: Problem, monitor: Monitor, *, alpha: float = 1.0,
             fn = _frobenius(op, Hn, C, WtW, HtH, Wn, Hn)
             del C
         fn += problem.penalty(Wn, Hn)
-        A = None  # (the first iteration's, given to the compiled step)
-        # A plain step never raises the objective but by rounding (float32 data):
-        # it is always taken, so the iterations cannot stall on rounding noise.
+        # A step that was not extrapolated never raises the objective but by rounding
+        # (float32 data): it is always taken, so the iterations cannot stall on rounding noise.
         if fn <= f or not extrapolated:  # accept; the step goes to the old point's buffers
             np.subtract(Wn, W, out=W)
             np.subtract(Hn, Ht, out=Ht)
