@@ -541,6 +541,19 @@ def test_the_svd_bound_starts_once_one_iteration_gains_less_than_lead_times_the_
     assert PsnrRule(0.0, 1.0, 2, None, prepare=calls.append)({"loss": 1.0}) is None  # tol=0: never started
 
 
+@pytest.mark.parametrize("k, before", [(5, True), (20, False)])
+def test_compress_starts_the_svd_bound_before_the_fit_where_the_fit_runs_on_one_thread(monkeypatch, k, before):
+    """At a small rank (the compiled narrow products, one thread) the SVD bound starts before the
+    first iteration; at a wider one, only once the rule is about to need it."""
+    from topicnmf.images import _compress
+
+    started, seen = [], []
+    real = _compress._SvdBound.start
+    monkeypatch.setattr(_compress._SvdBound, "start", lambda self: (started.append(1), real(self))[1])
+    compress(smooth((120, 160, 1))[..., 0], k, random_state=0, callback=lambda info: seen.append(len(started)))
+    assert seen[0] == int(before)
+
+
 @pytest.mark.parametrize("rank", [3, 60])
 def test_the_power_iterated_sketch_gives_the_top_singular_values(rank):
     from topicnmf.nmf._init import Sketch

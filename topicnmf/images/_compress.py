@@ -84,12 +84,16 @@ class _SvdBound:
 
     Its factors are computed once: by the stopping rule (which needs its
     objective ``0.5 |X - X_k|^2``), after the fit, or, once :meth:`start` is
-    called, on a thread of its own while the fit goes on (``compress`` starts
-    it once the gain of one iteration falls below ``PsnrRule.LEAD`` times the
-    level at which the rule needs it, ``tol * PsnrRule.MAX_GAP``: at k = 5
-    from a random start on the sample photographs, from the 6th iteration to
-    the 14th; on two free cores the rule then does not wait; its random draws
-    are its own, so the result is the same).
+    called, on a thread of its own while the fit goes on; its random draws
+    are its own, so the result is the same. ``compress`` starts it before
+    the fit where the fit runs on one thread (the compiled narrow products
+    of a small rank, ``DenseOperator.narrow``), else once the gain of one
+    iteration falls below ``PsnrRule.LEAD`` times the level at which the
+    rule needs it, ``tol * PsnrRule.MAX_GAP``. On the 43 photographs and
+    copies of ``benchmarks/images.py`` at k = 5 from a random start, the
+    rule started it from the 6th iteration to the 14th and waited for it
+    where the fit stopped soon after (the Hubble deep field in grey: 4 to 5
+    ms of a 23 ms fit); started before the fit it was mostly done by then.
     The objective is ``0.5 (|X|^2 - sum s_i^2)`` (``X_k`` is the projection of
     ``X`` on the top ``k`` left singular vectors), ``|X|^2`` as the caller
     knows it; the matrix ``X_k`` is formed only when asked for (or when ``X``
@@ -380,6 +384,8 @@ def compress(
     bound = _SvdBound(X, k, random_state, sq_norm=op.sq_norm)
     scan = time.perf_counter() - scan  # a part of the fit (the core would scan X for |X|^2)
     rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, prepare=bound.start)
+    if tol > 0 and op.narrow(k):  # the fit runs on one thread: the SVD takes another from the start
+        bound.start()
     # Every product of the call on one BLAS thread, the SVD's thread included (the
     # setting is process-wide): after a product on two, OpenBLAS's second thread spins
     # for a while, on the core the fit's kernels and the SVD need (measured at k = 5:

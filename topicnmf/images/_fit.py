@@ -89,12 +89,13 @@ class PsnrRule:
     iteration first; ``prepare``, if given, is called once, when the gain of
     one iteration first falls below ``LEAD`` times the level at which the
     rule needs the SVD, ``tol * MAX_GAP`` per iteration over the window
-    (``compress`` starts computing the SVD there, on a thread of its own).
+    (``compress`` starts computing the SVD there, on a thread of its own,
+    unless it started it before the fit: see ``_compress._SvdBound``).
     The gains fall by a factor of about 1.5 to 3 per iteration then, so that
     leaves the thread some iterations: on the sample photographs, at k = 5
     from a random start, from the 6th iteration to the 14th, where the rule
-    first needs the SVD. Not sooner: on a busy machine the thread takes its
-    time from the iterations beside it, and at k = 20 and 50 the first 6 or
+    first needs the SVD. Not sooner at k = 20 and 50: on a busy machine the
+    thread takes its time from the iterations beside it, and the first 6 or
     so iterations are the ones that reach scikit-learn's final PSNR.
 
     On the sample photographs (benchmarks/images.py) ``tol=1e-3`` ends at or

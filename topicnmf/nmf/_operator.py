@@ -189,14 +189,19 @@ class DenseOperator(_Stored):
         P = self._pixels_made()
         return P.T if P is not None and transposed else P
 
+    def narrow(self, k: int) -> bool:
+        """Whether a fit at rank ``k`` runs on the compiled narrow products (``NARROW_K``,
+        a C-ordered float ``X``, compiled kernels): loops on one thread, as is
+        :meth:`hals_iteration`'s whole iteration."""
+        return NARROW_K[0] <= k <= NARROW_K[1] and self.dtype.char in "fd" and self.X.flags.c_contiguous \
+            and not running_small()
+
     def hals_iteration(self, k: int):
         """``_dense.hals_iteration`` bound to this ``X`` (or its pixels) at rank ``k``, where
-        the products are the narrow ones (``NARROW_K``, a C-ordered float ``X``, compiled
-        kernels); else None. Called as ``step(W, Ht, Wn, Hn, momentum, beta, A, l1_W,
-        l2_W, l1_H, l2_H, inner_W, inner_H, eps2, split_W, split_H)`` with ``A`` None
-        or the iteration's ``X @ Ht``."""
-        if not (NARROW_K[0] <= k <= NARROW_K[1] and self.dtype.char in "fd" and self.X.flags.c_contiguous
-                and not running_small()):
+        the products are the narrow ones (:meth:`narrow`); else None. Called as
+        ``step(W, Ht, Wn, Hn, momentum, beta, A, l1_W, l2_W, l1_H, l2_H, inner_W,
+        inner_H, eps2, split_W, split_H)`` with ``A`` None or the iteration's ``X @ Ht``."""
+        if not self.narrow(k):
             return None
         from ._dense import hals_iteration
 
