@@ -132,3 +132,14 @@ def test_report_refuses_an_image_run_folder(tmp_path):
     assert invoke("compress", tmp_path / "a.npy", "-k", 2, "-o", out).exit_code == 0
     result = runner.invoke(app, ["report", str(out)])
     assert_one_line_error(result, "image compress")
+
+
+def test_the_commands_default_iterations_are_the_library_s():
+    import inspect
+
+    from topicnmf import cli
+    from topicnmf.images import compress, parts
+
+    for command, function in ((cli.image.compress, compress), (cli.image.parts, parts)):
+        shown = inspect.signature(command).parameters["max_iter"].default
+        assert shown == inspect.signature(function).parameters["max_iter"].default

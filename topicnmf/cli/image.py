@@ -67,7 +67,7 @@ def compress(
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <photo name>_nmf].")
     ] = None,
     init: Annotated[str, typer.Option("--init", help=f"Start: {', '.join(INITS)}.")] = "svd",
-    max_iter: MaxIter = 200,
+    max_iter: MaxIter = 100,  # topicnmf.images.compress's default (tests/test_cli_image.py)
     seed: Seed = 0,
     force: Force = False,
 ):
