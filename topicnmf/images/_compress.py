@@ -401,7 +401,7 @@ def compress(
     bound = _SvdBound(X, k, random_state, sq_norm=op.sq_norm)
     scan = time.perf_counter() - scan  # a part of the fit (the core would scan X for |X|^2)
     rule = PsnrRule(tol, _data_range(image), X.size, bound.loss, callback, prepare=bound.start)
-    if tol > 0 and op.narrow(k):  # the fit runs on one thread: the SVD takes another from the start
+    if op.narrow(k):  # the fit runs on one thread: the SVD (for the rule and the report) takes another
         bound.start()
     # Every product of the call on one BLAS thread, the SVD's thread included (the
     # setting is process-wide): after a product on two, OpenBLAS's second thread spins
