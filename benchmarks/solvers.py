@@ -23,8 +23,12 @@ peak resident size (``/proc/self/clear_refs``) and then times one fit. Columns:
   of the call), and the ratio of that to cd's (mu's) time;
 - ``peak MB``: the highest resident size during the fit minus the resident size just before
   it (the memory the fit needed on top of the data), from ``VmHWM``, which sees numba's and
-  BLAS's allocations as well as Python's. The workers run with a fixed glibc mmap
-  threshold, so that freed arrays leave the resident size at once on both sides.
+  BLAS's allocations as well as Python's. It comes from a second run of the same fit with
+  a fixed glibc mmap threshold, so that freed arrays leave the resident size at once on both
+  sides; the times come from the first, with the environment's own malloc settings (under
+  the fixed threshold every large temporary is a fresh mapping, and the page faults of its
+  first writes slowed both sides, unevenly: at k = 10, scikit-learn's mu from 30 to 37 ms an
+  iteration, topicnmf's from 35 to 45).
 
 topicnmf runs its loops with one BLAS thread (its parallel part is its compiled kernels);
 scikit-learn uses BLAS as configured. On a busy machine, BLAS threads waiting for cores can
@@ -160,15 +164,22 @@ def kl_objective(X, W, H) -> float:
 
 
 def run(folder: Path, case: str, side: str, solver: str, loss: str = "frobenius") -> dict:
+    """The fit in two fresh processes: the times from one with the environment's own malloc
+    settings, the peak memory from one with a fixed mmap threshold."""
     command = [sys.executable, __file__, "--worker", str(folder), case, side, solver, loss]
     # a fixed mmap threshold: every large array is mapped and unmapped on its own, so
     # the resident size follows the live arrays (glibc's sliding threshold would
-    # otherwise let one side reuse heap kept from the warm-up run)
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072", MALLOC_TRIM_THRESHOLD_="131072")
-    out = subprocess.run(command, capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(f"{side} {solver} on {case} failed:\n{out.stderr[-3000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    # otherwise let one side reuse heap kept from the warm-up run); not for the times:
+    # every large temporary is then a fresh mapping whose first writes fault, which
+    # slowed both sides, unevenly (see the module's docstring)
+    fixed = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072", MALLOC_TRIM_THRESHOLD_="131072")
+    runs = []
+    for env in (None, fixed):
+        out = subprocess.run(command, capture_output=True, text=True, env=env)
+        if out.returncode != 0:
+            raise RuntimeError(f"{side} {solver} on {case} failed:\n{out.stderr[-3000:]}")
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    result = {**runs[0], "peak_mb": runs[1]["peak_mb"], "rss_mb": runs[1]["rss_mb"]}
     X, _, _ = _load(folder, case)
     W = np.load(folder / f"out_{case}_{side}_{solver}_{loss}_W.npy")
     H = np.load(folder / f"out_{case}_{side}_{solver}_{loss}_H.npy")
