@@ -92,11 +92,10 @@ class PsnrRule:
     (``compress`` starts computing the SVD there, on a thread of its own,
     unless it started it before the fit: see ``_compress._SvdBound``).
     The gains fall by a factor of about 1.5 to 3 per iteration then, so that
-    leaves the thread some iterations: on the sample photographs, at k = 5
-    from a random start, from the 6th iteration to the 14th, where the rule
-    first needs the SVD. Not sooner at k = 20 and 50: on a busy machine the
-    thread takes its time from the iterations beside it, and the first 6 or
-    so iterations are the ones that reach scikit-learn's final PSNR.
+    leaves the thread some iterations before the rule first needs the SVD.
+    Not sooner at k = 20 and 50: on a busy machine the thread takes its time
+    from the iterations beside it, and the first 6 or so iterations are the
+    ones that reach scikit-learn's final PSNR.
 
     ``compress``'s default ``tol`` and ``max_iter`` are measured there.
     """
