@@ -175,6 +175,40 @@ def test_objective_never_increases(solver, loss, fmt):
         assert np.all(np.diff(f) <= 1e-10 * f[:-1]), np.diff(f).max()
 
 
+@pytest.mark.parametrize("solver", FROBENIUS_SOLVERS)
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+def test_iterations_allocate_no_arrays_of_the_factors_size(solver, fmt):
+    """The products and the other large temporaries live in buffers kept for the fit:
+    allocated afresh each iteration, they are faulted in afresh each iteration."""
+    import tracemalloc
+
+    from topicnmf.nmf._lazy import always_compiled
+
+    rng = np.random.RandomState(0)
+    # (a dense X by 3 to 12 columns runs on the compiled narrow loops, whose X.T @ W
+    # fills a transposed temporary: dense X is measured here on the BLAS products)
+    n, m, k = 600, 400, 16 if fmt == "dense" else 8
+    X = sp.random(n, m, density=0.05, format="csr", random_state=rng)
+    X = X.toarray() if fmt == "dense" else X.asformat(fmt)
+    seen = {}
+
+    def watch(info):
+        if info["iteration"] == 2:  # from here on, every buffer of the fit exists
+            seen["start"] = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+        elif info["iteration"] > 2:
+            seen["peak"] = tracemalloc.get_traced_memory()[1]
+
+    with always_compiled():  # (the numpy kernels of small problems allocate freely)
+        factorize(X, k, solver=solver, max_iter=2, tol=0, random_state=0)  # compiled, loaded
+        tracemalloc.start()
+        try:
+            factorize(X, k, solver=solver, max_iter=12, tol=0, random_state=0, callback=watch)
+        finally:
+            tracemalloc.stop()
+    assert seen["peak"] - seen["start"] < min(n, m) * k * 8 / 4
+
+
 @pytest.mark.usefixtures("kernel_set")
 @pytest.mark.parametrize("solver, loss", LOSSES)
 def test_planted_factorisation_recovered(solver, loss):

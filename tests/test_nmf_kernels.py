@@ -51,6 +51,7 @@ def _kernel_calls(X, W, Ht):
         ("nnls_rows", inplace("nnls_rows", A, B, 0.1, 0.2)),
         ("mu_update", inplace("mu_update", A, W @ B, np.diag(B), 0.1, 0.2, 1e-7)),
         ("mu_update row", inplace("mu_update", A, B.sum(axis=0), np.diag(B), 0.0, 0.0, 1e-7)),
+        ("kkt_sq_norm", lambda kern: kern.kkt_sq_norm(W, W @ B - A + 0.1, np.diag(B) + 0.2)),
         ("kl_data_term", lambda kern: kern.kl_data_term(X.data, wh, 1e-7)),
         ("kl_ratio", lambda kern: kern.kl_ratio(X.data, wh.copy(), 1e-7)),
         ("kl_ratio2", lambda kern: kern.kl_ratio2(X.data, wh, 1e-7)),
@@ -58,7 +59,7 @@ def _kernel_calls(X, W, Ht):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("case", range(13))
+@pytest.mark.parametrize("case", range(14))
 def test_numpy_kernels_agree_with_the_compiled_ones(compiled, dtype, case):
     X, W, Ht = _problem(dtype)
     name, call = _kernel_calls(X, W, Ht)[case]
@@ -166,6 +167,47 @@ def test_concurrently_raises_the_first_error():
 
     with pytest.raises(ValueError, match="boom"):
         _lazy.concurrently([lambda: 1, boom])
+
+
+@pytest.mark.parametrize("k", [6, 20])  # scipy's loop serves the serial driver below 16 columns
+def test_sparse_products_written_into_out_are_the_products(compiled, k):
+    rng = np.random.RandomState(1)
+    n, m = 1021, 977  # the sizes key the drivers' measures: ones of this test only
+    X = sp.random(n, m, density=0.4, format="csr", random_state=rng)  # above PARALLEL_MIN_WORK
+    W, Ht = rng.rand(n, k), rng.rand(m, k)
+    for kern in (compiled, _small):
+        for _ in range(3):  # the parallel driver, the serial one, the faster one
+            out = np.full((n, k), np.nan)
+            got = kern.csr_dot(X.indptr, X.indices, X.data, Ht, matrix=X, out=out)
+            assert got is out
+            np.testing.assert_array_equal(out, X @ Ht)
+            out = np.full((m, k), np.nan)
+            got = kern.csr_tdot(X.indptr, X.indices, X.data, W, m, is_sorted=True, matrix=X, out=out)
+            assert got is out
+            np.testing.assert_array_equal(out, X.T @ W)
+    with pytest.raises(ValueError, match="shape"):
+        compiled.csr_dot(X.indptr, X.indices, X.data, Ht, out=np.empty((n, k + 1)))
+
+
+@pytest.mark.parametrize("fmt", ["dense", "narrow dense", "csr", "csc", "masked"])
+def test_operator_products_written_into_out_are_the_products(fmt):
+    from topicnmf.nmf._mask import masked_operator
+    from topicnmf.nmf._operator import as_operator
+
+    rng = np.random.RandomState(2)
+    n, m, k = 50, 40, 5 if fmt == "narrow dense" else 16
+    X = rng.rand(n, m)
+    X[X < 0.5] = 0.0
+    W, Ht = rng.rand(n, k), rng.rand(m, k)
+    if fmt == "masked":
+        op = masked_operator(X, rng.rand(n, m) < 0.8, None, "test")
+        op.fill(W, Ht)
+    else:
+        op = as_operator(X if "dense" in fmt else sp.csr_matrix(X).asformat(fmt))
+    for product, B, rows in ((op.matmul, Ht, n), (op.rmatmul, W, m)):
+        out = np.full((rows, k), np.nan)
+        assert product(B, out=out) is out
+        np.testing.assert_allclose(out, product(B), rtol=1e-12)
 
 
 def test_hals_rows_from_a_blas_gradient_matches_the_row_by_row_one(compiled):

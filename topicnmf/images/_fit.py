@@ -198,12 +198,15 @@ def _image_operator():
         def start_with(self, Ht, A) -> None:
             self._start = (Ht, A)
 
-        def matmul(self, Ht):
+        def matmul(self, Ht, out=None):
             if self._start is not None:
                 (start, A), self._start = self._start, None
                 if Ht.shape == start.shape and np.array_equal(Ht, start):
-                    return A
-            return super().matmul(Ht)
+                    if out is None:
+                        return A
+                    np.copyto(out, A)
+                    return out
+            return super().matmul(Ht, out)
 
     return ImageOperator
 

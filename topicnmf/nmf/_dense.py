@@ -152,7 +152,8 @@ def _pixel_rows(P, F, out, gather):
         i += r
 
 
-def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = None) -> np.ndarray:
+def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = None,
+                   out: np.ndarray | None = None) -> np.ndarray:
     """``a @ b`` (C-ordered) for a dense ``a`` (C- or F-ordered: ``X`` or ``X.T``) and a
     factor ``b`` of a few columns (``_operator.NARROW_K``), both of one float dtype.
 
@@ -161,16 +162,22 @@ def narrow_product(a: np.ndarray, b: np.ndarray, pixels: np.ndarray | None = Non
     (one or two bytes a value rather than four or eight: where ``a`` does not fit in
     the cache, the products are bound by reading it) and convert each row block to
     ``a``'s dtype once; the arithmetic is the same, so is the result, bit for bit.
+    ``out``: a C-ordered array for the result, if any (for an F-ordered ``a`` the
+    loops fill a transposed temporary, copied there).
     """
     k = b.shape[1]
     gather = not a.flags.c_contiguous  # a.T is C-ordered: out = b.T @ a.T, transposed
-    out = np.empty((k, a.shape[0]) if gather else (a.shape[0], k), dtype=a.dtype)
+    if out is None:
+        out = np.empty((a.shape[0], k), dtype=a.dtype)
+    rows = np.empty((k, a.shape[0]), dtype=a.dtype) if gather else out
     factor = np.ascontiguousarray(b if gather else b.T)
     if pixels is None:
-        _float_rows(a.T if gather else a, factor, out, gather)
+        _float_rows(a.T if gather else a, factor, rows, gather)
     else:
-        _pixel_rows(pixels.T if gather else pixels, factor, out, gather)
-    return np.ascontiguousarray(out.T) if gather else out
+        _pixel_rows(pixels.T if gather else pixels, factor, rows, gather)
+    if gather:
+        out[...] = rows.T
+    return out
 
 
 def _rows_of(rows, F, out, gather):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 from numba import njit, prange
+from scipy.sparse import _sparsetools  # scipy's compiled sparse loops (see _scipy_matvecs)
 
 from ._drivers import (_OPTS, N_CHUNKS, PARALLEL_MIN_WORK, SCIPY_MAX_K, _cached,  # noqa: F401
                        balanced_column_split, balanced_row_split, choose, even_split, kernel)
@@ -37,26 +38,47 @@ def _csr_dot(indptr, indices, data, B, out, split):
                     out[i, l] += v * B[j, l]
 
 
-def csr_dot(indptr, indices, data, B, *, matrix=None, cache=None):
+def _zeroed(out, shape, dtype):
+    """A zeroed C-ordered ``(shape, dtype)`` result: ``out`` (zeroed) if given, else a new one."""
+    if out is None:
+        return np.zeros(shape, dtype=dtype)
+    if out.shape != shape or out.dtype != dtype or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-ordered {dtype} array of shape {shape}")
+    out.fill(0)
+    return out
+
+
+def _scipy_matvecs(name, shape, indptr, indices, data, B, out):
+    """``out += M @ B`` by scipy's own loop (``csr_matvecs`` or, for ``M`` the CSC matrix of
+    these arrays, ``csc_matvecs``), into ``out``: what ``matrix @ B`` runs, without the
+    result it would allocate."""
+    getattr(_sparsetools, name)(shape[0], shape[1], B.shape[1], indptr, indices, data,
+                                B.ravel(), out.ravel())
+
+
+def csr_dot(indptr, indices, data, B, *, matrix=None, cache=None, out=None):
     """``X @ B`` for CSR ``X`` (given by its arrays) and dense ``B`` of shape (n_cols, k).
 
     ``matrix``, the scipy CSR matrix of those arrays if given, serves the serial
-    driver when ``k < SCIPY_MAX_K``: its loop is the same (same terms, same
+    driver when ``k < SCIPY_MAX_K``: scipy's loop is the same (same terms, same
     order, so the same bits) and faster for short rows of ``B``. ``cache``, a
-    dict kept with ``X``, holds its split into ranges.
+    dict kept with ``X``, holds its split into ranges. ``out``: a C-ordered
+    ``(n_rows, k)`` array of the result's dtype to write the result into (a fit
+    keeps one for all its products: see ``_solvers._buffer``).
     """
     n_rows = indptr.shape[0] - 1
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
+    split = _cached(cache, "rows", lambda: balanced_row_split(indptr))
+    out = _zeroed(out, (n_rows, B.shape[1]), dtype)
     serial = None
     if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
-        serial = lambda *args: matrix @ B  # noqa: E731
-    out = np.zeros((n_rows, B.shape[1]), dtype=dtype)
-    split = _cached(cache, "rows", lambda: balanced_row_split(indptr))
-    result = _csr_dot(("dot", n_rows), data.shape[0] * B.shape[1], indptr, indices, data, B,
-                      out, split, serial=serial)
-    return out if result is None else result
+        def serial(*args):
+            _scipy_matvecs("csr_matvecs", matrix.shape, indptr, indices, data, B, out)
+    _csr_dot(("dot", n_rows), data.shape[0] * B.shape[1], indptr, indices, data, B,
+             out, split, serial=serial)
+    return out
 
 
 # --------------------------------------------------------- X.T @ B (CSR rows)
@@ -96,32 +118,35 @@ def _csr_tdot(indptr, indices, data, B, out, split, is_sorted):
                     out[j, l] += v * B[i, l]
 
 
-def csr_tdot(indptr, indices, data, B, n_cols, *, is_sorted=False, matrix=None, cache=None):
+def csr_tdot(indptr, indices, data, B, n_cols, *, is_sorted=False, matrix=None, cache=None,
+             out=None):
     """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k).
 
     In parallel, threads own disjoint column ranges of ``X`` (rows of the
     result), so no thread-private copies of the result are needed. With sorted
     column indices a thread finds its range in each row by bisection; otherwise it
     scans the row, so the split then has one range per thread. The serial driver
-    runs one range over all columns. Every entry of the result adds its terms in
-    row order either way.
+    runs one range over all columns (scipy's loop, as in :func:`csr_dot`, where
+    ``matrix`` is given and ``k < SCIPY_MAX_K``). Every entry of the result adds its
+    terms in row order either way. ``out``: as in :func:`csr_dot`, ``(n_cols, k)``.
     """
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
     data = data.astype(dtype, copy=False)
-    out = np.zeros((n_cols, B.shape[1]), dtype=dtype)
+    n_chunks = N_CHUNKS if is_sorted else numba.get_num_threads()
+    split = _cached(cache, ("cols", n_chunks),  # (made before out is written: off the peak)
+                    lambda: balanced_column_split(indices, n_cols, n_chunks))
+    out = _zeroed(out, (n_cols, B.shape[1]), dtype)
     whole = np.array([0, n_cols], dtype=np.int64)
     if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
-        serial = lambda *args: np.ascontiguousarray(matrix.T @ B)  # noqa: E731
+        def serial(*args):  # the CSC matrix of these arrays is X.T
+            _scipy_matvecs("csc_matvecs", matrix.shape[::-1], indptr, indices, data, B, out)
     else:
         def serial(*args):
             _csr_tdot.serial(indptr, indices, data, B, out, whole, False)
-    n_chunks = N_CHUNKS if is_sorted else numba.get_num_threads()
-    split = _cached(cache, ("cols", n_chunks),
-                    lambda: balanced_column_split(indices, n_cols, n_chunks))
-    result = _csr_tdot(("tdot", n_cols), data.shape[0] * B.shape[1], indptr, indices, data, B,
-                       out, split, bool(is_sorted), serial=serial)
-    return out if result is None else result
+    _csr_tdot(("tdot", n_cols), data.shape[0] * B.shape[1], indptr, indices, data, B,
+              out, split, bool(is_sorted), serial=serial)
+    return out
 
 
 # ------------------------------------------------ (W @ H) at the stored entries
@@ -320,6 +345,32 @@ def mu_update(V, numer, denom, curv, l1, l2, eps):
     pg2 = _mu(("mu", n), n * k * 16, V, numer, denom, curv, float(l1), float(l2), float(eps),
               even_split(n))
     return float(pg2.sum())
+
+
+# --------------------------------------------- stationarity residual of a block
+@kernel
+def _kkt_norm(V, G, curv, split):
+    """Per range, the sum of the squared residuals ``_kkt(V[i, j], G[i, j], curv[j])``."""
+    n_chunks = split.shape[0] - 1
+    k = V.shape[1]
+    out = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        pg2 = 0.0
+        for i in range(split[c], split[c + 1]):
+            for j in range(k):
+                r = _kkt(V[i, j], G[i, j], curv[j])
+                pg2 += r * r
+        out[c] = pg2
+    return out
+
+
+def kkt_sq_norm(V, G, curv):
+    """The squared stationarity residual (see ``_kkt``) of a block ``V`` with gradient ``G``
+    (both ``(n, k)``) and curvature ``curv[j]`` in column ``j``, accumulated in float64."""
+    n, k = V.shape
+    curv = np.ascontiguousarray(curv, dtype=np.float64)
+    return float(_kkt_norm(("kkt", n), n * k * 4, V, np.ascontiguousarray(G, dtype=V.dtype), curv,
+                           even_split(n)).sum())
 
 
 # ------------------------------------------------- KL: entries of X / (W H)

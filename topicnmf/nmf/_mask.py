@@ -207,11 +207,11 @@ class MaskedOperator:
             self._fill_sq = s
         return out
 
-    def matmul(self, Ht):
-        return self._with_fill(self.base.matmul(Ht), Ht, False)
+    def matmul(self, Ht, out=None):
+        return self._with_fill(self.base.matmul(Ht, out), Ht, False)
 
-    def rmatmul(self, W):
-        return self._with_fill(self.base.rmatmul(W), W, True)
+    def rmatmul(self, W, out=None):
+        return self._with_fill(self.base.rmatmul(W, out), W, True)
 
     @property
     def sq_norm(self) -> float:

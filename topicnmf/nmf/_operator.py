@@ -2,8 +2,11 @@
 
 Solvers never touch ``X`` itself. They see it through an operator with
 
-- ``matmul(Ht)``: ``X @ Ht`` of shape ``(n_samples, k)`` (that is ``X @ H.T``),
-- ``rmatmul(W)``: ``X.T @ W`` of shape ``(n_features, k)`` (that is ``(W.T @ X).T``),
+- ``matmul(Ht, out=None)``: ``X @ Ht`` of shape ``(n_samples, k)`` (that is ``X @ H.T``),
+- ``rmatmul(W, out=None)``: ``X.T @ W`` of shape ``(n_features, k)`` (that is ``(W.T @ X).T``),
+  both C-ordered, and written into ``out`` when it is given (a C-ordered array of the
+  result's shape and dtype): a fit keeps one such buffer for all its products
+  (``_solvers._buffer``) rather than allocating two arrays an iteration,
 - ``sq_norm``: ``||X||_F^2`` as a Python float, and ``total``: the sum of all entries,
 - for the beta-divergences other than Frobenius, the stored entries:
   ``data`` (their values), ``dot_at_data(W, Ht)`` (``W @ H`` at those entries)
@@ -64,16 +67,16 @@ def _out(a, b):
     return np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a.dtype, b.dtype))
 
 
-def _one_thread(a, b):
-    out = _out(a, b)
+def _one_thread(a, b, out=None):
+    out = _out(a, b) if out is None else out
     for lo, hi in _pieces(a):
         np.matmul(a[lo:hi], b, out=out[lo:hi])
     return out
 
 
-def _all_threads(a, b):
+def _all_threads(a, b, out=None):
     pool = thread_pool("dense", DENSE_PIECES)
-    out = _out(a, b)
+    out = _out(a, b) if out is None else out
     jobs = [pool.submit(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in _pieces(a)]
     for job in jobs:
         job.result()
@@ -88,7 +91,7 @@ def _narrow_product():
     return narrow_product
 
 
-def _dense_product(name: str, a: np.ndarray, b: np.ndarray, pixels=None) -> np.ndarray:
+def _dense_product(name: str, a: np.ndarray, b: np.ndarray, pixels=None, out=None) -> np.ndarray:
     """``a @ b`` for the dense ``X`` (or ``X.T``) and a factor.
 
     A factorisation runs with one BLAS thread (``_core._blas_threads``): right
@@ -108,18 +111,19 @@ def _dense_product(name: str, a: np.ndarray, b: np.ndarray, pixels=None) -> np.n
     array ``pixels()`` returns, if any (``a``'s values as 8- or 16-bit unsigned
     integers, in ``a``'s layout; asked for only here), rather than ``a``: the
     same result, bit for bit, from a quarter or an eighth of the bytes
-    (``_dense.narrow_product``).
+    (``_dense.narrow_product``). ``out``: the C-ordered array to write the result
+    into, if any.
     """
     work = a.shape[0] * a.shape[1] * b.shape[1]
     if work < DENSE_THREADS_MIN_WORK:
         if NARROW_K[0] <= b.shape[1] <= NARROW_K[1] and a.dtype.char in "fd" and a.dtype == b.dtype \
                 and (a.flags.c_contiguous or a.flags.f_contiguous) and not running_small():
-            return _narrow_product()(a, b, None if pixels is None else pixels())
-        return a @ b
+            return _narrow_product()(a, b, None if pixels is None else pixels(), out)
+        return np.matmul(a, b, out=out)
     from ._drivers import choose
 
     return choose(("dense", name, a.shape, b.shape[1], a.dtype.char), work, _one_thread,
-                  _all_threads, a, b)
+                  _all_threads, a, b, out)
 
 
 class _Stored:
@@ -216,11 +220,12 @@ class DenseOperator(_Stored):
 
         return step
 
-    def matmul(self, Ht: np.ndarray) -> np.ndarray:
-        return _dense_product("X @ B", self.X, Ht, lambda: self._pixels_of(False))
+    def matmul(self, Ht: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return _dense_product("X @ B", self.X, Ht, lambda: self._pixels_of(False), out)
 
-    def rmatmul(self, W: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W, lambda: self._pixels_of(True)))
+    def rmatmul(self, W: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W, lambda: self._pixels_of(True),
+                                                   out))
 
     @property
     def data(self) -> np.ndarray:
@@ -267,20 +272,20 @@ class SparseOperator(_Stored):
         self._splits: dict = {}  # the kernels' splits of the rows and columns of X
 
     # the two products ------------------------------------------------------
-    def _dot(self, B: np.ndarray) -> np.ndarray:  # csr @ B
+    def _dot(self, B: np.ndarray, out=None) -> np.ndarray:  # csr @ B
         return kernels().csr_dot(self._indptr, self._indices, self._data, B, matrix=self._csr,
-                                 cache=self._splits)
+                                 cache=self._splits, out=out)
 
-    def _tdot(self, B: np.ndarray) -> np.ndarray:  # csr.T @ B
+    def _tdot(self, B: np.ndarray, out=None) -> np.ndarray:  # csr.T @ B
         return kernels().csr_tdot(self._indptr, self._indices, self._data, B,
                                   self._inner_shape[1], is_sorted=self._is_sorted,
-                                  matrix=self._csr, cache=self._splits)
+                                  matrix=self._csr, cache=self._splits, out=out)
 
-    def matmul(self, Ht: np.ndarray) -> np.ndarray:
-        return self._tdot(Ht) if self._transposed else self._dot(Ht)
+    def matmul(self, Ht: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return self._tdot(Ht, out) if self._transposed else self._dot(Ht, out)
 
-    def rmatmul(self, W: np.ndarray) -> np.ndarray:
-        return self._dot(W) if self._transposed else self._tdot(W)
+    def rmatmul(self, W: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return self._dot(W, out) if self._transposed else self._tdot(W, out)
 
     # stored entries (for the beta-divergences) -----------------------------
     @property

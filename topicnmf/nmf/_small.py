@@ -48,18 +48,27 @@ def _csr(indptr, indices, data, n_cols, matrix, dtype):
                          shape=(n_rows, n_cols), copy=False)
 
 
-def csr_dot(indptr, indices, data, B, *, matrix=None, cache=None):
+def _into(out, result):
+    """``result`` as a C-ordered array, copied into ``out`` if given."""
+    if out is None:
+        return np.ascontiguousarray(result)
+    np.copyto(out, result)
+    return out
+
+
+def csr_dot(indptr, indices, data, B, *, matrix=None, cache=None, out=None):
     """``X @ B`` for CSR ``X`` (given by its arrays) and dense ``B`` of shape (n_cols, k)."""
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
-    return np.ascontiguousarray(_csr(indptr, indices, data, B.shape[0], matrix, dtype) @ B)
+    return _into(out, _csr(indptr, indices, data, B.shape[0], matrix, dtype) @ B)
 
 
-def csr_tdot(indptr, indices, data, B, n_cols, *, is_sorted=False, matrix=None, cache=None):
+def csr_tdot(indptr, indices, data, B, n_cols, *, is_sorted=False, matrix=None, cache=None,
+             out=None):
     """``X.T @ B`` for CSR ``X`` and dense ``B`` of shape (n_rows, k)."""
     dtype = np.result_type(data.dtype, B.dtype)
     B = np.ascontiguousarray(B, dtype=dtype)
-    return np.ascontiguousarray(_csr(indptr, indices, data, n_cols, matrix, dtype).T @ B)
+    return _into(out, _csr(indptr, indices, data, n_cols, matrix, dtype).T @ B)
 
 
 def csr_dot_at(indptr, indices, W, Ht, *, cache=None):
@@ -207,6 +216,11 @@ def mu_update(V, numer, denom, curv, l1, l2, eps):
     d[d == 0.0] = eps
     V[...] = V * (numer / d)
     return float(np.sum(r * r))
+
+
+def kkt_sq_norm(V, G, curv):
+    """The squared stationarity residual of a block (see ``_kernels.kkt_sq_norm``)."""
+    return sq_norm(kkt(V, G, np.asarray(curv, dtype=np.float64)))
 
 
 def kl_data_term(x, wh, eps):
