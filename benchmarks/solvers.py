@@ -26,9 +26,9 @@ peak resident size (``/proc/self/clear_refs``) and then times one fit. Columns:
   BLAS's allocations as well as Python's. It comes from a second run of the same fit with
   a fixed glibc mmap threshold, so that freed arrays leave the resident size at once on both
   sides; the times come from the first, with the environment's own malloc settings (under
-  the fixed threshold every large temporary is a fresh mapping, and the page faults of its
-  first writes slowed both sides, unevenly: at k = 10, scikit-learn's mu from 30 to 37 ms an
-  iteration, topicnmf's from 35 to 45).
+  the fixed threshold every large temporary is a fresh mapping whose first writes fault:
+  at k = 10 that slowed scikit-learn's mu from 30 to 37 ms an iteration; topicnmf's
+  solvers keep their large temporaries for the whole fit).
 
 topicnmf runs its loops with one BLAS thread (its parallel part is its compiled kernels);
 scikit-learn uses BLAS as configured. On a busy machine, BLAS threads waiting for cores can
@@ -170,8 +170,8 @@ def run(folder: Path, case: str, side: str, solver: str, loss: str = "frobenius"
     # a fixed mmap threshold: every large array is mapped and unmapped on its own, so
     # the resident size follows the live arrays (glibc's sliding threshold would
     # otherwise let one side reuse heap kept from the warm-up run); not for the times:
-    # every large temporary is then a fresh mapping whose first writes fault, which
-    # slowed both sides, unevenly (see the module's docstring)
+    # every large temporary is then a fresh mapping whose first writes fault (see the
+    # module's docstring)
     fixed = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072", MALLOC_TRIM_THRESHOLD_="131072")
     runs = []
     for env in (None, fixed):
