@@ -176,7 +176,7 @@ def test_sparse_products_written_into_out_are_the_products(compiled, k):
     X = sp.random(n, m, density=0.4, format="csr", random_state=rng)  # above PARALLEL_MIN_WORK
     W, Ht = rng.rand(n, k), rng.rand(m, k)
     for kern in (compiled, _small):
-        for _ in range(3):  # the parallel driver, the serial one, the faster one
+        for _ in range(3):  # repeated: the chooser tries each driver in turn
             out = np.full((n, k), np.nan)
             got = kern.csr_dot(X.indptr, X.indices, X.data, Ht, matrix=X, out=out)
             assert got is out

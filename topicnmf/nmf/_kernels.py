@@ -72,12 +72,11 @@ def csr_dot(indptr, indices, data, B, *, matrix=None, cache=None, out=None):
     data = data.astype(dtype, copy=False)
     split = _cached(cache, "rows", lambda: balanced_row_split(indptr))
     out = _zeroed(out, (n_rows, B.shape[1]), dtype)
-
-    def scipy_loop(*args):
-        _scipy_matvecs("csr_matvecs", matrix.shape, indptr, indices, data, B, out)
-
-    use_scipy = matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype
-    serial = scipy_loop if use_scipy else None
+    if matrix is not None and B.shape[1] < SCIPY_MAX_K and matrix.dtype == dtype:
+        def serial(*args):
+            _scipy_matvecs("csr_matvecs", matrix.shape, indptr, indices, data, B, out)
+    else:
+        serial = None
     _csr_dot(("dot", n_rows), data.shape[0] * B.shape[1], indptr, indices, data, B,
              out, split, serial=serial)
     return out

@@ -224,8 +224,7 @@ class DenseOperator(_Stored):
         return _dense_product("X @ B", self.X, Ht, lambda: self._pixels_of(False), out)
 
     def rmatmul(self, W: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.ascontiguousarray(_dense_product("X.T @ B", self.X.T, W, lambda: self._pixels_of(True),
-                                                   out))
+        return _dense_product("X.T @ B", self.X.T, W, lambda: self._pixels_of(True), out)
 
     @property
     def data(self) -> np.ndarray:
