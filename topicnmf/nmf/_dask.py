@@ -81,7 +81,8 @@ def as_block(block, dtype):
 
 
 class RowBlocks:
-    """The state of one worker: its row blocks of ``X``, its rows of ``W`` and ``W_n``."""
+    """The state of one worker: its row blocks of ``X``, its rows of ``W`` and ``W_n``, and a
+    buffer for ``X_b @ H^T`` kept from one step to the next."""
 
     def __init__(self, dtype, *blocks):
         from ._operator import as_operator
@@ -92,7 +93,7 @@ class RowBlocks:
         X = sp.vstack(blocks, format="csr") if sp.issparse(blocks[0]) else np.vstack(blocks)
         self.op = as_operator(X)
         self.W = np.zeros((X.shape[0], 0), dtype=self.dtype)
-        self.Wn = None
+        self.Wn = self.A = None
 
     def stats(self):
         """``(sizes, ||X_b||^2, stored non-zeros, sum of X_b)``."""
@@ -100,7 +101,7 @@ class RowBlocks:
 
     def set_w(self, W):
         self.W = np.ascontiguousarray(W, dtype=self.dtype)
-        self.Wn = np.empty_like(self.W)
+        self.Wn, self.A = np.empty_like(self.W), np.empty_like(self.W)
 
     def _pieces(self, W, P):
         """``<W, P>``, ``W^T W``, ``sum(W)``, ``||W||^2`` in float64."""
@@ -123,11 +124,9 @@ class RowBlocks:
             _extrapolate(self.W, self.Wn, beta)
         else:
             np.copyto(self.Wn, self.W)
-        A = self.op.matmul(Hn)
-        pg2 = _kern().hals_rows(self.Wn, A, HtH, l1, l2, inner, eps)
-        del A
-        C = self.op.rmatmul(self.Wn)
         kern = _kern()
+        pg2 = kern.hals_rows(self.Wn, self.op.matmul(Hn, out=self.A), HtH, l1, l2, inner, eps)
+        C = self.op.rmatmul(self.Wn)
         return C, _gram(self.Wn), pg2, float(self.Wn.sum(dtype=np.float64)), kern.sq_norm(self.Wn)
 
     def decide(self, accept):
@@ -144,7 +143,7 @@ class RowBlocks:
         problem = Problem(l1_W=l1, l2_W=l2)
         self.W = np.zeros((self.op.shape[0], Ht.shape[1]), dtype=self.dtype)
         self.W, _ = solve_w(self.op, Ht, problem, self.W)
-        self.Wn = np.empty_like(self.W)
+        self.Wn, self.A = np.empty_like(self.W), np.empty_like(self.W)
         return self._pieces(self.W, self.op.matmul(Ht))
 
 
