@@ -223,6 +223,33 @@ def test_hals_rows_from_a_blas_gradient_matches_the_row_by_row_one(compiled):
     assert out[0][1] == pytest.approx(out[1][1], rel=1e-9)
 
 
+def test_the_slower_driver_is_re_measured_less_often_while_it_stays_the_slower(monkeypatch):
+    import time
+
+    from topicnmf.nmf import _drivers
+
+    monkeypatch.setattr(_lazy, "serial_only", lambda: False)
+    monkeypatch.setattr(_drivers.numba, "get_num_threads", lambda: 2)
+    chooser, runs, sleep = _drivers._Chooser(), [], [0.0, 0.01]  # seconds per call, serial and parallel
+
+    def pick(mode):
+        def driver():
+            runs.append(mode)
+            time.sleep(sleep[mode])
+        return driver
+
+    def call(n):
+        for _ in range(n):
+            chooser.run("key", _drivers.PARALLEL_MIN_WORK, pick, ())
+
+    call(600)  # each driver once, then the slow one at calls 16, 48, 112, 240 and 496
+    assert [i + 1 for i, mode in enumerate(runs) if mode == 1] == [1, 16, 48, 112, 240, 496]
+    sleep[0] = 0.03  # the serial driver slows: the choice changes at once and the waits start over
+    runs.clear()
+    call(300)
+    assert [i + 601 for i, mode in enumerate(runs) if mode == 0] == [601, 617, 649, 713, 841]
+
+
 def test_even_split_is_made_once_per_size(compiled):
     assert compiled.even_split(200) is compiled.even_split(200)
     np.testing.assert_array_equal(compiled.even_split(5), [0, 1, 2, 3, 4, 5])

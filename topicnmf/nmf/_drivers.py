@@ -9,8 +9,8 @@ plain loop. Both give bit-identical results, reductions included (one partial
 sum per range, added in order), whatever the number of threads. Which driver
 runs is decided in one place, :data:`choose`: the serial one below
 ``PARALLEL_MIN_WORK``, else whichever was measured faster on this machine,
-re-measuring the other now and then (on a busy machine, waiting for a second
-thread can cost more than it brings).
+re-measuring the other now and then, less often each time it stays the slower
+(on a busy machine, waiting for a second thread can cost more than it brings).
 
 Importing this module imports numba; the package reaches it through
 ``_lazy.kernels()``, which first chooses a writable cache folder.
@@ -34,8 +34,10 @@ _OPTS = dict(cache=_lazy.CACHE, nogil=True)
 N_CHUNKS = 16
 #: below this many multiply-adds a kernel runs serially
 PARALLEL_MIN_WORK = 2_000_000
-#: every this many calls a kernel runs its slower driver once, to re-measure it
+#: after this many calls a kernel runs its slower driver once, to re-measure it; each
+#: re-measure that confirms the choice doubles the wait, up to ``REMEASURE_MOST`` calls
 REMEASURE_EVERY = 16
+REMEASURE_MOST = 256
 #: below this many columns of ``B`` the serial sparse products are scipy's
 SCIPY_MAX_K = 16
 
@@ -94,25 +96,29 @@ class _Chooser:
     """Chooses the serial or the parallel driver of each kernel by measured speed.
 
     A call that compiled or loaded its driver (the dispatcher gained an
-    overload) is not taken as a measure of the driver's speed.
+    overload) is not taken as a measure of the driver's speed. The slower driver
+    runs again after ``REMEASURE_EVERY`` calls; while it stays the slower, each
+    re-measure doubles the wait (up to ``REMEASURE_MOST``); a call that changes
+    the choice starts the waits over.
     """
 
     def __init__(self):
-        self.cost: dict = {}
-        self.calls: dict = {}
+        self.cost: dict = {}  # key: [seconds per unit of work, serial and parallel]
+        self.calls: dict = {}  # key: [calls, the call that re-measures next, the wait after it]
 
     def mode(self, key, work) -> int:
         """0 (serial) or 1 (parallel) for the next call of ``key``."""
         if work < PARALLEL_MIN_WORK or _lazy.serial_only() or numba.get_num_threads() < 2:
             return 0
-        cost = self.cost.setdefault(key, [None, None])  # seconds per unit of work
-        calls = self.calls[key] = self.calls.get(key, 0) + 1
+        cost = self.cost.setdefault(key, [None, None])
+        calls = self.calls.setdefault(key, [0, REMEASURE_EVERY, REMEASURE_EVERY])
+        calls[0] += 1
         if cost[1] is None:
             return 1
         if cost[0] is None:
             return 0
         mode = 0 if cost[0] <= cost[1] else 1
-        return 1 - mode if calls % REMEASURE_EVERY == 0 else mode
+        return 1 - mode if calls[0] >= calls[1] else mode
 
     def run(self, key, work, pick, args):
         """Call ``pick(mode)(*args)`` for the chosen mode, timing it."""
@@ -125,8 +131,17 @@ class _Chooser:
         known = len(getattr(func, "overloads", ()))
         start = time.perf_counter()
         out = func(*args)
+        calls = self.calls[key]
+        again = calls[0] >= calls[1]  # this call re-measured the slower driver
         if len(getattr(func, "overloads", ())) == known:
             cost[mode] = (time.perf_counter() - start) / work
+            if None not in cost and (0 if cost[0] <= cost[1] else 1) != (1 - mode if again else mode):
+                calls[1:] = [calls[0] + REMEASURE_EVERY, REMEASURE_EVERY]  # the choice changed
+                return out
+            if again:  # the choice stands: the next re-measure waits longer
+                calls[2] = min(2 * calls[2], REMEASURE_MOST)
+        if again:
+            calls[1] = calls[0] + calls[2]
         return out
 
     def __call__(self, key, work, serial, parallel, *args):
