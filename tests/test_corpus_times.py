@@ -120,11 +120,11 @@ def test_missing_time_column(tmp_path):
 
 def test_time_options_that_do_not_apply(tmp_path):
     write(tmp_path, {"a/x.txt": "one", "docs.txt": "one\n"})
-    with pytest.raises(InputError, match=re.escape("The 'time_column' parameter applies to tables")):
+    with pytest.raises(InputError, match=re.escape("The 'time_column' parameter of read_corpus applies to tables")):
         read_corpus(tmp_path / "a", time_column="date")
-    with pytest.raises(InputError, match=re.escape("The 'time_column' parameter applies to tables")):
+    with pytest.raises(InputError, match=re.escape("The 'time_column' parameter of read_corpus applies to tables")):
         read_corpus(tmp_path / "docs.txt", time_column="date")
-    message = f"time_from='folder' applies to folders; {str(tmp_path / 'docs.txt')!r} is a file."
+    message = f"Time windows from folders (time_from='folder') apply to folders; {str(tmp_path / 'docs.txt')!r} is a file."
     with pytest.raises(InputError, match=re.escape(message)):
         read_corpus(tmp_path / "docs.txt", time_from="folder")
     with pytest.raises(InputError, match=re.escape("The 'time_from' parameter of read_corpus must be one of")):

@@ -265,6 +265,29 @@ def test_cli_dynamic_refuses_bad_window_topics(tmp_path):
     assert "must be an int >= 1 or 'auto'; got 'some'" in result.output
 
 
+def test_cli_dynamic_corpus_shape_errors_speak_in_flags(tmp_path):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    table = tmp_path / "news.csv"
+    table.write_text("text,date\nsome words here,2020-01-02\n", encoding="utf-8")
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "a.txt").write_text("some words here", encoding="utf-8")
+    cases = [
+        ([str(table)], f"Time windows from folders (without --time-column) apply to folders; {str(table)!r} is a "
+                       "file. For a table pass --time-column."),
+        ([str(flat), "--time-column", "date"], "The --time-column option applies to tables"),
+        ([str(flat)], f"The folder {str(flat)!r} has no time folders. Without --time-column the folders"),
+    ]
+    for args, message in cases:
+        result = CliRunner().invoke(app, ["dynamic", *args, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert "time_from" not in result.output and "time_column" not in result.output
+        assert not (tmp_path / "out").exists()
+
+
 def test_report_section_escapes_the_data(fitted):
     import copy
 

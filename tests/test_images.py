@@ -91,9 +91,12 @@ def _write(path, content):
         ("neg.txt", "1 2\n-3 4\n", "Negative values in image '{p}': an image must be non-negative; "
                                    "shift or clip it first."),
         ("nan.npy", np.array([[1.0, np.nan]]), "NaN or infinity in image '{p}'; remove them first."),
-        ("words.txt", "a b\nc d\n", "Cannot read image '{p}': "),
+        ("words.txt", "a b\nc d\n", "Cannot read image '{p}': could not convert string 'a' to float64 at row 0, "
+                                  "column 1; a matrix file holds numbers only, one row a line, separated by "
+                                  "whitespace."),
+        ("words.csv", "1,2\nc,4\n", "; a matrix file holds numbers only, one row a line, separated by commas."),
         ("cube.npy", np.ones((2, 2, 2, 2)), "The array of image '{p}' must be a non-empty 2-D"),
-        ("objects.npy", np.array([{"a": 1}], dtype=object), "Cannot read image '{p}': "),
+        ("objects.npy", np.array([{"a": 1}], dtype=object), "; pass a .npy file of one numeric array."),
     ],
 )
 def test_unreadable_images_are_one_clear_error(tmp_path, name, content, message):

@@ -4,7 +4,8 @@
   such as a missing file, a full disk or a denied permission) is one line
   ``Error: ...`` on stderr and exit code 1. Library messages speak the library's
   parameter names; :func:`cli_message` maps them to the command line's flags
-  through one table, :data:`PARAMETER_FLAGS`. Any other exception is a bug and
+  through one table, :data:`PARAMETER_FLAGS` (and :data:`PARAMETER_PHRASES` for
+  the settings the command line makes without a flag). Any other exception is a bug and
   shows as one, with its traceback.
 - SIGINT, SIGTERM and SIGHUP stop the command the same way: the library's
   ``finally`` blocks remove staging folders, one line says what stopped it, and
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from topicnmf.cli._console import error, warn
 from topicnmf.errors import InputError
 
-__all__ = ["EXPECTED_ERRNOS", "PARAMETER_FLAGS", "Interrupted", "cli_message", "user_errors"]
+__all__ = ["EXPECTED_ERRNOS", "PARAMETER_FLAGS", "PARAMETER_PHRASES", "Interrupted", "cli_message", "user_errors"]
 
 # Library parameter -> command-line flag, where the user sees the flag.
 PARAMETER_FLAGS = {
@@ -53,6 +54,14 @@ PARAMETER_FLAGS = {
     "term_weights": "--term-weights",
     "partition": "--partition",
     "min_docs": "--min-docs",
+    "time_column": "--time-column",
+}
+
+# Library phrases with no flag of their own -> what the command line does instead.
+PARAMETER_PHRASES = {
+    "With time_from='folder'": "Without --time-column",
+    "with time_from='folder'": "without --time-column",
+    "(time_from='folder')": "(without --time-column)",
 }
 
 EXPECTED_ERRNOS = frozenset(
@@ -73,8 +82,11 @@ def cli_message(message: str) -> str:
     ``The 'n_topics' parameter of TopicModel must be ...`` becomes
     ``The --topics option must be ...``; ``n_topics=5`` becomes ``--topics 5``;
     ``force=True`` becomes ``--force``; other mentions of a mapped name become
-    the flag.
+    the flag; the phrases of :data:`PARAMETER_PHRASES` become what the command
+    line does instead.
     """
+    for phrase, instead in PARAMETER_PHRASES.items():
+        message = message.replace(phrase, instead)
     names = "|".join(sorted(map(re.escape, PARAMETER_FLAGS), key=len, reverse=True))
 
     def option(match: re.Match) -> str:

@@ -64,14 +64,14 @@ class _Plan:
             _warn_ignored_columns(self.source, options)
             if time_column is not None:
                 raise InputError(
-                    f"The 'time_column' parameter applies to tables (.csv, .tsv, .jsonl, .json); "
-                    f"{self.source!r} is not one. For a folder whose first level of folders are "
-                    "time windows pass time_from='folder'."
+                    f"The 'time_column' parameter of {owner} applies to tables (.csv, .tsv, .jsonl, .json); "
+                    f"{self.source!r} is not one. A folder whose first level of folders are time "
+                    "windows gives its times with time_from='folder'."
                 )
         if time_from is not None and not self.folder:
             raise InputError(
-                f"time_from='folder' applies to folders; {self.source!r} is a file. "
-                "For a table pass time_column."
+                f"Time windows from folders (time_from='folder') apply to folders; {self.source!r} "
+                "is a file. For a table pass time_column."
             )
 
     def items(self, state: ReadState, batch_rows: int | None) -> Iterator[Docs | Skipped]:
