@@ -1,5 +1,6 @@
 """Reporting: the topic summary, coherence and representative-document tables, and the report files."""
 
+import errno
 import importlib
 import json
 import os
@@ -494,6 +495,22 @@ def test_staged_folder_writes_all_or_nothing(tmp_path):
         (staging / "run.json").write_text(json.dumps({"format": "topicnmf-run", "second": True}))
     assert reporting.read_run_file(target)["second"] is True
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("failing", ["mkdir", "marker"])
+def test_a_folder_that_cannot_be_written_in_is_one_clear_error(tmp_path, monkeypatch, failing):
+    from topicnmf.reporting import output
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(output.os if failing == "mkdir" else output, "mkdir" if failing == "mkdir" else "_write_new",
+                        refuse)
+    message = f"Cannot write in the folder '{tmp_path}' (Read-only file system); choose another out_dir."
+    with pytest.raises(InputError, match=re.escape(message)):
+        with reporting.staged_folder(tmp_path / "out"):
+            pass
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_swap_checks_again(tmp_path):

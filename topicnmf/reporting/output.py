@@ -264,10 +264,19 @@ def _side_name(target: Path, kind: str, token: str) -> Path:
 
 
 def _make_marked_dir(path: Path, token: str) -> None:
-    """``mkdir`` under the umask, then the marker that proves the folder ours."""
-    os.mkdir(path, 0o777)
+    """``mkdir`` under the umask, then the marker that proves the folder ours; an
+    :class:`InputError` naming the parent folder if either fails."""
     marker = {"pid": os.getpid(), "token": token, "host": socket.gethostname(), "created": time.time()}
-    _write_new(path / MARKER_FILE, json.dumps(marker).encode("utf-8"))
+    made = False
+    try:
+        os.mkdir(path, 0o777)
+        made = True
+        _write_new(path / MARKER_FILE, json.dumps(marker).encode("utf-8"))
+    except OSError as error:
+        if made:
+            _remove_tree(path)
+        raise InputError(f"Cannot write in the folder '{path.parent}' ({error.strerror or error}); "
+                         "choose another out_dir.") from None
 
 
 def _write_new(path: Path, data: bytes) -> None:
