@@ -103,14 +103,12 @@ def read_image(path: str | Path) -> np.ndarray:
                 image = np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=2)
         except (ValueError, OSError, EOFError) as error:
             first = (str(error).splitlines()[0] if str(error) else type(error).__name__).rstrip(".")
+            separator = "commas" if suffix == ".csv" else "whitespace"
             remedy = ("pass a .npy file of one numeric array" if suffix == ".npy" else
-                      f"a matrix file holds numbers only, one row a line, {_SEPARATED[suffix == '.csv']}")
+                      f"a matrix file holds numbers only, one row a line, separated by {separator}")
             raise InputError(f"Cannot read image '{path}': {first}; {remedy}.") from None
         return check_pixels(np.asarray(image), f"image '{path}'")
     return _read_pillow(path)
-
-
-_SEPARATED = ("separated by whitespace", "separated by commas")
 
 
 def _read_pillow(path: Path) -> np.ndarray:
