@@ -124,7 +124,7 @@ def test_time_options_that_do_not_apply(tmp_path):
         read_corpus(tmp_path / "a", time_column="date")
     with pytest.raises(InputError, match=re.escape("The 'time_column' parameter of read_corpus applies to tables")):
         read_corpus(tmp_path / "docs.txt", time_column="date")
-    message = f"Time windows from folders (time_from='folder') apply to folders; {str(tmp_path / 'docs.txt')!r} is a file."
+    message = f"Time windows read with time_from='folder' apply to folders; {str(tmp_path / 'docs.txt')!r} is a file."
     with pytest.raises(InputError, match=re.escape(message)):
         read_corpus(tmp_path / "docs.txt", time_from="folder")
     with pytest.raises(InputError, match=re.escape("The 'time_from' parameter of read_corpus must be one of")):
@@ -164,7 +164,7 @@ def test_time_folders_without_labels(tmp_path):
 
 def test_time_folders_errors(tmp_path):
     write(tmp_path, {"a.txt": "one"})
-    message = f"The folder {str(tmp_path)!r} has no time folders. With time_from='folder'"
+    message = f"The folder {str(tmp_path)!r} has no time folders: with time_from='folder'"
     with pytest.raises(InputError, match=re.escape(message)):
         read_corpus(tmp_path, time_from="folder")
     write(tmp_path, {"2016-01/a.txt": "one", "later/b.txt": "two"})

@@ -276,10 +276,10 @@ def test_cli_dynamic_corpus_shape_errors_speak_in_flags(tmp_path):
     flat.mkdir()
     (flat / "a.txt").write_text("some words here", encoding="utf-8")
     cases = [
-        ([str(table)], f"Time windows from folders (without --time-column) apply to folders; {str(table)!r} is a "
+        ([str(table)], f"Time windows read without --time-column apply to folders; {str(table)!r} is a "
                        "file. For a table pass --time-column."),
         ([str(flat), "--time-column", "date"], "The --time-column option applies to tables"),
-        ([str(flat)], f"The folder {str(flat)!r} has no time folders. Without --time-column the folders"),
+        ([str(flat)], f"The folder {str(flat)!r} has no time folders: without --time-column the folders"),
     ]
     for args, message in cases:
         result = CliRunner().invoke(app, ["dynamic", *args, "--out", str(tmp_path / "out")])

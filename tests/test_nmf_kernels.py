@@ -224,18 +224,20 @@ def test_hals_rows_from_a_blas_gradient_matches_the_row_by_row_one(compiled):
 
 
 def test_the_slower_driver_is_re_measured_less_often_while_it_stays_the_slower(monkeypatch):
-    import time
+    from types import SimpleNamespace
 
     from topicnmf.nmf import _drivers
 
     monkeypatch.setattr(_lazy, "serial_only", lambda: False)
     monkeypatch.setattr(_drivers.numba, "get_num_threads", lambda: 2)
-    chooser, runs, sleep = _drivers._Chooser(), [], [0.0, 0.01]  # seconds per call, serial and parallel
+    clock = [0.0]  # a clock that only the drivers move: each call takes its driver's cost
+    monkeypatch.setattr(_drivers, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    chooser, runs, cost = _drivers._Chooser(), [], [0.001, 0.01]  # seconds per call, serial and parallel
 
     def pick(mode):
         def driver():
             runs.append(mode)
-            time.sleep(sleep[mode])
+            clock[0] += cost[mode]
         return driver
 
     def call(n):
@@ -244,7 +246,7 @@ def test_the_slower_driver_is_re_measured_less_often_while_it_stays_the_slower(m
 
     call(600)  # each driver once, then the slow one at calls 16, 48, 112, 240 and 496
     assert [i + 1 for i, mode in enumerate(runs) if mode == 1] == [1, 16, 48, 112, 240, 496]
-    sleep[0] = 0.03  # the serial driver slows: the choice changes at once and the waits start over
+    cost[0] = 0.03  # the serial driver slows: the choice changes at once and the waits start over
     runs.clear()
     call(300)
     assert [i + 601 for i, mode in enumerate(runs) if mode == 0] == [601, 617, 649, 713, 841]

@@ -58,11 +58,7 @@ PARAMETER_FLAGS = {
 }
 
 # Library phrases with no flag of their own -> what the command line does instead.
-PARAMETER_PHRASES = {
-    "With time_from='folder'": "Without --time-column",
-    "with time_from='folder'": "without --time-column",
-    "(time_from='folder')": "(without --time-column)",
-}
+PARAMETER_PHRASES = {"with time_from='folder'": "without --time-column"}
 
 EXPECTED_ERRNOS = frozenset(
     getattr(errno, name)

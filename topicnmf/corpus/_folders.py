@@ -89,7 +89,7 @@ def read_folder(root: str, state: ReadState, time_from: str | None) -> Iterator[
         windows = sorted({parts[0] for parts, _ in found if len(parts) > 1})
         if not windows:
             raise InputError(
-                f"The folder {source!r} has no time folders. With time_from='folder' the "
+                f"The folder {source!r} has no time folders: with time_from='folder' the "
                 "folders of its first level are the time windows (such as 2016-01/ or "
                 "month1/), each holding documents or one folder per label."
             )

@@ -70,7 +70,7 @@ class _Plan:
                 )
         if time_from is not None and not self.folder:
             raise InputError(
-                f"Time windows from folders (time_from='folder') apply to folders; {self.source!r} "
+                f"Time windows read with time_from='folder' apply to folders; {self.source!r} "
                 "is a file. For a table pass time_column."
             )
 
