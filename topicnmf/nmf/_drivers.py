@@ -131,16 +131,17 @@ class _Chooser:
         known = len(getattr(func, "overloads", ()))
         start = time.perf_counter()
         out = func(*args)
+        measured = len(getattr(func, "overloads", ())) == known
+        if measured:
+            cost[mode] = (time.perf_counter() - start) / work
         calls = self.calls[key]
         again = calls[0] >= calls[1]  # this call re-measured the slower driver
-        if len(getattr(func, "overloads", ())) == known:
-            cost[mode] = (time.perf_counter() - start) / work
-            if None not in cost and (0 if cost[0] <= cost[1] else 1) != (1 - mode if again else mode):
-                calls[1:] = [calls[0] + REMEASURE_EVERY, REMEASURE_EVERY]  # the choice changed
-                return out
-            if again:  # the choice stands: the next re-measure waits longer
+        before = 1 - mode if again else mode  # the driver chosen before this call
+        if measured and None not in cost and (0 if cost[0] <= cost[1] else 1) != before:
+            calls[1:] = [calls[0] + REMEASURE_EVERY, REMEASURE_EVERY]  # the choice changed: start over
+        elif again:
+            if measured:  # the choice stands: the next re-measure waits longer
                 calls[2] = min(2 * calls[2], REMEASURE_MOST)
-        if again:
             calls[1] = calls[0] + calls[2]
         return out
 
