@@ -497,15 +497,14 @@ def test_staged_folder_writes_all_or_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-@pytest.mark.parametrize("failing", ["mkdir", "marker"])
+@pytest.mark.parametrize("failing", ["mkdir", "_write_new"])  # the folder, then its marker
 def test_a_folder_that_cannot_be_written_in_is_one_clear_error(tmp_path, monkeypatch, failing):
     from topicnmf.reporting import output
 
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(output.os if failing == "mkdir" else output, "mkdir" if failing == "mkdir" else "_write_new",
-                        refuse)
+    monkeypatch.setattr(output.os if failing == "mkdir" else output, failing, refuse)
     message = f"Cannot write in the folder '{tmp_path}' (Read-only file system); choose another out_dir."
     with pytest.raises(InputError, match=re.escape(message)):
         with reporting.staged_folder(tmp_path / "out"):
