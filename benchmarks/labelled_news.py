@@ -16,7 +16,8 @@ Printed, each against the sections (normalised mutual information, NMI, of each 
 topic; scikit-learn's ``normalized_mutual_info_score``):
 
 - a flat ``TopicModel`` with as many topics as sections, and a supervised ceiling: logistic
-  regression on the same TF-IDF, five-fold ``cross_val_predict``;
+  regression on the same TF-IDF, five-fold ``cross_val_predict`` on shuffled folds (a table or
+  folder in the order of its sections or dates would otherwise test on its latest articles);
 - ``TopicModel(n_topics="auto")``: the k chosen and whether it is within one of the number of
   sections, on the whole corpus, on 60% of it and on a copy where the largest section holds about
   half of the articles, three seeds each;
@@ -62,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_predict
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.metrics import normalized_mutual_info_score
 
     from topicnmf import DynamicTopicModel, TopicModel, read_corpus
@@ -87,7 +88,8 @@ def main() -> None:
 
     flat = TopicModel(n, random_state=args.seed).fit(corpus)
     X = flat.vectorizer_.transform(corpus.texts)
-    guess = cross_val_predict(LogisticRegression(C=10, max_iter=2000), X, sections, cv=5)
+    folds = StratifiedKFold(5, shuffle=True, random_state=args.seed)
+    guess = cross_val_predict(LogisticRegression(C=10, max_iter=2000), X, sections, cv=folds)
     print(f"flat k={n}: NMI {nmi(sections, flat.doc_topic_):.3f}; supervised ceiling (logistic regression, "
           f"5-fold) NMI {normalized_mutual_info_score(sections, guess):.3f}, accuracy {np.mean(guess == sections):.3f}")
 
