@@ -55,6 +55,18 @@ def test_to_dict_from_dict_round_trip_through_json(kwargs):
     assert again.to_dict() == state
 
 
+def test_state_saved_before_html_stripping_tokenizes_as_then():
+    vec, texts = fitted()
+    state = json.loads(json.dumps(vec.to_dict()))
+    del state["params"]["strip_html"]
+    again = TextVectorizer.from_dict(state)
+    assert again.tokenizer_.strip_html is False
+    now = TextVectorizer.from_dict(vec.to_dict())
+    assert now.tokenizer_.strip_html is True
+    assert again.tokenize(["orbit &lt;b&gt;moon"]) == [["orbit", "lt", "gt", "moon"]]
+    assert now.tokenize(["orbit &lt;b&gt;moon"]) == [["orbit", "moon"]]
+
+
 def test_to_dict_records_the_fitted_state():
     vec, texts = fitted(min_df=np.int64(2), stem=True, tokenizer=Tokenizer())
     expected = vec.transform(texts)

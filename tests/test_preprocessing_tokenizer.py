@@ -121,6 +121,33 @@ def test_header_stripping_leaves_ordinary_text_alone(text):
     assert clean_text(text) == " ".join(text.split())
 
 
+# A news-feed item as AG News carries it: markup escaped once, a stock link, entities.
+FEED = ("Microsoft &lt;A HREF=\"http://www.investor.reuters.com/FullQuote.aspx?ticker=MSFT.O "
+        "target=/stocks/quickinfo/fullquote\"&gt;MSFT.O&lt;/A&gt; shares rose &lt;b&gt;sharply&lt;/b&gt; "
+        "at the caf&eacute; &amp; bar<br/><p>Analysts</p><!-- ad --><script>var lt = 1;</script>")
+
+
+def test_tokenizer_drops_html_markup_and_decodes_references():
+    assert Tokenizer()(FEED) == ["microsoft", "msft", "shares", "rose", "sharply", "café", "bar", "analysts"]
+    raw = Tokenizer(strip_html=False)(FEED)
+    assert {"lt", "gt", "href", "quickinfo", "fullquote", "eacute", "br", "var"} <= set(raw)
+    assert "<b>sharply</b>" not in clean_text(FEED) and "sharply" in clean_text(FEED)
+    assert "&lt;" in clean_text(FEED, strip_html=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if x < 3 and y > 2 then <grin> R&D at AT&T, Barnes&noble &copyright",
+        "the b-tree <b-tree> and <id@host.com> stay",
+        "ordinary prose without markup",
+    ],
+)
+def test_html_stripping_leaves_prose_alone(text):
+    assert Tokenizer()(text) == Tokenizer(strip_html=False)(text)
+    assert clean_text(text) == " ".join(text.split())
+
+
 def test_tokenize_with_breaks_marks_dropped_words_and_punctuation():
     tok = Tokenizer()
     assert tok.tokenize_with_breaks("New York is big. New York, mp3 1993") == [

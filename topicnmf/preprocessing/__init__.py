@@ -6,9 +6,9 @@ The stage between raw texts and the document-term matrix::
 
 One module per idea:
 
-- :mod:`~topicnmf.preprocessing.cleaning`: mail and news structure (headers,
-  attributions, quoted replies, signatures); :func:`clean_text` and
-  :func:`snippet` for showing documents to people.
+- :mod:`~topicnmf.preprocessing.cleaning`: HTML markup (:func:`strip_markup`), mail
+  and news structure (headers, attributions, quoted replies, signatures);
+  :func:`clean_text` and :func:`snippet` for showing documents to people.
 - :mod:`~topicnmf.preprocessing.tokenizer`: :class:`Tokenizer` and the shipped
   English stop words.
 - :mod:`~topicnmf.preprocessing.stream`: every text tokenized once and encoded
@@ -22,9 +22,9 @@ Nothing here downloads data: the English stop-word list ships with the package,
 and nltk is imported only when stems or phrases are asked for.
 """
 
-from topicnmf.preprocessing.cleaning import clean_text, snippet
+from topicnmf.preprocessing.cleaning import clean_text, snippet, strip_markup
 from topicnmf.preprocessing.stream import TokenStream
 from topicnmf.preprocessing.tokenizer import Tokenizer, english_stop_words
 from topicnmf.preprocessing.vectorizer import TextVectorizer
 
-__all__ = ["TextVectorizer", "TokenStream", "Tokenizer", "clean_text", "english_stop_words", "snippet"]
+__all__ = ["TextVectorizer", "TokenStream", "Tokenizer", "clean_text", "english_stop_words", "snippet", "strip_markup"]

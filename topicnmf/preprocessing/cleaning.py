@@ -1,22 +1,64 @@
-"""Cleaning of e-mail and news posts: header blocks, attributions, quoted replies, signatures.
+"""Cleaning of web, e-mail and news texts: HTML markup, header blocks, attributions,
+quoted replies, signatures.
 
 The tokenizer strips this structure before it looks for words; :func:`clean_text`
 does the same for people (snippets of representative documents), and
 :func:`snippet` cuts a text to a length on a word boundary. Each step only fires
-on text that has the structure: a header block must start the text with a common
-field ("From:", "Subject:", ...), quoted lines start with ">", "|" or ": ", and a
-signature follows a line holding only "--".
+on text that has the structure: HTML tags must name an HTML element, a header
+block must start the text with a common field ("From:", "Subject:", ...), quoted
+lines start with ">", "|" or ": ", and a signature follows a line holding only "--".
 This module imports nothing beyond the standard library and topicnmf's validation.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from topicnmf._validation import check_bool, check_int
 from topicnmf.errors import InputError
 
-__all__ = ["clean_text", "snippet", "strip_mail"]
+__all__ = ["clean_text", "snippet", "strip_mail", "strip_markup"]
+
+# HTML markup: comments, script and style elements with their content, and the tags
+# of HTML elements (by name, so that "<grin>" or "x < 3 and y > 2" in prose stay).
+_HTML_ELEMENTS = (
+    "a|abbr|address|area|article|aside|b|base|bdi|bdo|big|blockquote|body|br|button|caption|center"
+    "|cite|code|col|colgroup|dd|del|details|dfn|div|dl|dt|em|embed|figcaption|figure|font|footer|form"
+    "|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|li|link|main|mark|meta|nav|nobr"
+    "|noscript|object|ol|option|p|param|picture|pre|q|s|samp|section|select|small|source|span|strike"
+    "|strong|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|title|tr|tt|u|ul|var|video|wbr"
+)
+_HTML_MARKUP = re.compile(
+    r"<(?:!--.*?-->|(script|style)\b[^>]*>.*?</\1\s*>|/?(?:" + _HTML_ELEMENTS + r")(?:[\s/][^<>]*)?>)", re.I | re.S
+)
+# Character references, with their closing ";" only ("R&D", "Barnes&noble" stay as they are).
+_HTML_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML markup from one text (no checks).
+
+    Character references ending in ``;`` are decoded first (``&amp;`` -> ``&``,
+    ``&#39;`` -> ``'``, ``&eacute;`` -> ``é``), so markup escaped once, as news feeds often
+    carry it (``&lt;b&gt;``), goes too. Then comments, ``script`` and ``style``
+    elements with their content, and the tags of HTML elements are each
+    replaced by a space; the text between tags stays. Text without ``&`` or
+    ``<`` is returned as it is.
+
+    Examples
+    --------
+    >>> strip_markup("Shares of &lt;A HREF='http://x.com/q?t=MSFT'&gt;Microsoft&lt;/A&gt; rose<br/>")
+    'Shares of  Microsoft  rose '
+    >>> strip_markup("if x < 3 and y > 2 <grin>")
+    'if x < 3 and y > 2 <grin>'
+    """
+    if "&" in text:
+        text = _HTML_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
+    if "<" in text:
+        text = _HTML_MARKUP.sub(" ", text)
+    return text
+
 
 # E-mail and news headers: a block at the very start of a text whose first line
 # is a common header field, followed by "Name: value" and continuation lines.
@@ -119,8 +161,9 @@ def clean_text(
     strip_headers: bool = True,
     strip_quotes: bool = True,
     strip_signatures: bool = True,
+    strip_html: bool = True,
 ) -> str:
-    """Clean one raw post for reading: mail structure removed, whitespace collapsed.
+    """Clean one raw post for reading: markup and mail structure removed, whitespace collapsed.
 
     The same cleaning the tokenizer applies before it looks for words (see
     :class:`~topicnmf.preprocessing.Tokenizer`), followed by collapsing every run
@@ -138,6 +181,8 @@ def clean_text(
         Drop quoted reply lines (starting with ">", "|" or ": ").
     strip_signatures : bool, default=True
         Drop the signature after a last "--" line (when at most 20 lines follow).
+    strip_html : bool, default=True
+        Decode HTML character references and drop HTML markup (:func:`strip_markup`).
 
     Returns
     -------
@@ -160,6 +205,8 @@ def clean_text(
             ("strip_signatures", strip_signatures),
         )
     ]
+    if check_bool(strip_html, "strip_html", "clean_text"):
+        text = strip_markup(text)
     return " ".join(strip_mail(text, *flags).split())
 
 

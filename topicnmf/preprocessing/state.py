@@ -115,6 +115,7 @@ def vectorizer_from_state(cls, state: Mapping[str, Any]):
 
     own = {k: v for k, v in params.items() if k in own_names}
     tokenizer_params = {k: v for k, v in params.items() if k in tokenizer_names}
+    tokenizer_params.setdefault("strip_html", False)  # saved before strip_html: tokenize as then
     if "dtype" in own:
         if own["dtype"] not in ("float32", "float64"):
             raise bad(f"invalid 'params' (dtype must be 'float32' or 'float64', got {own['dtype']!r})")

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from topicnmf._validation import check_bool, check_int, keep_params, parameter_error
 from topicnmf._docstrings import fill_doc
 from topicnmf.errors import InputError
-from topicnmf.preprocessing.cleaning import strip_mail
+from topicnmf.preprocessing.cleaning import strip_mail, strip_markup
 
 __all__ = ["Tokenizer", "english_stop_words"]
 
@@ -118,10 +118,10 @@ class _Rules:
     """
 
     __slots__ = ("lowercase", "min_length", "drop", "drop_numbers", "drop_urls", "drop_emails",
-                 "headers", "quotes", "signatures", "clean")
+                 "html", "headers", "quotes", "signatures", "clean")
 
     def __init__(self, *, lowercase, min_length, stop_set, drop_numbers, drop_urls, drop_emails,
-                 strip_headers, strip_quotes, strip_signatures):
+                 strip_html, strip_headers, strip_quotes, strip_signatures):
         self.lowercase = lowercase
         self.min_length = min_length
         if not lowercase:
@@ -131,6 +131,7 @@ class _Rules:
         self.drop_numbers = drop_numbers
         self.drop_urls = drop_urls
         self.drop_emails = drop_emails
+        self.html = strip_html
         self.headers, self.quotes, self.signatures = strip_headers, strip_quotes, strip_signatures
         self.clean = strip_headers or strip_quotes or strip_signatures
 
@@ -142,10 +143,14 @@ class _Rules:
             setattr(self, name, value)
 
     def strip(self, text: str) -> str:
+        if self.html:
+            text = strip_markup(text)
         return strip_mail(text, self.headers, self.quotes, self.signatures) if self.clean else text
 
     def prepare(self, text: str) -> str:
         """Clean, lowercase and blank out what is never a token."""
+        if self.html:
+            text = strip_markup(text)
         if self.clean:
             text = strip_mail(text, self.headers, self.quotes, self.signatures)
         if self.lowercase:
@@ -188,7 +193,8 @@ class Tokenizer(BaseEstimator):
     """Split a text into lowercase word tokens without stop words.
 
     One call cleans the text and runs one precompiled regular expression over it:
-    URLs and e-mail addresses are dropped whole; punctuation separates tokens;
+    HTML markup goes (the text between tags stays); URLs and e-mail addresses are
+    dropped whole; punctuation separates tokens;
     internal apostrophes stay in the token ("don't", "o'brien", so a stop word
     like "don't" goes whole and leaves no "don"/"t" fragments), a possessive
     "'s" is dropped ("bmw's" -> "bmw"); stop words and tokens shorter than
@@ -228,6 +234,13 @@ class Tokenizer(BaseEstimator):
         When False they are split into word tokens like any text.
     drop_emails : bool, default=True
         Drop e-mail addresses (and message ids of the form ``<id@host>``) whole.
+    strip_html : bool, default=True
+        Decode HTML character references (``&amp;``, ``&#39;``, ``&eacute;``) and
+        drop HTML markup: tags of HTML elements, comments, scripts and styles
+        (:func:`~topicnmf.preprocessing.strip_markup`), so that text from
+        web pages and news feeds, where markup is often escaped once
+        (``&lt;a href=...&gt;``), gives no "lt", "gt" or "href" topics. Prose with
+        "<" or "&" keeps them unless they form a tag or a reference.
     strip_headers : bool, default=True
         Drop a leading e-mail/news header block, keeping the text of its
         ``Subject:`` line (without "Re:"), and the attribution lines of
@@ -259,6 +272,7 @@ class Tokenizer(BaseEstimator):
         drop_numbers: bool = True,
         drop_urls: bool = True,
         drop_emails: bool = True,
+        strip_html: bool = True,
         strip_headers: bool = True,
         strip_quotes: bool = False,
         strip_signatures: bool = True,
@@ -288,7 +302,7 @@ class Tokenizer(BaseEstimator):
         stop_set = stop_set | _check_words(self.extra_stop_words, "extra_stop_words", owner)
         flags = {
             name: check_bool(getattr(self, name), name, owner)
-            for name in ("lowercase", "drop_numbers", "drop_urls", "drop_emails",
+            for name in ("lowercase", "drop_numbers", "drop_urls", "drop_emails", "strip_html",
                          "strip_headers", "strip_quotes", "strip_signatures")
         }
         rules = _Rules(
@@ -311,15 +325,15 @@ class Tokenizer(BaseEstimator):
     # -- the work --------------------------------------------------------------
     @_documented
     def clean(self, text: str) -> str:
-        """Remove the e-mail structure selected by the ``strip_*`` parameters.
+        """Remove the markup and e-mail structure selected by the ``strip_*`` parameters.
 
         {{one_text}}
 
         Returns
         -------
         text : str
-            The text without header block (subject kept), quoted lines and
-            signature, as selected; whitespace is left as it is.
+            The text without HTML markup, header block (subject kept), quoted
+            lines and signature, as selected; whitespace is left as it is.
         """
         return self._rules().strip(text)
 
