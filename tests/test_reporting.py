@@ -241,12 +241,14 @@ def test_report_html_shows_every_topic_coherence_and_documents(model, report_dir
 
 
 def test_report_escapes_html_in_documents(tmp_path, three_themes):
-    docs = three_themes + ["<script>alert('goal')</script> the striker & the goalkeeper <b>penalty</b> goal"] * 4
+    text = "<script>alert('goal')</script> the striker & the goalkeeper <b>penalty</b> goal, 3 < 4 > 2 <grin>"
+    docs = three_themes + [text] * 4
     model = TopicModel(n_topics=3, vectorizer=TextVectorizer(min_df=1), random_state=0).fit(docs)
     reporting.write_report(model, tmp_path, n_representative=20)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert page.count("<script") == 2 and "<b>" not in page  # the explorer's data and code, nothing from the text
-    assert "&lt;script&gt;alert(&#x27;goal&#x27;)&lt;/script&gt; the striker &amp; the goalkeeper" in page
+    # the explorer's data and code, nothing from the text: its markup is dropped, the rest escaped
+    assert page.count("<script") == 2 and "<b>" not in page and "<grin>" not in page
+    assert "the striker &amp; the goalkeeper penalty goal, 3 &lt; 4 &gt; 2 &lt;grin&gt;" in page
 
 
 def test_write_report_counts_the_texts_once_and_scores_each_measure_once(small_model, tmp_path, monkeypatch):
