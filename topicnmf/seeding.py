@@ -50,7 +50,7 @@ or ``firm sales growth``) gave 0.883-0.910 (mean 0.894) over three ``random_stat
 (0.855-0.876 without step 2; 0.877-0.900 with one round of self-training), against a
 supervised ceiling of 0.928; on each month of it alone (about 440 articles) 0.79-0.94.
 On all 2,225 articles of the BBC News corpus the same lists gave 0.902-0.911 (mean
-0.906; unseeded 0.859), against a ceiling of 0.935 (0.931 without its 98 repeated
+0.906; unseeded 0.859), against a ceiling of 0.934 (0.931 without its 98 repeated
 articles). The seeded clusters before the fit score about as the fit (0.900 against
 0.894 on the 1,324 articles): what is left to the ceiling is in the clusters, mostly
 technology articles about video games taken for entertainment (or sport), and business
