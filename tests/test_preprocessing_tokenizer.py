@@ -137,6 +137,16 @@ def test_tokenizer_drops_html_markup_and_decodes_references():
     assert Tokenizer()("Rates quot;rise quot; at the bank#39;s desk") == ["rates", "rise", "bank", "desk"]
 
 
+def test_unclosed_comments_and_scripts_run_to_the_end_in_one_pass():
+    assert Tokenizer()("orbit <!-- hidden moon") == ["orbit"]
+    assert Tokenizer()("orbit <script>var moon") == ["orbit"]
+    # many unclosed openings: each match runs to the end (a rescan per opening would take minutes)
+    for opening in ("<!--x ", "<script>x ", "<style>x "):
+        assert clean_text("orbit " + opening * 50_000) == "orbit"
+    unended = "orbit " + "<script x " * 50_000  # never a tag: no ">" before the next "<"
+    assert clean_text(unended) == unended.strip()
+
+
 @pytest.mark.parametrize(
     "text",
     [

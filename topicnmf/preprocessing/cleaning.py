@@ -22,6 +22,9 @@ __all__ = ["clean_text", "snippet", "strip_mail", "strip_markup"]
 
 # HTML markup: comments, script and style elements with their content, and the tags
 # of HTML elements (by name, so that "<grin>" or "x < 3 and y > 2" in prose stay).
+# An unclosed comment, script or style runs to the end of the text, as in HTML, and a
+# tag ends before the next "<": a failed attempt never rescans the rest of the text, so
+# a text of many unclosed ones is still read in one pass.
 _HTML_ELEMENTS = (
     "a|abbr|address|area|article|aside|b|base|bdi|bdo|big|blockquote|body|br|button|caption|center"
     "|cite|code|col|colgroup|dd|del|details|dfn|div|dl|dt|em|embed|figcaption|figure|font|footer|form"
@@ -30,7 +33,8 @@ _HTML_ELEMENTS = (
     "|strong|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|title|tr|tt|u|ul|var|video|wbr"
 )
 _HTML_MARKUP = re.compile(
-    r"<(?:!--.*?-->|(script|style)\b[^>]*>.*?</\1\s*>|/?(?:" + _HTML_ELEMENTS + r")(?:[\s/][^<>]*)?>)", re.I | re.S
+    r"<(?:!--.*?(?:-->|\Z)|(script|style)\b[^<>]*>.*?(?:</\1\s*>|\Z)|/?(?:" + _HTML_ELEMENTS + r")(?:[\s/][^<>]*)?>)",
+    re.I | re.S,
 )
 # Character references, with their closing ";" only ("R&D", "Barnes&noble" stay as they are).
 _HTML_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
