@@ -149,10 +149,7 @@ class _Rules:
 
     def prepare(self, text: str) -> str:
         """Clean, lowercase and blank out what is never a token."""
-        if self.html:
-            text = strip_markup(text)
-        if self.clean:
-            text = strip_mail(text, self.headers, self.quotes, self.signatures)
+        text = self.strip(text)
         if self.lowercase:
             text = text.lower()
         if self.drop_urls and ("://" in text or "www." in text or "WWW." in text):
