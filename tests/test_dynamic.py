@@ -109,6 +109,8 @@ def test_periods_of_dates_names_and_numbers():
          "The 'window_topics' parameter of DynamicTopicModel must be an int >= 1 or 'auto'. Got 0."),
         (lambda: DynamicTopicModel(window_topics="many").fit(["a b"], times=["w1"]),
          "The 'window_topics' parameter of DynamicTopicModel must be an int >= 1 or 'auto'. Got 'many'."),
+        (lambda: DynamicTopicModel(n_topics="many").fit(["a b"], times=["w1"]),
+         "The 'n_topics' parameter of DynamicTopicModel must be an int >= 1 or 'auto'. Got 'many'."),
         (lambda: TopicModel(2, vectorizer=TextVectorizer(min_df=1)).fit(["cats purr", "dogs bark"]).topics_over_time(),
          "This TopicModel has no document times; fit it on a Corpus with times (read_corpus(..., time_column=...)) "
          "to count topics over time."),
@@ -253,6 +255,47 @@ def test_cli_dynamic(tmp_path):
     pd.testing.assert_frame_equal(loaded.tracking(), tracking, check_dtype=False)
     assert loaded.topics_over_time()[["period", "documents"]].astype({"period": str}).equals(
         table[["period", "documents"]])
+
+
+def test_n_topics_auto_takes_the_sweep_of_the_whole_corpus(tmp_path):
+    rng = np.random.RandomState(0)
+    texts, labels, times = _docs(rng, ["w1", "w2", "w3"], [("football", "baking"), THEMES, ("football", "astronomy")])
+    vectorizer = TextVectorizer(min_df=1, max_df=1.0)
+    model = DynamicTopicModel("auto", window_topics=3, random_state=0, vectorizer=vectorizer).fit(texts, times=times)
+    # the same sweep TopicModel("auto") runs on all the documents, and its choice
+    flat = TopicModel("auto", random_state=0, vectorizer=vectorizer).fit(texts)
+    assert model.n_topics_ == flat.n_topics_ == model.sweep_.attrs["best_k"] == 3
+    pd.testing.assert_frame_equal(model.sweep_.drop(columns=["fit_time", "time"]),
+                                  flat.sweep_.drop(columns=["fit_time", "time"]))
+    assert normalized_mutual_info_score(labels, model.doc_topic_.argmax(axis=1)) > 0.95
+    assert DynamicTopicModel(3, window_topics=3, vectorizer=vectorizer).fit(texts, times=times).sweep_ is None
+    loaded = DynamicTopicModel.load(model.save(tmp_path / "auto"))
+    assert loaded.n_topics == "auto" and loaded.n_topics_ == 3
+    pd.testing.assert_frame_equal(loaded.sweep_, model.sweep_, check_dtype=False)
+
+
+def test_cli_dynamic_topics_auto(tmp_path):
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    news = _month_folders(tmp_path / "news", np.random.RandomState(2))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "auto", "--topics", "auto",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    loaded = DynamicTopicModel.load(out)
+    assert loaded.n_topics == "auto"
+    assert loaded.n_topics_ == min(loaded.sweep_.attrs["best_k"], loaded.window_n_topics_.sum())
+    assert pd.read_csv(out / "sweep.csv")["k"].tolist() == loaded.sweep_["k"].tolist()
+    # with fewer window topics than the sweep's choice, as many dynamic topics as they support
+    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "1", "--topics", "auto",
+                                      "--out", str(tmp_path / "few")])
+    assert result.exit_code == 0, result.output
+    assert DynamicTopicModel.load(tmp_path / "few").n_topics_ == 3
+    result = CliRunner().invoke(app, ["dynamic", str(news), "--topics", "many"])
+    assert result.exit_code == 2
+    assert "must be an int >= 1 or 'auto'; got 'many'" in result.output
 
 
 def test_cli_dynamic_refuses_bad_window_topics(tmp_path):

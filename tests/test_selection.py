@@ -336,7 +336,7 @@ def test_auto_report_shows_the_sweep(auto_model, tmp_path):
 
 
 def test_auto_refuses_a_tiny_corpus():
-    with pytest.raises(InputError, match=re.escape("n_topics='auto' needs a corpus that supports at least 2 topics")):
+    with pytest.raises(InputError, match=re.escape("n_topics='auto' of TopicModel needs a corpus that supports at least 2 topics")):
         TopicModel("auto", vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(["apple banana"])
 
 

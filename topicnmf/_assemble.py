@@ -47,8 +47,10 @@ def vectorize(corpus, vectorizer, *, keep_tokens: bool = True, times=None, notif
 
 
 def topic_model(data: Vectorized, H: np.ndarray, W: np.ndarray, *, random_state=None,
-                topic_labels=None, info: dict | None = None, timings: dict | None = None) -> TopicModel:
-    """A fitted TopicModel of all the documents of ``data``: topics ``H`` (k, n_terms), weights ``W``.
+                topic_labels=None, info: dict | None = None, timings: dict | None = None,
+                sweep=None) -> TopicModel:
+    """A fitted TopicModel of all the documents of ``data``: topics ``H`` (k, n_terms), weights ``W``
+    (``sweep``: the table of a sweep that chose ``k``, kept as its ``sweep_``).
 
     The topics are kept in the order given (not reordered by share), so that callers'
     numbering holds.
@@ -63,5 +65,5 @@ def topic_model(data: Vectorized, H: np.ndarray, W: np.ndarray, *, random_state=
                        random_state=random_state, keep_tokens=data.tokens is not None)
     model._set_fitted(nmf=nmf, order=np.arange(k), vectorizer=data.vectorizer, doc_topic=np.ascontiguousarray(W),
                       vocabulary=data.vocabulary, documents=data.documents(), timings=dict(timings or {}),
-                      topic_labels=topic_labels)
+                      topic_labels=topic_labels, sweep=sweep)
     return model

@@ -9,6 +9,7 @@ import typer
 
 from topicnmf.cli._console import Progress, out, say, topics_table
 from topicnmf.cli._errors import user_errors
+from topicnmf.cli import _options as opt
 from topicnmf.cli._options import CORPUS_HELP, TextColumn, TopWords, topics_option
 from topicnmf.cli.fit import MEASURE, n_topics_value, reading_line
 
@@ -28,7 +29,7 @@ def dynamic(
         typer.Option("--window-topics", callback=lambda v: topics_option(v, n_topics_value),
                      help="Topics per window, or 'auto' for each window's sweep recommendation."),
     ] = "10",
-    topics: Annotated[int, typer.Option("--topics", "-k", min=1, help="Dynamic topics.")] = 10,
+    topics: opt.topics(n_topics_value, "Dynamic topics, or 'auto' to choose them by a sweep of the whole corpus.") = "10",
     out_dir: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_dynamic].")
     ] = None,
@@ -49,9 +50,9 @@ def dynamic(
         where = {"time_column": time_column} if time_column is not None else {"time_from": "folder"}
         docs = topicnmf.read_corpus(corpus, text_column=text_column, callback=progress.reading_callback(), **where)
         say(reading_line(docs))
-        model = topicnmf.DynamicTopicModel(topics, window_topics=n_topics_value(window_topics), window=window,
-                                           random_state=seed)
-        model.fit(docs)
+        model = topicnmf.DynamicTopicModel(n_topics_value(topics), window_topics=n_topics_value(window_topics),
+                                           window=window, random_state=seed)
+        model.fit(docs, callback=progress.fitting_callback(max_iter=0))  # stages and the sweep; no iterations
         summary = reporting.write_outputs(model, target, top_n=top_words, force=force, corpus=docs,
                                           callback=progress.stage_callback())
     out(topics_table(summary, f"{model.n_topics_} dynamic topics over {len(model.windows_)} windows", MEASURE))

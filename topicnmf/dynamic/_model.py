@@ -34,7 +34,7 @@ from topicnmf._validation import (
 )
 from topicnmf.errors import InputError
 from topicnmf.measures import top_topics
-from topicnmf.model._fitting import fit_inputs, text_model_doc
+from topicnmf.model._fitting import auto_sweep, fit_inputs, text_model_doc
 from topicnmf.model._fitting import topic_shares as _shares
 from topicnmf.nmf import NMF, factorize
 
@@ -82,8 +82,12 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
 
     Parameters
     ----------
-    n_topics : int, default=10
+    n_topics : int or "auto", default=10
         Number of dynamic topics (the second-level factorisation's rank).
+        ``"auto"``: the number :class:`~topicnmf.TopicModel` with ``n_topics="auto"``
+        would choose for all the documents together (the same sweep, coherence
+        included; its table is kept as ``sweep_``): dynamic topics are the themes
+        of the whole corpus. At most as many as there are window topics.
     window_topics : int or "auto", default=10
         Topics per time window (fewer in a window with fewer documents or terms).
         ``"auto"``: each window's number is the recommendation of a quick
@@ -143,6 +147,9 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
         document with no weight).
     doc_topic_ : ndarray of shape (n_docs, n_topics)
         Each document's weights on the dynamic topics (``model_.doc_topic_``).
+    sweep_ : DataFrame or None
+        With ``n_topics="auto"``: the sweep's table, as :attr:`TopicModel.sweep_`
+        (``model_.sweep_``); None otherwise.
     topic_labels_ : list of str
         The dynamic topics' names (``model_.topic_labels_``).
     vocabulary_ : ndarray of str of shape (n_terms,)
@@ -209,9 +216,10 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
             sort in time order. ``None`` takes the corpus's ``times`` (a
             :class:`~topicnmf.corpus.Corpus` read with a time column or window folders).
         callback : callable or None, default=None
-            Called with ``{"stage": "vectorize"}``, then ``{"stage": "window",
-            "window": name, "done": i, "total": n}`` per window, then ``{"stage":
-            "dynamic"}``.
+            Called with ``{"stage": "vectorize"}``, with ``n_topics="auto"`` then with
+            the sweep's steps (``{"stage": "sweep", ...}``, as :meth:`TopicModel.fit`),
+            then ``{"stage": "window", "window": name, "done": i, "total": n}`` per
+            window, then ``{"stage": "dynamic"}``.
 
         Returns
         -------
@@ -220,7 +228,7 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
         from topicnmf._assemble import topic_model, vectorize
 
         owner = "DynamicTopicModel"
-        n_topics = check_int(self.n_topics, "n_topics", owner)
+        n_topics = check_int_or_auto(self.n_topics, "n_topics", owner)
         window_topics = check_int_or_auto(self.window_topics, "window_topics", owner)
         check_one_of(self.window, "window", owner, ["auto", *FREQUENCIES])
         top_terms = check_int(self.top_terms, "top_terms", owner)
@@ -240,6 +248,11 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
         timings = {}
         data = vectorize(corpus, self.vectorizer, keep_tokens=keep_tokens, times=times, notify=notify, timings=timings)
         X = data.X
+        sweep = None
+        if n_topics is None:
+            sweep = auto_sweep(X, data.tokens, data.vocabulary, self._nmf(2, random_state), random_state, notify, owner)
+            n_topics = sweep.attrs["best_k"]
+            timings["sweep"] = float(sweep["time"].sum())
 
         start = time.perf_counter()
         rows_H, doc_window_topic = [], np.full(len(corpus), -1, dtype=np.int64)
@@ -265,7 +278,9 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
         window_H = np.vstack(rows_H)
         B = _cut_rows(window_H, top_terms)
         k2 = min(n_topics, int((B.sum(axis=1) > 0).sum()), int((B.sum(axis=0) > 0).sum()))
-        if k2 < n_topics:
+        if sweep is not None:
+            n_topics = k2  # the sweep's choice, as far as the window topics support it
+        elif k2 < n_topics:
             raise InputError(
                 f"n_topics={n_topics} is more than the {k2} window topics (or their terms) support; "
                 f"ask for at most {k2} dynamic topics or more window_topics."
@@ -286,7 +301,7 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
 
         info = {"n_iter": getattr(nmf, "n_iter_", 0), "reconstruction_err": getattr(nmf, "reconstruction_err_", np.nan),
                 "loss_history": getattr(nmf, "loss_history_", [])}
-        model = topic_model(data, H, W, random_state=self.random_state, info=info, timings=timings)
+        model = topic_model(data, H, W, random_state=self.random_state, info=info, timings=timings, sweep=sweep)
         return self._set_fitted(model, windows, doc_window, window_H, window_k, membership, assignment,
                                 doc_window_topic)
 
@@ -358,6 +373,7 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
     # -- facts of the fitted model -------------------------------------------------------
 
     doc_topic_ = _of_model("doc_topic_")
+    sweep_ = _of_model("sweep_")
     components_ = _of_model("components_")
     topic_labels_ = _of_model("topic_labels_")
     vocabulary_ = _of_model("vocabulary_")

@@ -27,7 +27,7 @@ _FORMAT = store.FolderFormat("topicnmf-dynamic", 1, DYNAMIC_FILE, DYNAMIC_ARRAYS
                              folder="a folder written by DynamicTopicModel.save or 'topicnmf dynamic'",
                              saver="DynamicTopicModel.save")
 MODEL_FOLDER = "model"
-_PARAMS = {"n_topics": int, "window_topics": (int, str), "window": str, "top_terms": int,
+_PARAMS = {"n_topics": (int, str), "window_topics": (int, str), "window": str, "top_terms": int,
            "keep_tokens": bool, "text_column": str}
 
 
@@ -61,9 +61,11 @@ def save_folder(model, path: Path) -> Path:
 def _params(f: Path, state: dict) -> dict:
     """The constructor's arguments saved in ``state``, each of its type and a value the class takes."""
     kwargs = store.read_params(f, state, _PARAMS)
-    window_topics = kwargs["window_topics"]
-    if (kwargs["n_topics"] < 1 or kwargs["top_terms"] < 1 or kwargs["window"] not in ("auto", *FREQUENCIES)
-            or (window_topics != "auto" if isinstance(window_topics, str) else window_topics < 1)):
+    def not_a_count(value):  # an int >= 1 or "auto"
+        return value != "auto" if isinstance(value, str) else value < 1
+
+    if (not_a_count(kwargs["n_topics"]) or not_a_count(kwargs["window_topics"]) or kwargs["top_terms"] < 1
+            or kwargs["window"] not in ("auto", *FREQUENCIES)):
         raise store.corrupt(f, "'params' holds a value DynamicTopicModel does not take")
     return kwargs
 
@@ -79,7 +81,7 @@ def load_folder(cls, path: Path):
     if not windows or min(counts) < 0 or sum(counts) < 1:
         raise store.corrupt(f, "'windows' and 'window_n_topics' describe no window topic")
     model = TopicModel.load(path / MODEL_FOLDER)
-    if model.n_topics_ != kwargs["n_topics"]:
+    if kwargs["n_topics"] != "auto" and model.n_topics_ != kwargs["n_topics"]:
         raise store.corrupt(f, f"n_topics is {kwargs['n_topics']} but '{MODEL_FOLDER}' has {model.n_topics_} topics")
     n_docs, n_terms, n_rows, k = len(model.doc_ids_), len(model.vocabulary_), sum(counts), model.n_topics_
     arrays = store.read_npz(arrays_file, {

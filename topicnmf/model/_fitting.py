@@ -105,27 +105,37 @@ def make_nmf(model, n_topics: int, random_state, callback):
         params["callback"] = callback
     return nmf.set_params(**params)
 
-def _sweep(model, X, tokens, vocabulary, random_state, notify):
-    """n_topics="auto": the sweep's chosen model, its ``W`` and the sweep table."""
+def auto_sweep(X, tokens, vocabulary, nmf, random_state, notify, owner: str = "TopicModel"):
+    """The sweep behind ``n_topics="auto"``: its table, with ``best_k`` and ``reason`` in ``attrs``.
+
+    Over the ``k`` of :data:`~topicnmf.selection.AUTO_TOPICS` that ``X`` supports, with
+    coherence where ``tokens`` are given; ``nmf`` is the estimator each ``k`` clones.
+    """
     from topicnmf.selection import AUTO_RUNS, AUTO_TOPICS, sweep_matrix
 
     n_docs, n_terms = X.shape
     ks = [k for k in AUTO_TOPICS if k <= min(n_docs, n_terms)]
     if not ks:
         raise InputError(
-            f"n_topics='auto' needs a corpus that supports at least {AUTO_TOPICS[0]} topics "
+            f"n_topics='auto' of {owner} needs a corpus that supports at least {AUTO_TOPICS[0]} topics "
             f"({n_docs} documents, {n_terms} terms after preprocessing); add documents or lower min_df."
         )
     result = sweep_matrix(
         X, ks, runs=AUTO_RUNS, random_state=random_state,
         callback=lambda info: notify({**info, "stage": "sweep", "step": info["stage"]}),
-        nmf=make_nmf(model, ks[0], random_state, None), tokens=tokens, vocabulary=vocabulary,
+        nmf=nmf, tokens=tokens, vocabulary=vocabulary,
     )
     table = result.table.copy()
     table.attrs.update(best_k=result.best_k, reason=result.reason)
+    return table
+
+
+def _sweep(model, X, tokens, vocabulary, random_state, notify):
+    """n_topics="auto": the sweep's chosen model, its ``W`` and the sweep table."""
+    table = auto_sweep(X, tokens, vocabulary, make_nmf(model, 2, random_state, None), random_state, notify)
     # The sweep's reference fits stop at a looser tolerance: the chosen k is fitted as
     # TopicModel(best_k) fits it.
-    nmf = make_nmf(model, result.best_k, random_state, None)
+    nmf = make_nmf(model, table.attrs["best_k"], random_state, None)
     W = nmf.fit_transform(X)
     return nmf, W, table
 
