@@ -25,7 +25,7 @@ topic; scikit-learn's ``normalized_mutual_info_score``):
   --seed-topics``): the seeded fit against the unseeded one, and whether every seed word stays in
   its topic's top 10;
 - ``DynamicTopicModel`` over the windows (``--window-topics`` per window, then ``"auto"``; as many
-  dynamic topics as sections), where the corpus has times.
+  dynamic topics as sections, then ``n_topics="auto"``), where the corpus has times.
 """
 
 from __future__ import annotations
@@ -126,11 +126,11 @@ def main() -> None:
 
     if corpus.times is None:
         return
-    for window_topics in (args.window_topics, "auto"):
+    for n_topics, window_topics in ((n, args.window_topics), (n, "auto"), ("auto", args.window_topics)):
         start = time.perf_counter()
-        dynamic = DynamicTopicModel(n_topics=n, window_topics=window_topics, random_state=args.seed).fit(corpus)
+        dynamic = DynamicTopicModel(n_topics=n_topics, window_topics=window_topics, random_state=args.seed).fit(corpus)
         print(f"dynamic ({window_topics} window topics: {', '.join(map(str, dynamic.window_n_topics_))}; "
-              f"{n} dynamic topics): NMI {nmi(sections, dynamic.model_.doc_topic_):.3f}, "
+              f"{n_topics} dynamic topics: {dynamic.n_topics_}): NMI {nmi(sections, dynamic.model_.doc_topic_):.3f}, "
               f"{time.perf_counter() - start:.1f} s")
 
 
