@@ -16,6 +16,7 @@ from topicnmf.cli.fit import MEASURE, n_topics_value, reading_line
 __all__ = ["dynamic"]
 
 WINDOWS = ("auto", "day", "week", "month", "quarter", "year")
+DynamicTopics = opt.topics(n_topics_value, "Dynamic topics, or 'auto' to choose them by a sweep of the whole corpus.")
 
 
 def dynamic(
@@ -29,7 +30,7 @@ def dynamic(
         typer.Option("--window-topics", callback=lambda v: topics_option(v, n_topics_value),
                      help="Topics per window, or 'auto' for each window's sweep recommendation."),
     ] = "10",
-    topics: opt.topics(n_topics_value, "Dynamic topics, or 'auto' to choose them by a sweep of the whole corpus.") = "10",
+    topics: DynamicTopics = "10",
     out_dir: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Output folder [default: <corpus name>_dynamic].")
     ] = None,
