@@ -58,14 +58,16 @@ def save_folder(model, path: Path) -> Path:
     return store.write_model_folder(path, state, arrays, _FORMAT)
 
 
+def _a_number_of_topics(value) -> bool:
+    """Whether a saved ``n_topics`` or ``window_topics`` is one the class takes: an int >= 1 or "auto"."""
+    return value == "auto" if isinstance(value, str) else value >= 1
+
+
 def _params(f: Path, state: dict) -> dict:
     """The constructor's arguments saved in ``state``, each of its type and a value the class takes."""
     kwargs = store.read_params(f, state, _PARAMS)
-    def not_a_count(value):  # an int >= 1 or "auto"
-        return value != "auto" if isinstance(value, str) else value < 1
-
-    if (not_a_count(kwargs["n_topics"]) or not_a_count(kwargs["window_topics"]) or kwargs["top_terms"] < 1
-            or kwargs["window"] not in ("auto", *FREQUENCIES)):
+    if (not _a_number_of_topics(kwargs["n_topics"]) or not _a_number_of_topics(kwargs["window_topics"])
+            or kwargs["top_terms"] < 1 or kwargs["window"] not in ("auto", *FREQUENCIES)):
         raise store.corrupt(f, "'params' holds a value DynamicTopicModel does not take")
     return kwargs
 
