@@ -187,6 +187,8 @@ def _damage(path, change):
     [
         (lambda s: s["params"].update(window="fortnight"), "'params' holds a value DynamicTopicModel does not take"),
         (lambda s: s["params"].update(window_topics="many"), "'params' holds a value DynamicTopicModel does not take"),
+        (lambda s: s["params"].update(n_topics="many"), "'params' holds a value DynamicTopicModel does not take"),
+        (lambda s: s["params"].update(n_topics=0), "'params' holds a value DynamicTopicModel does not take"),
         (lambda s: s["params"].update(top_terms="20"), "'params.top_terms' must be int, not str"),
         (lambda s: s["params"].update(n_topics=4), "n_topics is 4 but 'model' has 3 topics"),
         (lambda s: s["window_n_topics"].pop(), "'window_n_topics' has 2 entries, expected 3"),
