@@ -52,7 +52,7 @@ supervised ceiling of 0.928; on each month of it alone (about 440 articles) 0.79
 On all 2,225 articles of the BBC News corpus the same lists gave 0.902-0.911 (mean
 0.906; unseeded 0.859), against a ceiling of 0.934 (0.931 without its 98 repeated
 articles). The seeded clusters before the fit score about as the fit (0.900 against
-0.894 on the 1,324 articles): what is left to the ceiling is in the clusters, mostly
+0.893 on the 1,324 articles): what is left to the ceiling is in the clusters, mostly
 technology articles about video games taken for entertainment (or sport), and business
 news of trials, pensions and state policy taken for politics. Three to five rounds of
 self-training, a ridge penalty of 0.3 or 3, ten folds, or logistic regression in place
