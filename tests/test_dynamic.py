@@ -220,6 +220,15 @@ def test_load_refuses_damaged_arrays(fitted, tmp_path):
         DynamicTopicModel.load(path / "model")
 
 
+def _run_dynamic(*args):
+    """``topicnmf dynamic ARGS`` through typer's test runner."""
+    from typer.testing import CliRunner
+
+    from topicnmf.cli import app
+
+    return CliRunner().invoke(app, ["dynamic", *map(str, args)])
+
+
 def test_cli_dynamic(tmp_path):
     from typer.testing import CliRunner
 
@@ -227,8 +236,7 @@ def test_cli_dynamic(tmp_path):
 
     news = _month_folders(tmp_path / "news", np.random.RandomState(2))
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "auto", "--topics", "3",
-                                      "--out", str(out)])
+    result = _run_dynamic(news, "--window-topics", "auto", "--topics", "3", "--out", out)
     assert result.exit_code == 0, result.output
     for name in ["topics.csv", "doc_topics.csv", "window_topics.csv", "topics_over_time.csv",
                  "topics_over_time.png", "report.html"]:
@@ -277,44 +285,30 @@ def test_n_topics_auto_takes_the_sweep_of_the_whole_corpus(tmp_path):
 
 
 def test_cli_dynamic_topics_auto(tmp_path):
-    from typer.testing import CliRunner
-
-    from topicnmf.cli import app
-
     news = _month_folders(tmp_path / "news", np.random.RandomState(2))
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "auto", "--topics", "auto",
-                                      "--out", str(out)])
+    result = _run_dynamic(news, "--window-topics", "auto", "--topics", "auto", "--out", out)
     assert result.exit_code == 0, result.output
     loaded = DynamicTopicModel.load(out)
     assert loaded.n_topics == "auto"
     assert loaded.n_topics_ == min(loaded.sweep_.attrs["best_k"], loaded.window_n_topics_.sum())
     assert pd.read_csv(out / "sweep.csv")["k"].tolist() == loaded.sweep_["k"].tolist()
     # with fewer window topics than the sweep's choice, as many dynamic topics as they support
-    result = CliRunner().invoke(app, ["dynamic", str(news), "--window-topics", "1", "--topics", "auto",
-                                      "--out", str(tmp_path / "few")])
+    result = _run_dynamic(news, "--window-topics", "1", "--topics", "auto", "--out", tmp_path / "few")
     assert result.exit_code == 0, result.output
     assert DynamicTopicModel.load(tmp_path / "few").n_topics_ == 3
-    result = CliRunner().invoke(app, ["dynamic", str(news), "--topics", "many"])
+    result = _run_dynamic(news, "--topics", "many")
     assert result.exit_code == 2
     assert "must be an int >= 1 or 'auto'; got 'many'" in result.output
 
 
 def test_cli_dynamic_refuses_bad_window_topics(tmp_path):
-    from typer.testing import CliRunner
-
-    from topicnmf.cli import app
-
-    result = CliRunner().invoke(app, ["dynamic", str(tmp_path), "--window-topics", "some"])
+    result = _run_dynamic(tmp_path, "--window-topics", "some")
     assert result.exit_code == 2
     assert "must be an int >= 1 or 'auto'; got 'some'" in result.output
 
 
 def test_cli_dynamic_corpus_shape_errors_speak_in_flags(tmp_path):
-    from typer.testing import CliRunner
-
-    from topicnmf.cli import app
-
     table = tmp_path / "news.csv"
     table.write_text("text,date\nsome words here,2020-01-02\n", encoding="utf-8")
     flat = tmp_path / "flat"
@@ -327,7 +321,7 @@ def test_cli_dynamic_corpus_shape_errors_speak_in_flags(tmp_path):
         ([str(flat)], f"The folder {str(flat)!r} has no time folders: without --time-column the folders"),
     ]
     for args, message in cases:
-        result = CliRunner().invoke(app, ["dynamic", *args, "--out", str(tmp_path / "out")])
+        result = _run_dynamic(*args, "--out", tmp_path / "out")
         assert result.exit_code == 1 and message in result.output, result.output
         assert "time_from" not in result.output and "time_column" not in result.output
         assert not (tmp_path / "out").exists()
