@@ -75,6 +75,7 @@ def test_dynamic_model_is_a_topic_model(fitted, tmp_path):
     assert isinstance(model.model_, TopicModel)
     assert len(model.topic_labels_) == 3 and model.components_.shape == (3, len(model.vocabulary_))
     assert model.doc_topics().columns[:3].tolist() == ["doc_id", "window", "window_topic"]
+    assert model.topic_words(4, topic=2).equals(model.model_.topic_words(4, topic=2))
     loaded = TopicModel.load(model.model_.save(tmp_path / "model"))
     assert loaded.doc_times_ == model.model_.doc_times_
     pd.testing.assert_frame_equal(loaded.topics_over_time(), model.topics_over_time())

@@ -63,6 +63,17 @@ def test_topic_words_is_one_tidy_table(small_model):
     assert set(table["word"]) <= set(small_model.vocabulary_)
 
 
+def test_topic_words_of_one_topic_are_its_rows_of_the_whole_table(small_model):
+    whole = small_model.topic_words(n=4)
+    for topic in range(small_model.n_topics_):
+        one = small_model.topic_words(n=4, topic=topic)
+        assert one.equals(whole[whole["topic"] == topic].reset_index(drop=True))
+        assert one["word"].tolist() == small_model.top_words(4)[topic]
+    for bad in (-1, small_model.n_topics_, 1.0, True, "0"):
+        with pytest.raises(InputError, match=r"'topic' parameter of topic_words must be an int in \[0, 2\]"):
+            small_model.topic_words(n=4, topic=bad)
+
+
 def test_the_three_planted_topics_are_found(small_model):
     words = [set(w) for w in small_model.top_words(4)]
     themes = [{"striker", "goal", "penalty", "match", "referee", "league"},

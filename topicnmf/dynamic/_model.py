@@ -439,10 +439,10 @@ class DynamicTopicModel(SavedAsFolder, BaseEstimator):
         check_is_fitted(self, "model_")
         return over_time(self.doc_topic_, self.doc_window_, self.windows_)
 
-    def topic_words(self, n: int = 10) -> pd.DataFrame:
+    def topic_words(self, n: int = 10, *, topic: int | None = None) -> pd.DataFrame:
         """The dynamic topics' top words: :meth:`TopicModel.topic_words` of :attr:`model_`."""
         check_is_fitted(self, "model_")
-        return self.model_.topic_words(n)
+        return self.model_.topic_words(n, topic=topic)
 
     def top_words(self, n: int = 10) -> list[list[str]]:
         """The dynamic topics' top words: :meth:`TopicModel.top_words` of :attr:`model_`."""

@@ -335,28 +335,42 @@ class TopicModel(SavedAsFolder, TransformerMixin, BaseEstimator):
         self.topic_labels_ = names
         return self
 
-    def topic_words(self, n: int = 10) -> pd.DataFrame:
-        """The top words of every topic as one tidy table.
+    def topic_words(self, n: int = 10, *, topic: int | None = None) -> pd.DataFrame:
+        """The top words of every topic (or of one) as one tidy table.
 
         Parameters
         ----------
         n : int, default=10
             Words per topic.
+        topic : int or None, default=None
+            Only this topic's words (as BERTopic's ``get_topic`` or gensim's
+            ``show_topic`` give them); None: every topic's.
 
         Returns
         -------
         DataFrame
-            Columns ``topic, rank, word, weight``; ``n_topics * n`` rows sorted by
+            Columns ``topic, rank, word, weight``; ``n`` rows a topic, sorted by
             topic, then rank (0 is the heaviest word). Words of zero weight are left out.
+
+        Examples
+        --------
+        >>> model = TopicModel(2, random_state=0).fit(
+        ...     ["goal striker match", "oven bread bake", "match goal referee", "bread dough oven"] * 5)
+        >>> model.topic_words(2, topic=0)["topic"].tolist()
+        [0, 0]
         """
         check_is_fitted(self, "nmf_")
         n = check_int(n, "n", "topic_words")
+        if topic is not None:
+            topic = check_int(topic, "topic", "topic_words", low=0, high=self.n_topics_ - 1)
         top, weights = self._top_terms(n)
-        k, n = top.shape
+        topics = np.arange(len(top)) if topic is None else np.array([topic])
+        top, weights = top[topics], weights[topics]
+        n = top.shape[1]
         table = pd.DataFrame(
             {
-                "topic": np.repeat(np.arange(k), n),
-                "rank": np.tile(np.arange(n), k),
+                "topic": np.repeat(topics, n),
+                "rank": np.tile(np.arange(n), len(topics)),
                 "word": self.vocabulary_[top.ravel()],
                 "weight": weights.ravel().astype(np.float64),
             }
