@@ -245,19 +245,32 @@ def test_rule_takes_the_knee_of_the_error_among_good_topics():
     assert recommend(table.assign(stability=[0.9, 0.9, 0.9, 0.7, 0.9, 0.9, 0.9]))[0] != 5
 
 
-def test_rule_discounts_an_early_knee_of_poor_topics():
-    # a sharp knee at 3 (a first split into broad groups, topics that still mix themes) and a
-    # slightly weaker one at 6 where the topics are twice as good: 6
-    errors = np.sqrt([100, 60, 54, 48, 40, 38, 36])
+def test_rule_weighs_the_knee_by_the_topic_quality():
+    # a sharp knee at 3 (a first split into broad groups) and a weaker one at 6 where the topics
+    # are twice as coherent: the knee leads, the quality ((1 + c_npmi) / 2: 0.54 against 0.58)
+    # weighs it and does not outweigh it, so 3
     c_npmi = [0.05, 0.08, 0.1, 0.12, 0.16, 0.17, 0.17]
-    table = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=errors, c_npmi=c_npmi,
-                     diversity=[1.0] * 7)
-    knee = np.asarray(_knees(table))
-    assert knee[1] > knee[4] > 1  # the knee at 3 is the sharper one
-    assert recommend(table)[0] == 6
+    sharp = table_of(k=range(2, 9), stability=[0.9] * 7, reconstruction_error=np.sqrt([100, 60, 54, 48, 40, 38, 36]),
+                     c_npmi=c_npmi, diversity=[1.0] * 7)
+    np.testing.assert_allclose(_knees(sharp)[[1, 4]], [40 / 6, 4.0])
+    assert recommend(sharp)[0] == 3
+    # knees nearly as sharp (1.90 at 3, 1.85 at 6): the better topics settle it, either way
+    close = sharp.assign(reconstruction_error=np.sqrt([100, 81, 71, 61, 46.2, 38.2, 30.2]))
+    np.testing.assert_allclose(_knees(close)[[1, 4]], [1.9, 1.85])
+    assert recommend(close)[0] == 6
+    assert recommend(close.assign(c_npmi=[0.05, 0.16, 0.1, 0.12, 0.08, 0.17, 0.17]))[0] == 3
+    # a quality that keeps rising with k (short texts: 0.08 at 4, 0.16 at 12) does not carry the
+    # choice past a sharper knee, as the mean c_npmi itself would (twice the weight at 12)
+    rising = table_of(k=range(2, 16), stability=[0.9] * 14, diversity=[1.0] * 14,
+                      reconstruction_error=np.sqrt(np.cumsum([0, -25, -25, -22, -20, -19, -18, -17, -16, -15, -15,
+                                                              -13, -13, -12]) + 300.0),
+                      c_npmi=np.linspace(0.01, 0.18, 14))
+    knees = _knees(rising)
+    assert np.nanargmax(knees) == 2 and np.nanmax(knees) < 1.25  # flat knees, the sharpest at 4
+    assert recommend(rising)[0] == 4
     # topic diversity is reported, not weighed: words shared between the topics at 6 (the forms
     # of one theme, as earnings reports on newswire) leave the choice where it was
-    assert recommend(table.assign(diversity=[1.0, 1.0, 1.0, 1.0, 0.3, 1.0, 1.0]))[0] == 6
+    assert recommend(close.assign(diversity=[1.0, 1.0, 1.0, 1.0, 0.3, 1.0, 1.0]))[0] == 6
 
 
 def test_a_knee_needs_two_fits_after_it():
