@@ -259,8 +259,8 @@ def test_rule_weighs_the_knee_by_the_topic_quality():
     np.testing.assert_allclose(_knees(close)[[1, 4]], [1.9, 1.85])
     assert recommend(close)[0] == 6
     assert recommend(close.assign(c_npmi=[0.05, 0.16, 0.1, 0.12, 0.08, 0.17, 0.17]))[0] == 3
-    # a quality that keeps rising with k (short texts: 0.08 at 4, 0.16 at 12) does not carry the
-    # choice past a sharper knee, as the mean c_npmi itself would (twice the weight at 12)
+    # a quality that keeps rising with k (short texts: c_npmi 0.04 at 4, 0.14 at 12) does not carry
+    # the choice past a sharper knee, as the mean c_npmi itself would (almost four times the weight at 12)
     rising = table_of(k=range(2, 16), stability=[0.9] * 14, diversity=[1.0] * 14,
                       reconstruction_error=np.sqrt(np.cumsum([0, -25, -25, -22, -20, -19, -18, -17, -16, -15, -15,
                                                               -13, -13, -12]) + 300.0),
