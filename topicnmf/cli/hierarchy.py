@@ -1,7 +1,7 @@
 """``topicnmf hierarchy``: a topic tree by rank-2 splits (HierNMF2, Kuang & Park 2013).
 
 A command of its own rather than ``fit --hierarchy``: the tree has its own parameters
-(leaves, split rule, term weights, partition, smallest child) and its own outputs (the
+(leaves, split rule, term weights, partition, smallest child, starts) and its own outputs (the
 tree table, each document's leaf, the tree plot), and none of ``fit``'s solver options apply to it.
 """
 
@@ -48,7 +48,7 @@ def _tree_table(table, title: str):
 
 def hierarchy(
     corpus: Corpus,
-    leaves: Annotated[int, typer.Option("--leaves", "-l", min=1, help="Leaves of the tree (its finest topics).")] = 10,
+    leaves: Annotated[int, typer.Option("--leaves", "-l", min=2, help="Leaves of the tree (its finest topics).")] = 10,
     split_rule: Annotated[
         str, typer.Option("--split-rule", help="Leaf split next: size (the largest), gain or mndcg.")
     ] = "size",
@@ -59,6 +59,9 @@ def hierarchy(
         str, typer.Option("--partition", help="Split a node's documents by spherical 2-means (kmeans) or rank-2 NMF.")
     ] = "kmeans",
     min_docs: Annotated[int, typer.Option("--min-docs", min=1, help="Smallest child a split may leave.")] = 5,
+    n_init: Annotated[
+        int, typer.Option("--n-init", min=1, help="2-means starts per split (kmeans); the best split is kept.")
+    ] = 16,
     out_dir: Out = None,
     seed: Seed = 0,
     top_words: TopWords = 10,
@@ -80,7 +83,8 @@ def hierarchy(
         docs = topicnmf.read_corpus(corpus, text_column=text_column, callback=progress.reading_callback())
         say(reading_line(docs))
         tree = topicnmf.HierarchicalTopicModel(leaves, split_rule=split_rule, term_weights=term_weights,
-                                               partition=partition, min_docs=min_docs, random_state=seed)
+                                               partition=partition, min_docs=min_docs, n_init=n_init,
+                                               random_state=seed)
         tree.fit(docs, callback=progress.stage_callback())
         reporting.write_outputs(tree, target, top_n=top_words, force=force, corpus=docs,
                                 callback=progress.stage_callback())

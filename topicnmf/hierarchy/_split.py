@@ -6,10 +6,12 @@ on an exact 2-SVD (:func:`rank2_start`):
 
 - ``"kmeans"``: spherical 2-means (:func:`two_means`): each document goes to the
   nearer (by cosine) of the two sides' centroids until no document moves, and
-  each child's topic is the rank-1 NMF of its documents (:func:`rank1_topic`);
-  where 2-means from the NNDSVD's sides leaves a child smaller than
-  ``min_docs`` or a tenth of the node (it peeled a few documents off rather
-  than split the node), it starts again from the sides of the rank-2 NMF;
+  each child's topic is the rank-1 NMF of its documents (:func:`rank1_topic`).
+  It runs from ``n_init`` starts together, the NNDSVD's sides and pairs of
+  documents drawn as k-means++ draws them, and keeps the split of best objective
+  (:func:`best_split`) among those whose children both hold ``min_docs`` and a
+  tenth of the node; where every start peels a few documents off rather than
+  split the node, it starts again from the sides of the rank-2 NMF;
 - ``"nmf"``: a rank-2 NMF (HierNMF2); each document goes to the child with the
   larger weight once the two topics have unit length, and the children's topics
   are the two rows of the factorisation.
@@ -27,8 +29,8 @@ from sklearn.base import clone
 
 from topicnmf.nmf import NMF
 
-__all__ = ["PARTITIONS", "Split", "idf", "mndcg_score", "node_weights", "rank1_topic", "rank2_start",
-           "try_split", "two_means"]
+__all__ = ["PARTITIONS", "Split", "best_split", "idf", "mndcg_score", "node_weights", "rank1_topic",
+           "rank2_start", "try_split", "two_means"]
 
 PARTITIONS = ("kmeans", "nmf")
 SMALLEST = 0.1  # the share of a node below which a child of 2-means from the NNDSVD start is a peel, not a split
@@ -182,29 +184,78 @@ def two_means(Xn, side: np.ndarray, *, max_iter: int = 30) -> tuple[np.ndarray, 
 
     Each document goes to the side whose centroid (the sum of its rows, scaled to unit
     length) is nearer by cosine, until no document moves. This is the split of
-    bisecting k-means (Steinbach, Karypis & Kumar 2000).
+    bisecting k-means (Steinbach, Karypis & Kumar 2000). Several starts (the columns
+    of a 2-D ``side``) run together: each pass over ``Xn`` is two sparse products with
+    a column per start still moving (one side's sum, the other's being the node's sum
+    less it; and the documents' cosines to the difference of the two unit centroids,
+    whose sign says the nearer side).
+
+    Returns
+    -------
+    side : ndarray of bool of shape (n_docs,) or (n_docs, n_starts)
+    centroids : ndarray of shape (2, n_terms) or (n_starts, 2, n_terms)
+        The sides' sums of rows (not scaled).
+    """
+    sides = np.array(side, dtype=bool).reshape(Xn.shape[0], -1)
+    n_starts = sides.shape[1]
+    total = np.asarray(Xn.sum(axis=0), dtype=np.float64).ravel()
+    sums = np.zeros((n_starts, 2, Xn.shape[1]))
+    moving = np.arange(n_starts)
+    for _ in range(max_iter + 1):
+        sums[moving, 1] = np.asarray(Xn.T @ sides[:, moving].astype(Xn.dtype), dtype=np.float64).T
+        sums[moving, 0] = total - sums[moving, 1]
+        lengths = np.sqrt(np.einsum("sjm,sjm->sj", sums[moving], sums[moving]))
+        whole = (lengths > 0).all(axis=1)
+        moving, lengths = moving[whole], lengths[whole]
+        if not len(moving):
+            break
+        difference = sums[moving, 1] / lengths[:, 1:] - sums[moving, 0] / lengths[:, :1]
+        moved = np.asarray(Xn @ difference.T.astype(Xn.dtype)) > 0
+        changed = (moved != sides[:, moving]).any(axis=0)
+        sides[:, moving] = moved
+        moving = moving[changed]
+        if not len(moving):
+            break
+    if np.ndim(side) == 1:
+        return sides[:, 0], sums[0]
+    return sides, sums
+
+
+def _pair_starts(Xn, n_starts: int, rng: np.random.RandomState) -> np.ndarray:
+    """Sides from pairs of documents drawn as k-means++ draws them, shape (n_docs, n_starts).
+
+    The first document of each pair is drawn uniformly, the second in proportion to its
+    cosine distance from the first; each document starts on the side of the nearer one.
+    """
+    n = Xn.shape[0]
+    first = rng.randint(n, size=n_starts)
+    near = np.asarray((Xn @ Xn[first].T).toarray(), dtype=np.float64)
+    far = np.maximum(1.0 - near, 0.0)
+    second = np.array([rng.choice(n, p=f / f.sum()) if f.sum() > 0 else rng.randint(n) for f in far.T])
+    return np.asarray((Xn @ Xn[second].T).toarray(), dtype=np.float64) > near
+
+
+def best_split(Xn, starts: np.ndarray, smallest: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The best 2-means split of ``Xn`` from the ``starts`` (columns of sides) whose children both hold ``smallest``.
+
+    Best by the spherical k-means objective, the sum of the documents' cosines to
+    their side's centroid (the lengths of the two sides' sums of unit rows); None
+    where every start ends with a smaller child.
 
     Returns
     -------
     side : ndarray of bool of shape (n_docs,)
     centroids : ndarray of shape (2, n_terms)
-        The sides' sums of rows (not scaled).
+        The sides' sums of rows.
     """
-    n = Xn.shape[0]
-    for _ in range(max_iter + 1):
-        member = np.empty((n, 2), dtype=Xn.dtype)
-        member[:, 1] = side
-        member[:, 0] = ~side
-        centroids = np.asarray(Xn.T @ member, dtype=np.float64).T
-        lengths = np.sqrt((centroids * centroids).sum(axis=1, keepdims=True))
-        if (lengths <= 0).any():
-            break
-        cosines = Xn @ (centroids / lengths).T.astype(Xn.dtype)
-        moved = cosines[:, 1] > cosines[:, 0]
-        if (moved == side).all():
-            break
-        side = moved
-    return side, centroids
+    sides, sums = two_means(Xn, starts)
+    small = np.minimum(sides.sum(axis=0), (~sides).sum(axis=0))
+    cohesion = np.sqrt(np.einsum("sjm,sjm->sj", sums, sums)).sum(axis=1)
+    ok = np.flatnonzero(small >= smallest)
+    if not len(ok):
+        return None
+    best = ok[np.argmax(cohesion[ok])]
+    return sides[:, best], sums[best]
 
 
 def _node_rows(X, rows: np.ndarray):
@@ -246,12 +297,13 @@ def _rank2_nmf(Xn, W0, H0, nmf, random_state):
 
 
 def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_state,
-              corpus_idf: np.ndarray | None, topic: np.ndarray, partition: str = "kmeans") -> Split:
+              corpus_idf: np.ndarray | None, topic: np.ndarray, partition: str = "kmeans",
+              n_init: int) -> Split:
     """The rank-2 split of the documents ``rows`` of ``X`` (CSR), scored by ``rule``.
 
     ``corpus_idf`` (the IDF of the whole corpus) turns on the node's own term
     weights (:func:`node_weights`); ``None`` splits the rows of ``X`` as they are.
-    ``partition`` is ``"kmeans"`` or ``"nmf"`` (see the module's text).
+    ``partition`` is ``"kmeans"`` or ``"nmf"``, ``n_init`` the starts of ``"kmeans"`` (see the module's text).
     The children's topics come back over the terms of ``X`` (the node's weights
     divided out) with unit length; ``topic`` is the node's own, for ``"mndcg"``.
     """
@@ -267,19 +319,21 @@ def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_stat
     W0, H0, sigma = rank2_start(Xn)
     lengths = np.linalg.norm(H0, axis=1)
     side = W0[:, 1] * lengths[1] > W0[:, 0] * lengths[0]
-    rank2 = None
     if partition == "kmeans":
-        found = False
-        if side.any() and not side.all():
-            side, centroids = two_means(Xn, side)
-            found = min(int(side.sum()), int((~side).sum())) >= max(min_docs, SMALLEST * len(rows))
-        if not found:  # a peel rather than a split: start again from the rank-2 NMF's sides
+        starts = side[:, None]
+        if n_init > 1:
+            from sklearn.utils import check_random_state
+
+            starts = np.hstack([starts, _pair_starts(Xn, n_init - 1, check_random_state(random_state))])
+        found = best_split(Xn, starts, max(min_docs, SMALLEST * len(rows)))
+        if found is None:  # every start peels rather than splits: start again from the rank-2 NMF's sides
             rank2 = _rank2_nmf(Xn, W0, H0, nmf, random_state)
             if rank2 is None:
                 return NO_SPLIT
-            side, centroids = two_means(Xn, rank2[0])
-            if min(int(side.sum()), int((~side).sum())) < min_docs:
+            found = best_split(Xn, rank2[0][:, None], min_docs)
+            if found is None:
                 return NO_SPLIT
+        side, centroids = found
         H, explained = np.zeros((2, Xn.shape[1])), 0.0
         for j, part in enumerate((~side, side)):
             H[j], s = rank1_topic(Xn[part], centroids[j])

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from topicnmf import _persistence as store
 
-from ._model import PARTITIONS, SPLIT_RULES, TERM_WEIGHTS
+from ._model import PARTITIONS, SPLIT_RULES, TERM_WEIGHTS, node_documents
 
 __all__ = ["TREE_ARRAYS", "TREE_FILE", "load_folder", "save_folder", "tree_files"]
 
@@ -26,8 +26,8 @@ _FORMAT = store.FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="t
                              saver="HierarchicalTopicModel.save")
 MODEL_FOLDER = "model"
 _PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "partition": str, "min_docs": int,
-           "keep_tokens": bool, "text_column": str}
-_BEFORE = {"partition": "nmf"}  # parameters added since format 1 began, as trees saved before them were grown
+           "n_init": int, "keep_tokens": bool, "text_column": str}
+_BEFORE = {"partition": "nmf", "n_init": 1}  # parameters added since format 1 began, as trees saved before them were grown
 
 
 def _state(tree) -> tuple[dict, dict]:
@@ -74,7 +74,8 @@ def load_folder(cls, path: str | Path):
     store.expect(f, state.get("timings", {}), dict, "timings")
     _check_shape(f, parents, order)
     if (kwargs["split_rule"] not in SPLIT_RULES or kwargs["term_weights"] not in TERM_WEIGHTS
-            or kwargs["partition"] not in PARTITIONS or kwargs["n_leaves"] < 1 or kwargs["min_docs"] < 1):
+            or kwargs["partition"] not in PARTITIONS or kwargs["n_leaves"] < 1 or kwargs["min_docs"] < 1
+            or kwargs["n_init"] < 1):
         raise store.corrupt(f, "'params' holds a value HierarchicalTopicModel does not take")
     tree = cls(**kwargs)
     model = TopicModel.load(path / MODEL_FOLDER)
@@ -88,10 +89,6 @@ def load_folder(cls, path: str | Path):
         raise store.corrupt(f, f"the tree has {len(leaves)} leaves but '{MODEL_FOLDER}' {model.n_topics_} topics")
     if np.isin(doc_leaf, order).any():
         raise store.corrupt(arrays_file, "'doc_leaf' names a node that is not a leaf")
-    docs: list = [None] * len(parents)
-    for node in leaves:
-        docs[node] = np.flatnonzero(doc_leaf == node)
-    for j in range(len(order) - 1, -1, -1):
-        docs[order[j]] = np.sort(np.concatenate([docs[2 * j + 1], docs[2 * j + 2]]))
+    docs = node_documents(doc_leaf, len(parents), order)
     tree._set_fitted(components.astype(np.float64), np.asarray(parents, dtype=np.int64), order, docs, model)
     return tree
