@@ -71,6 +71,20 @@ def test_small_leaves_are_not_split():
     assert len(tree.leaves_) == 2  # a third leaf would hold fewer than 3 documents
 
 
+def test_nodes_of_two_terms_and_documents_without_terms_split_cleanly():
+    """A node whose documents use two terms (too few for ARPACK's 2-SVD) and documents left without
+    terms (all stop words) give a tree, not an error; no side of documents without terms is made."""
+    from topicnmf import TextVectorizer
+
+    docs = ["goal striker"] * 10 + ["the and of"] * 10 + ["oven bread"] * 10
+    for n_init in (1, 16):
+        tree = HierarchicalTopicModel(6, min_docs=2, n_init=n_init, random_state=0,
+                                      vectorizer=TextVectorizer(min_df=1, max_df=1.0)).fit(docs)
+        assert np.isfinite(tree.node_components_).all() and len(tree.leaves_) == 2
+        leaf = tree.doc_leaf()
+        assert len(set(leaf[:10])) == len(set(leaf[20:])) == 1 and leaf[0] != leaf[20]
+
+
 @pytest.mark.parametrize(
     "params, message",
     [({"n_leaves": 1}, "The 'n_leaves' parameter of HierarchicalTopicModel must be an int >= 2. Got 1."),

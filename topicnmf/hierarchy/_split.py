@@ -67,7 +67,11 @@ def rank2_start(X) -> tuple[np.ndarray, np.ndarray, float]:
 
     n, m = X.shape
     Xd = X.astype(np.float64)
-    U, s, Vt = svds(Xd, k=2, v0=np.ones(min(n, m)) / np.sqrt(min(n, m)), tol=1e-4)
+    if min(n, m) > 2:
+        U, s, Vt = svds(Xd, k=2, v0=np.ones(min(n, m)) / np.sqrt(min(n, m)), tol=1e-4)
+    else:  # ARPACK needs k < min(n, m): a node of two documents or two terms is decomposed densely
+        U, s, Vt = np.linalg.svd(Xd.toarray(), full_matrices=False)
+        U, s, Vt = np.pad(U, ((0, 0), (0, 2 - len(s)))), np.pad(s, (0, 2 - len(s))), np.pad(Vt, ((0, 2 - len(s)), (0, 0)))
     order = np.argsort(-s)
     U, s, V = U[:, order], s[order], Vt[order].T
     W = np.zeros((n, 2))
@@ -240,7 +244,8 @@ def best_split(Xn, starts: np.ndarray, smallest: float) -> tuple[np.ndarray, np.
 
     Best by the spherical k-means objective, the sum of the documents' cosines to
     their side's centroid (the lengths of the two sides' sums of unit rows); None
-    where every start ends with a smaller child.
+    where every start ends with a smaller child, or with a side of documents without
+    terms.
 
     Returns
     -------
@@ -250,8 +255,9 @@ def best_split(Xn, starts: np.ndarray, smallest: float) -> tuple[np.ndarray, np.
     """
     sides, sums = two_means(Xn, starts)
     small = np.minimum(sides.sum(axis=0), (~sides).sum(axis=0))
-    cohesion = np.sqrt(np.einsum("sjm,sjm->sj", sums, sums)).sum(axis=1)
-    ok = np.flatnonzero(small >= smallest)
+    lengths = np.sqrt(np.einsum("sjm,sjm->sj", sums, sums))
+    ok = np.flatnonzero((small >= smallest) & (lengths > 0).all(axis=1))  # not a side of empty documents only
+    cohesion = lengths.sum(axis=1)
     if not len(ok):
         return None
     best = ok[np.argmax(cohesion[ok])]
