@@ -93,9 +93,9 @@ class HierarchicalTopicModel(SavedAsFolder, BaseEstimator):
     partition : {"kmeans", "nmf"}, default="kmeans"
         How a node's documents are split: ``"kmeans"``, spherical 2-means from
         ``n_init`` starts (the first the node's rank-2 NNDSVD), each child's topic
-        the rank-1 NMF of its documents; ``"nmf"``, a rank-2 NMF from the NNDSVD start, each document to
-        the topic with the larger weight (the paper's split), the two topics the
-        children's.
+        the rank-1 NMF of its documents; ``"nmf"``, a rank-2 NMF from the NNDSVD
+        start, each document to the topic with the larger weight (the paper's
+        split), the two topics the children's.
     min_docs : int, default=5
         Smallest child a split may leave; smaller groups stay in their parent.
     n_init : int, default=16
@@ -120,8 +120,8 @@ class HierarchicalTopicModel(SavedAsFolder, BaseEstimator):
     node_components_ : ndarray of shape (n_nodes, n_terms)
         Each node's topic (unit length): the root's is the rank-1 topic of all
         documents; every other node's is the rank-1 NMF of the documents its
-        parent's split gave it, weighted as in that split (``partition="kmeans"``), or the row of its
-        parent's rank-2 NMF (``"nmf"``).
+        parent's split gave it, weighted as in that split (``partition="kmeans"``),
+        or the row of its parent's rank-2 NMF (``"nmf"``).
     node_parent_ : ndarray of int of shape (n_nodes,)
         Each node's parent (-1 for the root, node 0). The ``j``-th split makes
         the nodes ``2j + 1`` and ``2j + 2``.

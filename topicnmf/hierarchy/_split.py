@@ -33,7 +33,7 @@ __all__ = ["PARTITIONS", "Split", "best_split", "idf", "mndcg_score", "node_weig
            "rank2_start", "try_split", "two_means"]
 
 PARTITIONS = ("kmeans", "nmf")
-SMALLEST = 0.1  # the share of a node below which a child of 2-means from the NNDSVD start is a peel, not a split
+SMALLEST = 0.1  # the share of a node below which a child of 2-means is a peel, not a split
 
 
 def idf(X, rows: np.ndarray | None = None) -> np.ndarray:
@@ -71,7 +71,8 @@ def rank2_start(X) -> tuple[np.ndarray, np.ndarray, float]:
         U, s, Vt = svds(Xd, k=2, v0=np.ones(min(n, m)) / np.sqrt(min(n, m)), tol=1e-4)
     else:  # ARPACK needs k < min(n, m): a node of two documents or two terms is decomposed densely
         U, s, Vt = np.linalg.svd(Xd.toarray(), full_matrices=False)
-        U, s, Vt = np.pad(U, ((0, 0), (0, 2 - len(s)))), np.pad(s, (0, 2 - len(s))), np.pad(Vt, ((0, 2 - len(s)), (0, 0)))
+        short = 2 - len(s)  # one triplet where a single document or term: the second is zero
+        U, s, Vt = np.pad(U, ((0, 0), (0, short))), np.pad(s, (0, short)), np.pad(Vt, ((0, short), (0, 0)))
     order = np.argsort(-s)
     U, s, V = U[:, order], s[order], Vt[order].T
     W = np.zeros((n, 2))
@@ -309,7 +310,8 @@ def try_split(X, rows: np.ndarray, *, min_docs: int, rule: str, nmf, random_stat
 
     ``corpus_idf`` (the IDF of the whole corpus) turns on the node's own term
     weights (:func:`node_weights`); ``None`` splits the rows of ``X`` as they are.
-    ``partition`` is ``"kmeans"`` or ``"nmf"``, ``n_init`` the starts of ``"kmeans"`` (see the module's text).
+    ``partition`` is ``"kmeans"`` or ``"nmf"``, ``n_init`` the starts of ``"kmeans"``
+    (see the module's text).
     The children's topics come back over the terms of ``X`` (the node's weights
     divided out) with unit length; ``topic`` is the node's own, for ``"mndcg"``.
     """
