@@ -27,7 +27,8 @@ _FORMAT = store.FolderFormat("topicnmf-tree", 1, TREE_FILE, TREE_ARRAYS, kind="t
 MODEL_FOLDER = "model"
 _PARAMS = {"n_leaves": int, "split_rule": str, "term_weights": str, "partition": str, "min_docs": int,
            "n_init": int, "keep_tokens": bool, "text_column": str}
-_BEFORE = {"partition": "nmf", "n_init": 1}  # parameters added since format 1 began, as trees saved before them were grown
+# parameters added since format 1 began, as trees saved before them were grown
+_BEFORE = {"partition": "nmf", "n_init": 1}
 
 
 def _state(tree) -> tuple[dict, dict]:
