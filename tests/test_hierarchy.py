@@ -32,7 +32,7 @@ def test_tree_partitions_documents(tree, corpus):
         assert sorted(both.tolist()) == tree.node_docs_[node].tolist()
     leaf = tree.doc_leaf()
     assert (leaf >= 0).all() and set(leaf.tolist()) == set(tree.leaves_)
-    assert normalized_mutual_info_score(corpus.labels, leaf) > 0.95  # measured 0.984; one 2-means start: 0.984
+    assert normalized_mutual_info_score(corpus.labels, leaf) > 0.95  # measured 0.971; one 2-means start: 0.984
 
 
 def test_each_document_ends_in_the_leaf_nearest_it(tree, corpus):
